@@ -1,0 +1,44 @@
+"""Resource type tokens.
+
+Real programs produce several spellings of one Azure resource type: the unversioned
+azure-native token (``azure-native:machinelearningservices:Workspace``), versioned ones
+(``azure-native:machinelearningservices/v20240401:Workspace``, ``.../v20230401preview:...``)
+and the classic provider (``azure:machinelearning/workspace:Workspace``). Rules name the
+canonical tokens; ``canonical`` maps every spelling onto them, cached because the same
+few tokens come by for every resource.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Final
+
+ML: Final = "azure-native:machinelearningservices"
+CLASSIC_ML: Final = "azure:machinelearning"
+STACK: Final = "pulumi:pulumi:Stack"
+
+WORKSPACE: Final = f"{ML}:Workspace"
+CLASSIC_WORKSPACE: Final = f"{CLASSIC_ML}/workspace:Workspace"
+DATA_VERSION: Final = f"{ML}:DataVersion"
+FEATURESET_VERSION: Final = f"{ML}:FeaturesetVersion"
+
+_VERSIONED = re.compile(r"^(azure-native:[A-Za-z0-9]+)/(v\d{8}(?:preview|privatepreview)?|v\d{4}_\d{2}_\d{2}[a-z]*)(:.+)$")
+
+
+@lru_cache(maxsize=1024)
+def canonical(token: str) -> str:
+    """The unversioned spelling of a type token (classic and non-Azure tokens unchanged)."""
+    match = _VERSIONED.match(token)
+    return f"{match.group(1)}{match.group(3)}" if match else token
+
+
+@lru_cache(maxsize=1024)
+def api_version(token: str) -> str | None:
+    """The API version in a versioned azure-native token (``v20230401preview``), else None."""
+    match = _VERSIONED.match(token)
+    return match.group(2) if match else None
+
+
+def is_classic(token: str) -> bool:
+    return token.startswith("azure:")

@@ -1,0 +1,46 @@
+"""Run a rule the way pulumi_policy does in-process: real ``ResourceValidationArgs`` /
+``StackValidationArgs`` over the SDK's own deserialisation and unknown-checking proxy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pulumi_policy import PolicyResource, PolicyResourceOptions, PolicyCustomTimeouts
+from pulumi_policy import ResourceValidationArgs, StackValidationArgs
+from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.policy import _NotApplicableError
+from pulumi_policy.proxy import unknown_checking_proxy
+
+from policies.rule import ResourceRule, SampleResource, StackRule
+
+
+def _opts() -> PolicyResourceOptions:
+    return PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], None)
+
+
+def _props(raw: Mapping[str, Any]) -> Any:
+    return unknown_checking_proxy(deserialize_properties(dict(raw)))
+
+
+def run_resource(rule: ResourceRule, type_token: str, props: Mapping[str, Any],
+                 config: Mapping[str, Any] | None = None) -> list[str]:
+    """Violation messages (the part after the description) the SDK would report."""
+    found: list[str] = []
+    args = ResourceValidationArgs(type_token, _props(props), f"urn:pulumi:dev::p::{type_token}::r", "r", _opts(), None,
+                                  dict(config or {}))
+    rule.policy().validate(args, lambda message, urn=None: found.append(message))
+    return found
+
+
+def run_stack(rule: StackRule, resources: tuple[SampleResource, ...],
+              config: Mapping[str, Any] | None = None) -> list[tuple[str, str | None]]:
+    found: list[tuple[str, str | None]] = []
+    policy_resources = [PolicyResource(r.type, _props(r.props), r.urn(), r.name, _opts(), None, None, [], {})
+                        for r in resources]
+    args = StackValidationArgs(policy_resources, dict(config or {}))
+    rule.policy().validate(args, lambda message, urn=None: found.append((message, urn)))
+    return found
+
+
+__all__ = ["_NotApplicableError", "run_resource", "run_stack"]

@@ -1,0 +1,38 @@
+"""Every sample of every rule, judged through the SDK's own argument objects."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies import RULES
+from policies.rule import ResourceRule, StackRule
+from tests.sdk import run_resource, run_stack
+
+RESOURCE_CASES = [(rule, sample) for rule in RULES if isinstance(rule, ResourceRule) for sample in rule.samples]
+STACK_CASES = [(rule, sample) for rule in RULES if isinstance(rule, StackRule) for sample in rule.samples]
+
+
+def _assert_matches(messages: list[str], expected: tuple[str, ...]) -> None:
+    assert len(messages) == len(expected), messages
+    for message, fragment in zip(messages, expected):
+        assert fragment in message, (fragment, message)
+
+
+@pytest.mark.parametrize(("rule", "sample"), RESOURCE_CASES, ids=[f"{r.name}: {s.name}" for r, s in RESOURCE_CASES])
+def test_resource_sample(rule: ResourceRule, sample) -> None:
+    messages = run_resource(rule, sample.type or rule.types[0], sample.props, sample.config)
+    _assert_matches(messages, sample.violations)
+
+
+@pytest.mark.parametrize(("rule", "sample"), STACK_CASES, ids=[f"{r.name}: {s.name}" for r, s in STACK_CASES])
+def test_stack_sample(rule: StackRule, sample) -> None:
+    found = run_stack(rule, sample.resources, sample.config)
+    _assert_matches([m for m, _ in found], sample.violations)
+    assert all(urn for _, urn in found), "every stack violation names the resource it is about"
+
+
+def test_every_rule_has_compliant_and_non_compliant_samples() -> None:
+    for rule in RULES:
+        samples = rule.samples  # type: ignore[attr-defined]
+        assert any(not s.violations for s in samples), rule.name
+        assert any(s.violations for s in samples), rule.name
