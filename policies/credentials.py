@@ -1,4 +1,4 @@
-"""Recognising credentials by name and by value, and quoting values safely.
+"""Recognising credentials by name and by value.
 
 Names are judged by their words: the head noun (the last word, skipping generic tails such
 as ``value`` or ``string``) decides what a value is, so ``primaryKey`` and ``sasToken`` are
@@ -83,27 +83,3 @@ def credential_value_reason(value: str) -> str | None:
         if pattern.search(value):
             return reason
     return None
-
-
-_QUOTABLE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.,:@/+=-]{0,63}$")
-
-
-def quote(value: object) -> str:
-    """A value for a message: quoted when it is a short plain token that cannot be a credential,
-    otherwise described without its content. Messages reach CI logs; a secret value must not."""
-    if isinstance(value, str):
-        if _QUOTABLE.match(value) and credential_value_reason(value) is None and not _looks_random(value):
-            return f"'{value}'"
-        return f"a {len(value)}-character value (not shown)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return f"{value:g}"
-    return "a value (not shown)"
-
-
-def _looks_random(value: str) -> bool:
-    """Long strings mixing letters and digits without separators read as generated secrets."""
-    if len(value) < 20:
-        return False
-    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value) and not re.search(r"[ _./:-]", value)

@@ -11,7 +11,6 @@ from pulumi_policy.proxy import UnknownValueError
 
 from . import props as p
 from . import types as t
-from .credentials import quote
 from .refs import AssetRef, parse_ref, workspace_of
 from .rule import Option, Sample, SampleResource, StackItem, StackRule, StackSample, Subject, ResourceRule
 
@@ -52,9 +51,9 @@ def _entities(subject: Subject) -> Iterator[str]:
             continue
         ref = parse_ref(entity)
         if not ref.pinned:
-            yield f"Entity reference {quote(entity)} {ref.problem}; pin it (azureml:<name>:<version>)."
+            yield f"properties.entities[{index}] {ref.problem}; pin it (azureml:<name>:<version>)."
         elif ref.asset_type not in (None, "featurestoreentities"):
-            yield f"Entity reference {quote(entity)} does not point to a feature store entity."
+            yield f"properties.entities[{index}] does not point to a feature store entity."
 
 
 def _data_reference(subject: Subject) -> Iterator[str]:
@@ -197,15 +196,14 @@ def _resolves(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator
 
 def _resolution_problem(item: StackItem, ref: AssetRef, versions: set[tuple[str, str, str]],
                         workspaces: set[str], allowed: tuple[str, ...]) -> str | None:
-    shown = f"{quote(ref.name)} version {quote(ref.version)}"
     if ref.scope == "remote":
         target = workspace_of(ref.prefix or "")
         if target is None or target.lower() not in workspaces:
             prefix = (ref.prefix or "").lower()
             if any(prefix.startswith(a) for a in allowed):
                 return None
-            return (f"The data version reference points into another workspace or registry; its prefix is not in "
-                    f"allowedRemotePrefixes (data {shown}).")
+            return ("The data version reference points into another workspace or registry whose prefix is not in "
+                    "allowedRemotePrefixes.")
         workspace = target.lower()
     else:
         workspace = _own_workspace(item)
@@ -216,7 +214,8 @@ def _resolution_problem(item: StackItem, ref: AssetRef, versions: set[tuple[str,
         found = (workspace, name, version) in versions
     if found:
         return None
-    return f"The pinned data version reference (data {shown}) does not resolve to a DataVersion declared in this stack."
+    return ("The pinned data version reference names a data asset and version that no DataVersion in this stack "
+            "declares (in the featureset's workspace).")
 
 
 def _own_workspace(item: StackItem) -> str | None:
@@ -275,10 +274,10 @@ featureset_data_version_resolves = StackRule(
                     config={"allowedRemotePrefixes": ["azureml://registries/shared"]}),
         StackSample("unpinned left to the other rule", _stack(_fs_item(""), _fs_item("azureml:x@latest", "f2"))),
         StackSample("missing version", _stack(_DATA, _fs_item("azureml:transactions:2")),
-                    ("(data 'transactions' version '2') does not resolve",)),
+                    ("no DataVersion in this stack declares",)),
         StackSample("other workspace", _stack(SampleResource(t.DATA_VERSION, "data", {
             "workspaceName": "other", "name": "transactions", "version": "1"}), _fs_item(_PINNED_DATA)),
-            ("does not resolve",)),
+            ("no DataVersion in this stack declares",)),
         StackSample("remote not allowed", _stack(_fs_item(f"{_OTHER_WS}/data/t/versions/1")),
                     ("prefix is not in allowedRemotePrefixes",)),
         StackSample("registry not allowed", _stack(_fs_item("azureml://registries/shared/data/t/versions/1")),

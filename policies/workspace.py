@@ -8,10 +8,12 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from . import props as p
 from . import types as t
-from .credentials import quote
+from .messages import quote_known
 from .rule import Framework, Option, ResourceRule, Sample, Subject
 
 WORKSPACE_TYPES = (t.WORKSPACE, t.CLASSIC_WORKSPACE)
+KNOWN_SKUS = ("Basic", "Free", "Standard", "Premium", "Enterprise")
+KNOWN_IDENTITY_TYPES = ("None", "SystemAssigned", "UserAssigned", "SystemAssigned,UserAssigned", "SystemAssigned, UserAssigned")
 
 
 def _allowed_sku(subject: Subject) -> Iterator[str]:
@@ -24,7 +26,7 @@ def _allowed_sku(subject: Subject) -> Iterator[str]:
     elif not isinstance(value, str):
         yield f"{path} is {p.type_name(value)}, not a SKU name; allowed: {listing}."
     elif value.strip().lower() not in {s.lower() for s in allowed}:
-        yield f"SKU {quote(value)} is not allowed; allowed: {listing}."
+        yield f"SKU {quote_known(value, (*KNOWN_SKUS, *allowed))} is not allowed; allowed: {listing}."
 
 
 workspace_allowed_sku = ResourceRule(
@@ -56,6 +58,7 @@ workspace_allowed_sku = ResourceRule(
         Sample("null sku name", {"sku": {"name": None}}, ("has no SKU",)),
         Sample("wrong type", {"sku": {"name": 3.0}}, ("sku.name is a number",)),
         Sample("classic disallowed", {"skuName": "Premium"}, ("SKU 'Premium' is not allowed",), type=t.CLASSIC_WORKSPACE),
+        Sample("unknown sku not quoted", {"sku": {"name": "Sk-4f9Q"}}, ("SKU a value outside the known set (not shown) is not",)),
         Sample("bad config", {"sku": {"name": "Basic"}}, ("policy config 'allowedSkus' must be of type array",),
                config={"allowedSkus": "Basic"}),
     ),
@@ -97,7 +100,7 @@ def _managed_identity(subject: Subject) -> Iterator[str]:
         yield "The workspace's managed identity is disabled (identity.type is None)."
         return
     if kinds not in allowed:
-        yield f"Identity type {quote(id_type)} is not allowed; allowed: {listing}."
+        yield f"Identity type {quote_known(id_type, (*KNOWN_IDENTITY_TYPES, *config['allowedTypes']))} is not allowed; allowed: {listing}."
     if config["requireUserAssigned"] and "userassigned" not in kinds:
         yield "A user-assigned identity is required (requireUserAssigned), but the workspace has none."
     if "userassigned" in kinds:

@@ -44,3 +44,14 @@ def run_stack(rule: StackRule, resources: tuple[SampleResource, ...],
 
 
 __all__ = ["_NotApplicableError", "run_resource", "run_stack"]
+
+
+def assert_messages(messages: list[str], fragments: tuple[str, ...]) -> None:
+    """Each expected fragment matches its own message, in any order (protobuf maps do not
+    keep key order), and there are no other messages."""
+    assert len(messages) == len(fragments), messages
+    unused = list(messages)
+    for fragment in fragments:
+        match = next((m for m in unused if fragment in m), None)
+        assert match is not None, (fragment, messages)
+        unused.remove(match)

@@ -6,28 +6,22 @@ import pytest
 
 from policies import RULES
 from policies.rule import ResourceRule, StackRule
-from tests.sdk import run_resource, run_stack
+from tests.sdk import assert_messages, run_resource, run_stack
 
 RESOURCE_CASES = [(rule, sample) for rule in RULES if isinstance(rule, ResourceRule) for sample in rule.samples]
 STACK_CASES = [(rule, sample) for rule in RULES if isinstance(rule, StackRule) for sample in rule.samples]
 
 
-def _assert_matches(messages: list[str], expected: tuple[str, ...]) -> None:
-    assert len(messages) == len(expected), messages
-    for message, fragment in zip(messages, expected):
-        assert fragment in message, (fragment, message)
-
-
 @pytest.mark.parametrize(("rule", "sample"), RESOURCE_CASES, ids=[f"{r.name}: {s.name}" for r, s in RESOURCE_CASES])
 def test_resource_sample(rule: ResourceRule, sample) -> None:
     messages = run_resource(rule, sample.type or rule.types[0], sample.props, sample.config)
-    _assert_matches(messages, sample.violations)
+    assert_messages(messages, sample.violations)
 
 
 @pytest.mark.parametrize(("rule", "sample"), STACK_CASES, ids=[f"{r.name}: {s.name}" for r, s in STACK_CASES])
 def test_stack_sample(rule: StackRule, sample) -> None:
     found = run_stack(rule, sample.resources, sample.config)
-    _assert_matches([m for m, _ in found], sample.violations)
+    assert_messages([m for m, _ in found], sample.violations)
     assert all(urn for _, urn in found), "every stack violation names the resource it is about"
 
 

@@ -1,0 +1,108 @@
+"""What the gate analyses: the resources of one stack, in the engine's wire form.
+
+The program runner (``policy_gate.runner``) writes a capture as JSON; other inputs are
+converted into the same shape. Property bags stay in wire form (camelCase keys, floats,
+secret envelopes, unknown sentinels) because that is what the engine sends the pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from policies.props import SECRET_SIG, SIG_KEY
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class Resource:
+    urn: str
+    type: str
+    name: str
+    custom: bool = True
+    id: str = ""
+    parent: str = ""
+    provider: str = ""
+    inputs: dict[str, Any] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    protect: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    delete_before_replace: bool | None = None
+    custom_timeouts: dict[str, str] | None = None
+    source: dict[str, Any] | None = None
+
+    @property
+    def is_root_stack(self) -> bool:
+        return self.type == STACK_TYPE and not self.parent
+
+    @property
+    def is_provider(self) -> bool:
+        return self.type.startswith("pulumi:providers:")
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Resource:
+        return cls(
+            urn=data["urn"], type=data["type"], name=data.get("name", ""), custom=bool(data.get("custom", True)),
+            id=data.get("id") or "", parent=data.get("parent") or "", provider=data.get("provider") or "",
+            inputs=dict(data.get("inputs") or {}), outputs=dict(data.get("outputs") or {}),
+            dependencies=list(data.get("dependencies") or []),
+            property_dependencies={k: list(v) for k, v in (data.get("propertyDependencies") or {}).items()},
+            protect=bool(data.get("protect", False)), ignore_changes=list(data.get("ignoreChanges") or []),
+            additional_secret_outputs=list(data.get("additionalSecretOutputs") or []),
+            aliases=list(data.get("aliases") or []), delete_before_replace=data.get("deleteBeforeReplace"),
+            custom_timeouts=data.get("customTimeouts"), source=data.get("source"),
+        )
+
+
+@dataclass
+class Capture:
+    project: str
+    stack: str
+    organization: str = "organization"
+    dry_run: bool = False
+    resources: list[Resource] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)  # "project:key" -> value, as PULUMI_CONFIG carries it
+    source_dir: str | None = None  # the program directory, when the gate ran a program
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Capture:
+        return cls(
+            project=data.get("project", "project"), stack=data.get("stack", "dev"),
+            organization=data.get("organization", "organization"), dry_run=bool(data.get("dryRun", False)),
+            resources=[Resource.from_json(r) for r in data.get("resources", [])],
+            config=dict(data.get("config") or {}),
+        )
+
+    def by_urn(self) -> dict[str, Resource]:
+        return {r.urn: r for r in self.resources}
+
+    def secret_strings(self) -> set[str]:
+        """Every string held inside a secret envelope anywhere in the capture: the gate
+        redacts these from everything it prints, whatever a policy wrote."""
+        found: set[str] = set()
+        for resource in self.resources:
+            for bag in (resource.inputs, resource.outputs):
+                _collect_secrets(bag, False, found)
+        return {s for s in found if len(s) >= 4}
+
+
+def _collect_secrets(value: Any, inside: bool, found: set[str]) -> None:
+    if isinstance(value, Mapping):
+        is_envelope = value.get(SIG_KEY) == SECRET_SIG
+        for key, child in value.items():
+            if key != SIG_KEY:
+                _collect_secrets(child, inside or is_envelope, found)
+    elif isinstance(value, list):
+        for child in value:
+            _collect_secrets(child, inside, found)
+    elif inside and isinstance(value, str):
+        found.add(value)
+    elif inside and isinstance(value, (int, float)) and not isinstance(value, bool):
+        found.add(f"{value:g}")
+

@@ -1,0 +1,79 @@
+"""What one gate run found, independent of how it is printed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LEVELS = ("advisory", "mandatory", "remediate", "disabled")
+SEVERITIES = ("", "low", "medium", "high", "critical")
+
+
+@dataclass(frozen=True)
+class PolicyMeta:
+    name: str
+    description: str
+    level: str
+    severity: str
+    remediation: str = ""
+    framework: str = ""
+    tags: tuple[str, ...] = ()
+    config_schema: dict[str, Any] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Violation:
+    policy: str
+    level: str
+    severity: str
+    urn: str
+    type: str
+    message: str
+    description: str = ""
+
+    @property
+    def resource_name(self) -> str:
+        return self.urn.rsplit("::", 1)[-1] if self.urn else ""
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Something the run could not judge or wanted to say: a policy that could not run during
+    preview (``kind="unknown"``), or a log line from the pack (``kind="log"``)."""
+
+    kind: str
+    message: str
+    policy: str = ""
+    urn: str = ""
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    policy: str
+    urn: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Remediation:
+    policy: str
+    urn: str
+    diagnostic: str = ""
+
+
+@dataclass
+class Outcome:
+    pack_name: str
+    pack_version: str
+    policies: list[PolicyMeta] = field(default_factory=list)
+    resources: int = 0
+    violations: list[Violation] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    not_applicable: list[NotApplicable] = field(default_factory=list)
+    remediations: list[Remediation] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        return [v for v in self.violations if v.level == "mandatory"]

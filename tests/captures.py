@@ -1,0 +1,34 @@
+"""Build gate captures (the engine's wire form) from rule samples, for protocol tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from policy_gate.capture import Capture, Resource
+
+PROJECT, STACK = "sample", "dev"
+ROOT_URN = f"urn:pulumi:{STACK}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{STACK}"
+
+
+def urn(type_token: str, name: str) -> str:
+    return f"urn:pulumi:{STACK}::{PROJECT}::{type_token}::{name}"
+
+
+def capture(resources: Iterable[tuple[str, str, Mapping[str, Any]]], exports: Mapping[str, Any] | None = None,
+            dry_run: bool = False) -> Capture:
+    """A stack of (type, name, props) resources; props serve as both inputs and outputs.
+    A ``pulumi:pulumi:Stack`` entry in ``resources`` supplies the exports instead."""
+    items = [Resource(urn=ROOT_URN, type="pulumi:pulumi:Stack", name=f"{PROJECT}-{STACK}", custom=False,
+                      outputs=dict(exports or {}))]
+    for type_token, name, props in resources:
+        if type_token == "pulumi:pulumi:Stack":
+            items[0].outputs = dict(props)
+            continue
+        items.append(Resource(urn=urn(type_token, name), type=type_token, name=name, parent=ROOT_URN,
+                              inputs=dict(props), outputs=dict(props)))
+    return Capture(project=PROJECT, stack=STACK, dry_run=dry_run, resources=items)
+
+
+def secret(value: Any) -> dict[str, Any]:
+    return {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": value}

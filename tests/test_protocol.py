@@ -1,0 +1,186 @@
+"""The pack as the CLI runs it: a subprocess driven over the analyzer gRPC protocol."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import grpc
+import jsonschema
+import pytest
+from google.protobuf import empty_pb2, json_format
+from pulumi.runtime.proto import analyzer_pb2_grpc
+
+from policies import PACK_NAME, RULES
+from policies.props import UNKNOWN_STRING
+from policies.rule import ResourceRule, StackRule
+from policy_gate.analyzer import PackOptions, PackProcess, _pack_manifest, analyze
+from policy_gate.engine import EngineServer
+from policy_gate.errors import UsageError
+from policy_gate import report
+from tests.sdk import assert_messages
+from tests.captures import ROOT_URN, capture, secret, urn
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = PackOptions(ROOT)
+MISC = PackOptions(ROOT / "tests" / "fixtures" / "misc_pack")
+STORAGE_KEY = "Zm9v" * 21 + "Ym=="
+
+
+def test_analyzer_info_carries_every_rule_with_metadata() -> None:
+    with EngineServer() as engine:
+        pack = PackProcess(PACK, _pack_manifest(ROOT), engine.address, {"PATH": "/usr/bin:/bin"})
+        try:
+            stub: analyzer_pb2_grpc.AnalyzerStub = pack.connect()
+            info = stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
+        finally:
+            pack.close()
+    assert info.name == PACK_NAME
+    by_name = {p.name: p for p in info.policies}
+    assert set(by_name) == {r.name for r in RULES}
+    for rule in RULES:
+        policy = by_name[rule.name]
+        assert policy.description == rule.description
+        assert policy.remediation_steps == rule.remediation
+        assert policy.severity != 0
+        schema = json_format.MessageToDict(policy.configSchema.properties)
+        assert set(schema) == {o.name for o in rule.options}
+        assert all("default" in s for s in schema.values())
+        for framework in rule.frameworks:
+            assert framework.tag in policy.tags
+
+
+def _resource_groups() -> dict[tuple[str, str], list[tuple[ResourceRule, Any, int]]]:
+    groups: dict[tuple[str, str], list[tuple[ResourceRule, Any, int]]] = defaultdict(list)
+    for rule in RULES:
+        if isinstance(rule, ResourceRule):
+            for index, sample in enumerate(rule.samples):
+                groups[(rule.name, repr(sorted(sample.config.items())))].append((rule, sample, index))
+    return groups
+
+
+@pytest.mark.parametrize("group", list(_resource_groups().values()), ids=[f"{k[0]} {k[1]}" for k in _resource_groups()])
+def test_resource_samples_through_protocol(group: list[tuple[ResourceRule, Any, int]]) -> None:
+    rule = group[0][0]
+    config = {rule.name: dict(group[0][1].config)}
+    resources = [(sample.type or rule.types[0], f"{rule.name}-{index}", sample.props) for _, sample, index in group]
+    if problems := list(jsonschema.Draft7Validator({"type": "object", "properties": {
+            o.name: dict(o.schema) for o in rule.options}}).iter_errors(config[rule.name])):
+        # The CLI (and the gate) reject such a config before the pack sees it; the rule's own
+        # check only matters when a config bypasses validation (tested in test_samples).
+        with pytest.raises(UsageError, match=f"policy '{rule.name}'"):
+            analyze(capture(resources), PACK, config)
+        assert problems
+        return
+    outcome = analyze(capture(resources), PACK, config)
+    assert outcome.diagnostics == [] and outcome.not_applicable == []
+    for _, sample, index in group:
+        resource_urn = urn(sample.type or rule.types[0], f"{rule.name}-{index}")
+        assert_messages([v.message for v in outcome.violations if v.urn == resource_urn and v.policy == rule.name],
+                        sample.violations)
+        assert all(v.level == "mandatory" for v in outcome.violations if v.policy == rule.name)
+
+
+STACK_CASES = [(rule, sample) for rule in RULES if isinstance(rule, StackRule) for sample in rule.samples]
+
+
+@pytest.mark.parametrize(("rule", "sample"), STACK_CASES, ids=[f"{r.name}: {s.name}" for r, s in STACK_CASES])
+def test_stack_samples_through_protocol(rule: StackRule, sample: Any) -> None:
+    resources = [(r.type, r.name, r.props) for r in sample.resources]
+    outcome = analyze(capture(resources), PACK, {rule.name: dict(sample.config)})
+    assert_messages([v.message for v in outcome.violations if v.policy == rule.name], sample.violations)
+
+
+def test_config_changes_results_and_levels() -> None:
+    stack = capture([("azure-native:machinelearningservices:Workspace", "ws", {"sku": {"name": "Standard"},
+                                                                               "identity": {"type": "SystemAssigned"}})])
+    strict = analyze(stack, PACK, {})
+    assert [(v.policy, v.level) for v in strict.violations] == [("workspace-allowed-sku", "mandatory")]
+    relaxed = analyze(stack, PACK, {"workspace-allowed-sku": {"allowedSkus": ["Basic", "Standard"]}})
+    assert relaxed.violations == []
+    advisory = analyze(stack, PACK, {"all": "advisory"})
+    assert [(v.policy, v.level) for v in advisory.violations] == [("workspace-allowed-sku", "advisory")]
+    disabled = analyze(stack, PACK, {"all": "advisory", "workspace-allowed-sku": "disabled"})
+    assert disabled.violations == []
+
+
+@pytest.mark.parametrize(("config", "fragment"), [
+    ({"workspace-allowed-sku": {"allowedSkus": "Basic"}}, "policy 'workspace-allowed-sku', key allowedSkus"),
+    ({"workspace-allowed-sku": {"enforcementLevel": "loud"}}, "key enforcementLevel"),
+    ({"no-such-policy": "advisory"}, "no policy named 'no-such-policy'"),
+    ({"all": {"allowedSkus": []}}, "'all' may only set enforcementLevel"),
+    ({"workspace-allowed-sku": 3}, "must be an enforcement level or an object"),
+])
+def test_invalid_config_is_a_usage_error(config: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        analyze(capture([]), PACK, config)
+    assert fragment in caught.value.message
+
+
+def test_unknown_values_give_the_sdk_advisory_during_preview() -> None:
+    stack = capture([("azure-native:machinelearningservices:Workspace", "ws",
+                      {"sku": {"name": UNKNOWN_STRING}, "identity": {"type": "SystemAssigned"}})], dry_run=True)
+    outcome = analyze(stack, PACK, {})
+    assert outcome.violations == []
+    assert [(d.kind, d.policy) for d in outcome.diagnostics] == [("unknown", "workspace-allowed-sku")]
+    assert "can't be known during preview" in outcome.diagnostics[0].message
+
+
+def test_secret_values_are_never_echoed() -> None:
+    canary = "Canary-Sku-7Q2"
+    stack = capture([("azure-native:machinelearningservices:Workspace", "ws",
+                      {"sku": {"name": secret(canary)}, "identity": {"type": secret("NoSuchIdentityKind")}})],
+                    exports={"workspace_primary_key": secret(STORAGE_KEY), "note": secret(f"see {canary}")})
+    outcome = analyze(stack, PACK, {})
+    assert {v.policy for v in outcome.violations} == {"workspace-allowed-sku", "workspace-managed-identity",
+                                                      "no-secret-exports"}
+    redact = report.Redactor(stack.secret_strings())
+    rendered = report.dumps_json(outcome, redact) + report.to_text(outcome, redact)
+    for value in (canary, STORAGE_KEY, "NoSuchIdentityKind"):
+        assert value not in rendered
+        assert all(value not in v.message for v in outcome.violations)
+
+
+def test_not_applicable_logs_and_remediation_through_a_generic_pack() -> None:
+    type_token = "test:index:Thing"
+    stack = capture([(type_token, "a", {"flag": True}), (type_token, "b", {})])
+    outcome = analyze(stack, MISC, {})
+    assert outcome.pack_name == "misc-test-pack" and outcome.pack_version == "9.9.9"
+    assert sorted((n.policy, n.urn, n.reason) for n in outcome.not_applicable if n.policy == "skip-everything") == [
+        ("skip-everything", urn(type_token, "a"), "nothing to judge here"),
+        ("skip-everything", urn(type_token, "b"), "nothing to judge here"),
+    ]
+    # auto-tag remediates before Analyze, so require-tagged sees the tag and stays quiet.
+    assert sorted((r.policy, r.urn) for r in outcome.remediations) == [("auto-tag", urn(type_token, "a")),
+                                                                        ("auto-tag", urn(type_token, "b"))]
+    assert [(v.policy, v.urn) for v in outcome.violations if v.level == "mandatory"] == [
+        ("log-and-flag", urn(type_token, "a"))]
+    assert ("count", ROOT_URN, "3 resources") in [(v.policy, v.urn, v.message) for v in outcome.violations]
+    assert not [v for v in outcome.violations if v.policy == "require-tagged"]
+    logs = [d.message for d in outcome.diagnostics if d.kind == "log"]
+    assert any("looked at a" in line for line in logs) and any("looked at b" in line for line in logs)
+
+
+def test_without_remediation_the_tag_is_missing() -> None:
+    stack = capture([("test:index:Thing", "a", {})])
+    outcome = analyze(stack, MISC, {"auto-tag": "disabled"})
+    assert [v.policy for v in outcome.violations if v.level == "mandatory"] == ["require-tagged"]
+    assert outcome.remediations == []
+
+
+def test_pack_that_fails_to_start_is_a_run_error(tmp_path: Path) -> None:
+    from policy_gate.errors import RunError
+
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 1.0.0\n")
+    (tmp_path / "__main__.py").write_text("raise SystemExit('broken pack: cannot load rules')\n")
+    with pytest.raises(RunError) as caught:
+        analyze(capture([]), PackOptions(tmp_path), {})
+    assert "before printing its port" in caught.value.message
+    assert "broken pack" in caught.value.message
+
+
+def test_grpc_is_loopback_only() -> None:
+    with EngineServer() as engine:
+        assert engine.address.startswith("127.0.0.1:")
+    assert grpc  # the channel targets 127.0.0.1 (see PackProcess.connect)
