@@ -12,7 +12,7 @@ from pulumi_policy.proxy import UnknownValueError
 from . import props as p
 from . import types as t
 from .refs import AssetRef, parse_ref, workspace_of
-from .rule import Option, Sample, SampleResource, StackItem, StackRule, StackSample, Subject, ResourceRule
+from .rule import Option, ResourceRule, Sample, SampleResource, StackItem, StackRule, StackSample, Subject
 
 _DATA_KEY = Option("dataVersionKey", {
     "type": "string", "default": "dataVersionId",
@@ -196,6 +196,7 @@ def _resolves(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator
 
 def _resolution_problem(item: StackItem, ref: AssetRef, versions: set[tuple[str, str, str]],
                         workspaces: set[str], allowed: tuple[str, ...]) -> str | None:
+    workspace: str | None
     if ref.scope == "remote":
         target = workspace_of(ref.prefix or "")
         if target is None or target.lower() not in workspaces:

@@ -211,3 +211,35 @@ def type_name(value: Any) -> str:
     if isinstance(value, Sequence):
         return "a list"
     return "an unsupported value"
+
+
+def plain_copy(obj: Any) -> Any:
+    """A deep copy of a property bag as plain dicts and lists, keeping ``Secret`` markers and
+    unknown sentinels, so a remediation can return it (the SDK re-serialises both)."""
+    if type(obj).__name__ in ("_DictProxy", "_ListProxy", "_DictSecretsProxy", "_ListSecretsProxy"):
+        obj = obj["__target"]
+    if isinstance(obj, Secret):
+        return Secret(plain_copy(obj.value))
+    if isinstance(obj, Mapping):
+        return {key: plain_copy(obj[key]) for key in obj}
+    if isinstance(obj, (list, tuple)):
+        return [plain_copy(value) for value in obj]
+    return obj
+
+
+def set_path(bag: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted path in a plain bag, reusing the bag's own key spelling and creating
+    missing objects (and unwrapping secret markers on the way: a value set inside a secret
+    object stays inside it)."""
+    keys = path.split(".")
+    node: Any = bag
+    for key in keys[:-1]:
+        existing = next((k for k in node if isinstance(k, str) and norm_key(k) == norm_key(key)), key)
+        child = node.get(existing)
+        holder = child.value if isinstance(child, Secret) else child
+        if not isinstance(holder, dict):
+            holder = {}
+            node[existing] = holder
+        node = holder
+    last = next((k for k in node if isinstance(k, str) and norm_key(k) == norm_key(keys[-1])), keys[-1])
+    node[last] = value

@@ -76,6 +76,9 @@ class Sample:
     violations: tuple[str, ...] = ()
     type: str = ""  # defaults to the rule's first type
     config: Mapping[str, Any] = field(default_factory=dict)
+    # For rules with a fix: the values the fix must set (dotted path -> value); the fixed
+    # resource must then pass the rule.
+    fixed: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ class StackItem:
 
 
 ResourceCheck = Callable[[Subject], Iterable[str]]
+# A safe fix: the whole new property bag (see ``props.plain_copy``/``props.set_path``), or None.
+ResourceFix = Callable[[Subject], "dict[str, Any] | None"]
 StackCheck = Callable[[Sequence[StackItem], Mapping[str, Any]], Iterable[tuple[str, str | None]]]
 
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -208,6 +213,7 @@ class ResourceRule(Rule):
     # others, and the first unknown is raised after every part has reported.
     check: ResourceCheck | tuple[ResourceCheck, ...]
     samples: tuple[Sample, ...] = ()
+    fix: ResourceFix | None = None
 
     def applies_to(self, type_token: str) -> bool:
         return types.canonical(type_token) in self.types
@@ -236,7 +242,7 @@ class ResourceRule(Rule):
             raise pending
         return messages
 
-    def policy(self) -> Policy:
+    def policy(self) -> ResourceValidationPolicy:
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
             try:
                 self.evaluate(args.resource_type, args.props, args.get_config(), args.name, args.urn,
@@ -246,7 +252,30 @@ class ResourceRule(Rule):
             except Exception as exc:  # noqa: BLE001 - nothing may fail the user's preview
                 args.not_applicable(_internal_error(exc))
 
-        return ResourceValidationPolicy(name=self.name, validate=validate, **self._metadata())
+        return ResourceValidationPolicy(name=self.name, validate=validate, remediate=self._remediate() if self.fix else None,
+                                        **self._metadata())
+
+    def remediated(self, type_token: str, props: Mapping[str, Any], config: Mapping[str, Any] | None = None,
+                   name: str = "", urn: str = "") -> dict[str, Any] | None:
+        """The fixed property bag, or None when the rule has no fix or nothing needs fixing."""
+        if self.fix is None or not self.applies_to(type_token):
+            return None
+        merged, problem = self.config(config)
+        if problem:
+            return None
+        return self.fix(Subject(type_token, name, urn, props, merged))
+
+    def _remediate(self) -> Callable[[ResourceValidationArgs], Any]:
+        def remediate(args: ResourceValidationArgs) -> dict[str, Any] | None:
+            try:
+                return self.remediated(args.resource_type, args.props, args.get_config(), args.name, args.urn)
+            except (UnknownValueError, _NotApplicableError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - nothing may fail the user's preview
+                args.not_applicable(_internal_error(exc))
+                return None
+
+        return remediate
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -266,7 +295,7 @@ class StackRule(Rule):
             emit(message, urn)
         return found
 
-    def policy(self) -> Policy:
+    def policy(self) -> StackValidationPolicy:
         def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
             items = [_stack_item(r) for r in args.resources]
             try:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi_policy import PolicyResource, PolicyResourceOptions, PolicyCustomTimeouts
-from pulumi_policy import ResourceValidationArgs, StackValidationArgs
+from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions, ResourceValidationArgs, StackValidationArgs
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import unknown_checking_proxy
@@ -29,7 +28,10 @@ def run_resource(rule: ResourceRule, type_token: str, props: Mapping[str, Any],
     found: list[str] = []
     args = ResourceValidationArgs(type_token, _props(props), f"urn:pulumi:dev::p::{type_token}::r", "r", _opts(), None,
                                   dict(config or {}))
-    rule.policy().validate(args, lambda message, urn=None: found.append(message))
+    def report(message: str, urn: str | None = None) -> None:
+        found.append(message)
+
+    rule.policy().validate(args, report)
     return found
 
 
@@ -39,7 +41,10 @@ def run_stack(rule: StackRule, resources: tuple[SampleResource, ...],
     policy_resources = [PolicyResource(r.type, _props(r.props), r.urn(), r.name, _opts(), None, None, [], {})
                         for r in resources]
     args = StackValidationArgs(policy_resources, dict(config or {}))
-    rule.policy().validate(args, lambda message, urn=None: found.append((message, urn)))
+    def report(message: str, urn: str | None = None) -> None:
+        found.append((message, urn))
+
+    rule.policy().validate(args, report)
     return found
 
 

@@ -15,12 +15,12 @@ from pulumi.runtime.proto import analyzer_pb2_grpc
 from policies import PACK_NAME, RULES
 from policies.props import UNKNOWN_STRING
 from policies.rule import ResourceRule, StackRule
+from policy_gate import report
 from policy_gate.analyzer import PackOptions, PackProcess, _pack_manifest, analyze
 from policy_gate.engine import EngineServer
 from policy_gate.errors import UsageError
-from policy_gate import report
-from tests.sdk import assert_messages
 from tests.captures import ROOT_URN, capture, secret, urn
+from tests.sdk import assert_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = PackOptions(ROOT)

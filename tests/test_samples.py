@@ -30,3 +30,24 @@ def test_every_rule_has_compliant_and_non_compliant_samples() -> None:
         samples = rule.samples  # type: ignore[attr-defined]
         assert any(not s.violations for s in samples), rule.name
         assert any(s.violations for s in samples), rule.name
+
+
+FIX_CASES = [(rule, sample) for rule, sample in RESOURCE_CASES if sample.fixed is not None]
+
+
+@pytest.mark.parametrize(("rule", "sample"), FIX_CASES, ids=[f"{r.name}: {s.name}" for r, s in FIX_CASES])
+def test_fix_sample(rule: ResourceRule, sample) -> None:
+    from policies import props as p
+
+    type_token = sample.type or rule.types[0]
+    fixed = rule.remediated(type_token, sample.props, sample.config)
+    assert fixed is not None
+    for path, value in (sample.fixed or {}).items():
+        assert p.get(fixed, path) == value
+    assert run_resource(rule, type_token, fixed, sample.config) == []
+
+
+def test_rules_with_a_fix_have_fix_samples() -> None:
+    for rule in RULES:
+        if isinstance(rule, ResourceRule) and rule.fix is not None:
+            assert any(s.fixed for s in rule.samples), rule.name
