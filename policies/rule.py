@@ -97,6 +97,8 @@ class SampleResource:
     name: str
     props: Mapping[str, Any]
     parent: str = ""
+    # Names of other sample resources this one depends on, per property ("" for plain dependencies).
+    depends_on: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def urn(self, stack: str = "dev", project: str = "sample") -> str:
         return f"urn:pulumi:{stack}::{project}::{self.type}::{self.name}"
@@ -119,13 +121,17 @@ class Subject:
 
 @dataclass(frozen=True)
 class StackItem:
-    """One resource of the stack, as a stack check sees it (outputs, not inputs)."""
+    """One resource of the stack, as a stack check sees it (outputs, not inputs). The
+    dependencies are URNs; ``property_dependencies`` says which resources a property was
+    built from, which links resources even when ids are unknown during preview."""
 
     type: str
     name: str
     urn: str
     props: Mapping[str, Any]
     parent: str | None
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def canonical(self) -> str:
@@ -310,7 +316,26 @@ class StackRule(Rule):
 
 def _stack_item(resource: PolicyResource) -> StackItem:
     parent = resource.parent.urn if resource.parent is not None else None
-    return StackItem(resource.resource_type, resource.name, resource.urn, resource.props, parent)
+    return StackItem(resource.resource_type, resource.name, resource.urn, resource.props, parent,
+                     tuple(d.urn for d in resource.dependencies),
+                     {k: tuple(d.urn for d in v) for k, v in resource.property_dependencies.items()})
+
+
+class StackIndex:
+    """The stack's resources indexed once by canonical type and by URN, so stack rules stay
+    linear in the size of the stack (no pairwise scans)."""
+
+    def __init__(self, items: Sequence[StackItem]):
+        self.by_urn: dict[str, StackItem] = {}
+        self._by_type: dict[str, list[StackItem]] = {}
+        for item in items:
+            self.by_urn[item.urn] = item
+            self._by_type.setdefault(item.canonical, []).append(item)
+
+    def of_type(self, *canonical_types: str) -> list[StackItem]:
+        if len(canonical_types) == 1:
+            return self._by_type.get(canonical_types[0], [])
+        return [item for t in canonical_types for item in self._by_type.get(t, [])]
 
 
 def root_stack(items: Sequence[StackItem]) -> StackItem | None:

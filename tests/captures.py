@@ -15,6 +15,23 @@ def urn(type_token: str, name: str) -> str:
     return f"urn:pulumi:{STACK}::{PROJECT}::{type_token}::{name}"
 
 
+def from_samples(resources: Iterable[Any], dry_run: bool = False) -> Capture:
+    """A capture from ``SampleResource``s, dependencies included (by sample name)."""
+    samples = list(resources)
+    result = capture([(r.type, r.name, r.props) for r in samples], dry_run=dry_run)
+    by_name = {r.name: r for r in result.resources}
+    for sample in samples:
+        resource = by_name.get(sample.name)
+        if resource is None or resource.urn == ROOT_URN:
+            continue
+        for key, names in sample.depends_on.items():
+            urns = [by_name[n].urn for n in names]
+            resource.dependencies.extend(u for u in urns if u not in resource.dependencies)
+            if key:
+                resource.property_dependencies[key] = urns
+    return result
+
+
 def capture(resources: Iterable[tuple[str, str, Mapping[str, Any]]], exports: Mapping[str, Any] | None = None,
             dry_run: bool = False) -> Capture:
     """A stack of (type, name, props) resources; props serve as both inputs and outputs.

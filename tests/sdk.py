@@ -40,6 +40,13 @@ def run_stack(rule: StackRule, resources: tuple[SampleResource, ...],
     found: list[tuple[str, str | None]] = []
     policy_resources = [PolicyResource(r.type, _props(r.props), r.urn(), r.name, _opts(), None, None, [], {})
                         for r in resources]
+    by_name = {r.name: pr for r, pr in zip(resources, policy_resources)}
+    for sample, resource in zip(resources, policy_resources):
+        for key, names in sample.depends_on.items():
+            deps = [by_name[n] for n in names]
+            resource.dependencies.extend(d for d in deps if d not in resource.dependencies)
+            if key:
+                resource.property_dependencies[key] = deps
     args = StackValidationArgs(policy_resources, dict(config or {}))
     def report(message: str, urn: str | None = None) -> None:
         found.append((message, urn))

@@ -19,7 +19,7 @@ from policy_gate import report
 from policy_gate.analyzer import PackOptions, PackProcess, _pack_manifest, analyze
 from policy_gate.engine import EngineServer
 from policy_gate.errors import UsageError
-from tests.captures import ROOT_URN, capture, secret, urn
+from tests.captures import ROOT_URN, capture, from_samples, secret, urn
 from tests.sdk import assert_messages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,8 +87,7 @@ STACK_CASES = [(rule, sample) for rule in RULES if isinstance(rule, StackRule) f
 
 @pytest.mark.parametrize(("rule", "sample"), STACK_CASES, ids=[f"{r.name}: {s.name}" for r, s in STACK_CASES])
 def test_stack_samples_through_protocol(rule: StackRule, sample: Any) -> None:
-    resources = [(r.type, r.name, r.props) for r in sample.resources]
-    outcome = analyze(capture(resources), PACK, {rule.name: dict(sample.config)})
+    outcome = analyze(from_samples(sample.resources), PACK, {rule.name: dict(sample.config)})
     assert_messages([v.message for v in outcome.violations if v.policy == rule.name], sample.violations)
 
 
@@ -184,3 +183,17 @@ def test_grpc_is_loopback_only() -> None:
     with EngineServer() as engine:
         assert engine.address.startswith("127.0.0.1:")
     assert grpc  # the channel targets 127.0.0.1 (see PackProcess.connect)
+
+
+FIX_CASES = [(rule, sample) for rule in RULES if isinstance(rule, ResourceRule) and rule.fix
+             for sample in rule.samples if sample.fixed is not None]
+
+
+@pytest.mark.parametrize(("rule", "sample"), FIX_CASES, ids=[f"{r.name}: {s.name}" for r, s in FIX_CASES])
+def test_fixes_through_remediate(rule: ResourceRule, sample: Any) -> None:
+    """At level ``remediate`` the CLI calls Remediate first and analyses the fixed inputs."""
+    type_token = sample.type or rule.types[0]
+    outcome = analyze(capture([(type_token, "r", sample.props)]), PACK,
+                      {rule.name: {"enforcementLevel": "remediate", **sample.config}})
+    assert [(r.policy, r.urn) for r in outcome.remediations] == [(rule.name, urn(type_token, "r"))]
+    assert not [v for v in outcome.violations if v.policy == rule.name]
