@@ -214,7 +214,7 @@ def _internal_error(exc: Exception) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class ResourceRule(Rule):
-    types: tuple[str, ...]
+    types: tuple[str, ...]  # canonical tokens, or prefixes ending in '*' (types.ALL_ML)
     # One check, or independent parts: a part that meets an unknown value does not stop the
     # others, and the first unknown is raised after every part has reported.
     check: ResourceCheck | tuple[ResourceCheck, ...]
@@ -222,7 +222,7 @@ class ResourceRule(Rule):
     fix: ResourceFix | None = None
 
     def applies_to(self, type_token: str) -> bool:
-        return types.canonical(type_token) in self.types
+        return types.matches(type_token, self.types)
 
     def evaluate(self, type_token: str, props: Mapping[str, Any], config: Mapping[str, Any] | None = None,
                  name: str = "", urn: str = "", report: Callable[[str], None] | None = None) -> list[str]:

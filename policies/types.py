@@ -42,3 +42,14 @@ def api_version(token: str) -> str | None:
 
 def is_classic(token: str) -> bool:
     return token.startswith("azure:")
+
+ALL_ML: Final = f"{ML}:*"  # every Azure ML type (selectors ending in '*' match by prefix)
+ALL_CLASSIC_ML: Final = f"{CLASSIC_ML}/*"
+
+
+@lru_cache(maxsize=8192)
+def matches(token: str, selectors: tuple[str, ...]) -> bool:
+    """Whether a token (any spelling) is one of ``selectors``: canonical tokens, or prefixes
+    ending in ``*`` such as ``ALL_ML``."""
+    name = canonical(token)
+    return any(name == s or (s.endswith("*") and name.startswith(s[:-1])) for s in selectors)
