@@ -1,0 +1,168 @@
+"""Whole programs through the gate, as a user runs it: ``python -m policy_gate run``."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STORAGE_KEY_SHAPE = re.compile(r"[A-Za-z0-9+/]{86}==")
+
+SEED_VIOLATIONS = {
+    ("featureset-data-version-pinned", "featuresetVersion", "specification.path is empty or absent"),
+    ("featureset-data-version-pinned", "featuresetVersion", "properties.entities names no entity"),
+    ("featureset-data-version-pinned", "featuresetVersion", "dataVersionId is an empty placeholder"),
+    ("no-secret-exports", "aml-seed-dev", "'workspace_primary_key' looks like a credential"),
+}
+
+
+def gate(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "policy_gate", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def report(*args: str) -> tuple[int, dict[str, Any]]:
+    result = gate("run", *args, "--format", "json")
+    assert result.stdout, result.stderr
+    return result.returncode, json.loads(result.stdout)
+
+
+def _found(data: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """(policy, resource name, message) for every violation."""
+    return {(v["policy"], v["urn"].rsplit("::", 1)[-1], v["message"]) for v in data["violations"]}
+
+
+def _matches(found: set[tuple[str, str, str]], expected: set[tuple[str, str, str]]) -> bool:
+    if len(found) != len(expected):
+        return False
+    return all(any(p == fp and n == fn and m in fm for fp, fn, fm in found) for p, n, m in expected)
+
+
+@pytest.fixture(scope="module")
+def reference() -> tuple[int, dict[str, Any]]:
+    return report("reference_stack")
+
+
+@pytest.fixture(scope="module")
+def seed() -> tuple[int, dict[str, Any]]:
+    return report("examples/seed")
+
+
+def test_reference_stack_is_clean(reference: tuple[int, dict[str, Any]]) -> None:
+    code, data = reference
+    assert code == 0
+    assert data["violations"] == []
+    assert data["diagnostics"] == [] and data["notApplicable"] == []
+    assert data["resources"] >= 20
+    assert data["pack"] == {"name": "azure-ml-governance", "version": "0.1.0"}
+
+
+def test_seed_example_has_exactly_its_violations(seed: tuple[int, dict[str, Any]]) -> None:
+    code, data = seed
+    assert code == 1
+    assert _matches(_found(data), SEED_VIOLATIONS), _found(data)
+    assert {v["level"] for v in data["violations"]} == {"mandatory"}
+    assert {v["type"] for v in data["violations"]} == {"azure-native:machinelearningservices:FeaturesetVersion",
+                                                      "pulumi:pulumi:Stack"}
+    key_reason = [v["message"] for v in data["violations"] if v["policy"] == "no-secret-exports"][0]
+    assert "shape of an Azure storage account key" in key_reason  # judged by name and by value
+
+
+def test_seed_example_never_prints_the_key() -> None:
+    result = gate("run", "examples/seed")
+    assert result.returncode == 1
+    assert not STORAGE_KEY_SHAPE.search(result.stdout + result.stderr)
+    assert "FAIL: 4 mandatory" in result.stdout
+
+
+def test_preview_leaves_computed_values_unknown() -> None:
+    code, data = report("examples/seed", "--preview")
+    assert code == 1 and data["preview"] is True
+    # The exported key is unknown during preview: flagged by its name alone.
+    exports = [v["message"] for v in data["violations"] if v["policy"] == "no-secret-exports"]
+    assert len(exports) == 1 and "storage account key" not in exports[0]
+    assert [(d["kind"], d["policy"]) for d in data["diagnostics"]] == [("unknown", "no-secret-exports")]
+
+
+def test_reference_stack_preview_reports_what_it_cannot_judge_yet() -> None:
+    code, data = report("reference_stack", "--preview")
+    assert code == 0 and data["violations"] == []
+    assert {d["policy"] for d in data["diagnostics"]} <= {"workspace-managed-identity", "no-secret-exports",
+                                                          "featureset-data-version-resolves"}
+    assert all(d["kind"] == "unknown" for d in data["diagnostics"])
+
+
+def test_config_file_changes_levels_and_exemptions(tmp_path: Path) -> None:
+    config = tmp_path / "policy-config.json"
+    config.write_text(json.dumps({"featureset-data-version-pinned": "advisory",
+                                  "no-secret-exports": {"allowedOutputs": ["workspace_primary_key"]}}))
+    code, data = report("examples/seed", "--config", str(config))
+    assert code == 0
+    assert [(v["policy"], v["level"]) for v in data["violations"]] == [("featureset-data-version-pinned", "advisory")] * 3
+
+
+def test_output_file_and_summary(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    result = gate("run", "examples/seed", "--format", "json", "--output", str(target))
+    assert result.returncode == 1
+    assert result.stdout.startswith("FAIL: 4 mandatory")
+    assert len(json.loads(target.read_text())["violations"]) == 4
+
+
+def _program(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text(body)
+    return tmp_path
+
+
+@pytest.mark.parametrize(("args", "code", "fragment"), [
+    (("run", "does/not/exist"), 2, "does not exist"),
+    (("run", "policies"), 2, "no Pulumi.yaml"),
+    (("run", "examples/seed", "--pack", "examples"), 2, "no PulumiPolicy.yaml"),
+    (("run", "examples/seed", "--format", "xml"), 2, "invalid choice"),
+    (("run",), 2, "PROGRAM_DIR"),
+    (("run", "examples/seed", "--output", "/nonexistent/dir/report.txt"), 2, "cannot write"),
+])
+def test_usage_errors_are_one_line(args: tuple[str, ...], code: int, fragment: str) -> None:
+    result = gate(*args)
+    assert result.returncode == code, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    ("{not json", "is not valid JSON"),
+    ('{"workspace-allowed-sku": {"allowedSkus": "Basic"}}', "policy 'workspace-allowed-sku', key allowedSkus"),
+    ('{"no-such-rule": "advisory"}', "no policy named 'no-such-rule'"),
+])
+def test_bad_config_is_a_usage_error(tmp_path: Path, content: str, fragment: str) -> None:
+    config = tmp_path / "config.json"
+    config.write_text(content)
+    result = gate("run", "examples/seed", "--config", str(config))
+    assert result.returncode == 2
+    assert fragment in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("body", "fragment"), [
+    ("raise RuntimeError('the program broke')\n", "RuntimeError: the program broke"),
+    ("import definitely_not_installed_module\n", "definitely_not_installed_module"),
+])
+def test_program_failures_exit_3(tmp_path: Path, body: str, fragment: str) -> None:
+    result = gate("run", str(_program(tmp_path, body)))
+    assert result.returncode == 3
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_program_timeout_exits_3(tmp_path: Path) -> None:
+    result = gate("run", str(_program(tmp_path, "import time\ntime.sleep(60)\n")), "--timeout", "3")
+    assert result.returncode == 3
+    assert "did not finish within 3s" in result.stderr
