@@ -70,7 +70,7 @@ def to_text(outcome: Outcome, redact: Redactor, color: bool = False) -> str:
     by_resource: dict[str, list[Any]] = {}
     for v in sorted(outcome.violations, key=lambda v: (v.urn, v.level != "mandatory", _SEVERITY_ORDER.get(v.severity, 4))):
         by_resource.setdefault(v.urn, []).append(v)
-    for urn, violations in by_resource.items():
+    for violations in by_resource.values():
         table = Table(title=redact(f"{violations[0].resource_name} ({violations[0].type})"), title_justify="left",
                       show_lines=False, expand=False)
         table.add_column("level")
