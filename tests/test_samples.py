@@ -51,3 +51,9 @@ def test_rules_with_a_fix_have_fix_samples() -> None:
     for rule in RULES:
         if isinstance(rule, ResourceRule) and rule.fix is not None:
             assert any(s.fixed for s in rule.samples), rule.name
+
+
+def test_catalogue_and_readme_table_are_current() -> None:
+    from policies import catalogue
+
+    assert catalogue.main(["--check"]) == 0, "run: python -m policies.catalogue --write"
