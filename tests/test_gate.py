@@ -70,7 +70,7 @@ def test_seed_example_has_exactly_its_violations(seed: tuple[int, dict[str, Any]
     assert {v["level"] for v in data["violations"]} == {"mandatory"}
     assert {v["type"] for v in data["violations"]} == {"azure-native:machinelearningservices:FeaturesetVersion",
                                                       "pulumi:pulumi:Stack"}
-    key_reason = [v["message"] for v in data["violations"] if v["policy"] == "no-secret-exports"][0]
+    key_reason = next(v["message"] for v in data["violations"] if v["policy"] == "no-secret-exports")
     assert "shape of an Azure storage account key" in key_reason  # judged by name and by value
 
 
