@@ -322,8 +322,8 @@ def _session(pack: PackProcess, capture: Capture, manifest: Mapping[str, Any], b
     collector = _Collector(outcome, by_urn, root_urn)
     any_remediate = any(level == "remediate" for level, _ in merged.values())
     for resource in capture.resources:
-        if resource.is_root_stack or (resource.is_provider and resource.name.startswith("default")):
-            continue
+        if resource.is_root_stack or resource.is_provider:
+            continue  # providers and the root stack reach the pack through AnalyzeStack only
         inputs = resource.inputs
         analyze_request = _analyze_request(resource, inputs, by_urn)
         if any_remediate:

@@ -1,13 +1,16 @@
 """``python -m policy_gate``: the command line.
 
-Exit codes: 0 no mandatory violation, 1 at least one mandatory violation, 2 usage or input
-error, 3 the program or the pack failed. Errors are one line on stderr, never a traceback
+Exit codes: 0 nothing fails the run, 1 at least one failing violation (by default: a mandatory
+one that is not exempted; see --fail-on and --min-severity), 2 usage or input error, 3 the
+program or the pack failed. Errors are one line on stderr, never a traceback
 (set POLICY_GATE_DEBUG=1 to see one).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
 import sys
 import traceback
@@ -15,7 +18,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import report
+from .capture import Capture
 from .errors import EXIT_OK, EXIT_RUN, EXIT_USAGE, EXIT_VIOLATIONS, GateError, UsageError
+from .results import FAIL_ON, SEVERITIES, Outcome
 
 
 class _Parser(argparse.ArgumentParser):
@@ -24,44 +29,87 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m policy_gate", description="Check a Pulumi program with a CrossGuard policy pack, "
-                     "offline: no Pulumi CLI, no cloud credentials.")
+    parser = _Parser(prog="python -m policy_gate", description="Check a Pulumi program, stack export or preview with a "
+                     "CrossGuard policy pack, offline: no Pulumi CLI, no cloud credentials.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    run = commands.add_parser("run", help="run a Pulumi Python program under mocks and analyse it with the pack")
-    run.add_argument("program", metavar="PROGRAM_DIR", help="directory holding Pulumi.yaml")
+    run = commands.add_parser("run", help="analyse a program, a stack export or checkpoint, or a preview JSON file")
+    run.add_argument("path", metavar="PATH", help="program directory (with Pulumi.yaml), `pulumi stack export` or "
+                     "checkpoint file, or `pulumi preview --json` file")
+    run.add_argument("--input", choices=("auto", "program", "state", "preview"), default="auto",
+                     help="what PATH is (default: decided from PATH)")
     run.add_argument("--pack", default=".", help="policy pack directory (default: the current directory)")
     run.add_argument("--config", help="policy config JSON, as for `pulumi up --policy-pack-config`")
-    run.add_argument("--stack", default="dev", help="stack name (default: dev; reads Pulumi.<stack>.yaml config)")
+    run.add_argument("--exemptions", help="exemptions file (YAML or JSON): policy, resource, reason, expires")
+    run.add_argument("--stack", default="dev", help="stack name for a program (default: dev; reads Pulumi.<stack>.yaml)")
     run.add_argument("--preview", action="store_true", help="leave computed outputs unknown, as `pulumi preview` does")
-    run.add_argument("--format", choices=("text", "json"), default="text", help="report format (default: text)")
+    run.add_argument("--format", choices=("text", "json", "sarif", "junit"), default="text", help="report format")
     run.add_argument("--output", help="write the report to this file instead of stdout")
+    run.add_argument("--fail-on", choices=FAIL_ON, default="mandatory",
+                     help="which violations fail the run (exit 1): mandatory (default), advisory (any), none")
+    run.add_argument("--min-severity", choices=SEVERITIES[1:], default="low",
+                     help="only violations at least this severe fail the run (default: low)")
     run.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default: 300)")
     run.add_argument("--pack-python", help="interpreter for the pack (default: its virtualenv, else this Python)")
     run.add_argument("--verbose", action="store_true", help="show the program's own output")
     return parser
 
 
+def _capture(args: argparse.Namespace) -> Capture:
+    from . import inputs
+    from .program import run_program
+
+    path = Path(args.path).resolve()
+    kind = args.input
+    if kind == "auto":
+        kind = inputs.kind_of(path) if path.exists() else "program"
+    if kind == "program":
+        return run_program(path, args.stack, args.preview, args.timeout, args.verbose)
+    if args.preview:
+        raise UsageError("--preview applies to programs; a preview JSON file is already a preview")
+    return inputs.load(path, expected=kind)
+
+
+def _render(outcome: Outcome, capture: Capture, args: argparse.Namespace, redact: report.Redactor) -> str:
+    fmt = args.format
+    if fmt == "json":
+        return report.dumps_json(outcome, redact, args.fail_on, args.min_severity)
+    if fmt == "sarif":
+        from .sarif import to_sarif
+
+        return json.dumps(to_sarif(outcome, capture, redact), indent=2) + "\n"
+    if fmt == "junit":
+        from .junit import to_junit
+
+        return to_junit(outcome, capture, redact)
+    return report.to_text(outcome, redact, args.fail_on, args.min_severity)
+
+
 def _run(args: argparse.Namespace) -> int:
+    from . import exemptions as exemptions_mod
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
     from .config import load_file
-    from .program import run_program
 
     pack_dir = Path(args.pack).resolve()
     user_config = load_file(args.config)
-    capture = run_program(Path(args.program).resolve(), args.stack, args.preview, args.timeout, args.verbose)
+    exemptions = exemptions_mod.load(args.exemptions) if args.exemptions else []
+    capture = _capture(args)
     outcome = analyze(capture, PackOptions(pack_dir, python=args.pack_python), user_config,
                       config_origin=args.config or "config")
+    if args.exemptions:
+        exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
+        exemptions_mod.apply(outcome, exemptions, dt.date.today())
     redact = report.Redactor(capture.secret_strings())
-    text = report.dumps_json(outcome, redact) if args.format == "json" else report.to_text(outcome, redact)
+    text = _render(outcome, capture, args, redact)
+    failing = outcome.failing(args.fail_on, args.min_severity)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        print(report.summary(outcome))
+        print(report.summary(outcome, args.fail_on, args.min_severity))
     else:
         sys.stdout.write(text)
-    return EXIT_VIOLATIONS if outcome.mandatory else EXIT_OK
+    return EXIT_VIOLATIONS if failing else EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

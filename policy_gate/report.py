@@ -28,14 +28,16 @@ class Redactor:
         return text
 
 
-def to_json(outcome: Outcome, redact: Redactor) -> dict[str, Any]:
+def to_json(outcome: Outcome, redact: Redactor, fail_on: str = "mandatory", min_severity: str = "low") -> dict[str, Any]:
     return {
         "pack": {"name": outcome.pack_name, "version": outcome.pack_version},
         "preview": outcome.dry_run,
         "resources": outcome.resources,
         "violations": [
             {"policy": v.policy, "level": v.level, "severity": v.severity, "urn": redact(v.urn), "type": v.type,
-             "message": redact(v.message)}
+             "message": redact(v.message),
+             **({"exempted": {"reason": redact(v.exemption.reason), "expires": v.exemption.expires.isoformat()}}
+                if v.exemption else {})}
             for v in outcome.violations
         ],
         "diagnostics": [
@@ -48,20 +50,22 @@ def to_json(outcome: Outcome, redact: Redactor) -> dict[str, Any]:
         "remediations": [
             {"policy": r.policy, "urn": redact(r.urn), "diagnostic": redact(r.diagnostic)} for r in outcome.remediations
         ],
-        "summary": summary(outcome),
+        "summary": summary(outcome, fail_on, min_severity),
     }
 
 
-def summary(outcome: Outcome) -> str:
-    mandatory = len(outcome.mandatory)
-    advisory = len(outcome.violations) - mandatory
-    verdict = "FAIL" if mandatory else "PASS"
-    extra = f", {len(outcome.diagnostics)} diagnostic(s)" if outcome.diagnostics else ""
-    return (f"{verdict}: {mandatory} mandatory and {advisory} advisory violation(s) in {outcome.resources} resource(s) "
-            f"checked by {outcome.pack_name}@{outcome.pack_version}{extra}")
+def summary(outcome: Outcome, fail_on: str = "mandatory", min_severity: str = "low") -> str:
+    open_ = [v for v in outcome.violations if v.exemption is None]
+    mandatory = sum(1 for v in open_ if v.level == "mandatory")
+    verdict = "FAIL" if outcome.failing(fail_on, min_severity) else "PASS"
+    extra = f", {len(outcome.violations) - len(open_)} exempted" if len(open_) != len(outcome.violations) else ""
+    extra += f", {len(outcome.diagnostics)} diagnostic(s)" if outcome.diagnostics else ""
+    return (f"{verdict}: {mandatory} mandatory and {len(open_) - mandatory} advisory violation(s) in {outcome.resources} "
+            f"resource(s) checked by {outcome.pack_name}@{outcome.pack_version}{extra}")
 
 
-def to_text(outcome: Outcome, redact: Redactor, color: bool = False) -> str:
+def to_text(outcome: Outcome, redact: Redactor, fail_on: str = "mandatory", min_severity: str = "low",
+            color: bool = False) -> str:
     from rich.console import Console  # imported here: only the text format needs it
     from rich.table import Table
 
@@ -78,7 +82,10 @@ def to_text(outcome: Outcome, redact: Redactor, color: bool = False) -> str:
         table.add_column("policy")
         table.add_column("message", overflow="fold")
         for v in violations:
-            table.add_row(v.level, v.severity or "-", v.policy, redact(v.message))
+            level = f"{v.level} (exempted)" if v.exemption else v.level
+            message = redact(v.message) + (f" [exempted until {v.exemption.expires}: {redact(v.exemption.reason)}]"
+                                           if v.exemption else "")
+            table.add_row(level, v.severity or "-", v.policy, message)
         console.print(table)
     if outcome.diagnostics:
         console.print("Diagnostics:")
@@ -89,9 +96,9 @@ def to_text(outcome: Outcome, redact: Redactor, color: bool = False) -> str:
         console.print("Remediations applied:")
         for r in outcome.remediations:
             console.print(f"  {r.policy} on {redact(r.urn.rsplit('::', 1)[-1])}", markup=False, highlight=False)
-    console.print(summary(outcome), markup=False, highlight=False)
+    console.print(summary(outcome, fail_on, min_severity), markup=False, highlight=False)
     return buffer.getvalue()
 
 
-def dumps_json(outcome: Outcome, redact: Redactor) -> str:
-    return json.dumps(to_json(outcome, redact), indent=2) + "\n"
+def dumps_json(outcome: Outcome, redact: Redactor, fail_on: str = "mandatory", min_severity: str = "low") -> str:
+    return json.dumps(to_json(outcome, redact, fail_on, min_severity), indent=2) + "\n"

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .exemptions import Exemption
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 SEVERITIES = ("", "low", "medium", "high", "critical")
+FAIL_ON = ("mandatory", "advisory", "none")
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Violation:
     type: str
     message: str
     description: str = ""
+    exemption: Exemption | None = None
 
     @property
     def resource_name(self) -> str:
@@ -76,4 +81,16 @@ class Outcome:
 
     @property
     def mandatory(self) -> list[Violation]:
-        return [v for v in self.violations if v.level == "mandatory"]
+        """Mandatory violations that are not exempted."""
+        return [v for v in self.violations if v.level == "mandatory" and v.exemption is None]
+
+    def failing(self, fail_on: str = "mandatory", min_severity: str = "low") -> list[Violation]:
+        """The violations that fail the run: not exempted, at a level ``fail_on`` counts
+        (``advisory`` counts both levels), and at least ``min_severity`` (an unspecified
+        severity counts as low)."""
+        if fail_on == "none":
+            return []
+        floor = SEVERITIES.index(min_severity)
+        levels = ("mandatory",) if fail_on == "mandatory" else ("mandatory", "advisory")
+        return [v for v in self.violations if v.exemption is None and v.level in levels
+                and max(SEVERITIES.index(v.severity or "low"), 1) >= floor]

@@ -126,7 +126,7 @@ def _program(tmp_path: Path, body: str) -> Path:
     (("run", "policies"), 2, "no Pulumi.yaml"),
     (("run", "examples/seed", "--pack", "examples"), 2, "no PulumiPolicy.yaml"),
     (("run", "examples/seed", "--format", "xml"), 2, "invalid choice"),
-    (("run",), 2, "PROGRAM_DIR"),
+    (("run",), 2, "PATH"),
     (("run", "examples/seed", "--output", "/nonexistent/dir/report.txt"), 2, "cannot write"),
 ])
 def test_usage_errors_are_one_line(args: tuple[str, ...], code: int, fragment: str) -> None:

@@ -1,0 +1,180 @@
+"""Saved Pulumi state and previews as gate input.
+
+Three file shapes (Pulumi's ``apitype`` JSON), turned into the same ``Capture`` a program run
+produces, the way ``pulumi policy analyze`` replays state (inputs to Analyze, outputs to
+AnalyzeStack):
+
+- ``pulumi stack export``: ``{"version": 3, "deployment": {"resources": [...]}}``;
+- an old-style checkpoint: ``{"checkpoint": {"latest": {"resources": [...]}}}``;
+- ``pulumi preview --json``: ``{"steps": [{"op", "urn", "newState": {...}}], ...}``; each step's
+  new state is analysed, deleted resources are not, and the run counts as a preview.
+
+Secrets in state are ciphertext (``{"<sig>": "<secret sig>", "ciphertext": ...}``): they reach the
+pack as secrets whose value is the opaque string ``[secret]`` (the same word ``pulumi preview
+--json`` writes for a blinded secret); nothing is ever decrypted. ``--show-secrets`` exports
+carry ``plaintext`` (the value's JSON), which is decoded, not decrypted, and stays secret.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from policies.props import SECRET_SIG, SIG_KEY
+
+from .capture import STACK_TYPE, Capture, Resource
+from .errors import UsageError
+
+OPAQUE_SECRET = "[secret]"
+# Steps whose resource does not exist after the update: nothing to analyse.
+_GONE_OPS = frozenset({"delete", "delete-replaced", "discard", "discard-replaced", "read-discard", "remove-pending-replace"})
+
+
+def kind_of(path: Path) -> str:
+    """``program`` for a directory, else the shape of the JSON file (``state`` or ``preview``)."""
+    if path.is_dir():
+        return "program"
+    _, kind = _load(path)
+    return kind
+
+
+def load(path: Path, expected: str | None = None) -> Capture:
+    data, kind = _load(path)
+    if expected and expected != kind:
+        raise UsageError(f"{path} is a {_describe(kind)}, not a {_describe(expected)}")
+    if kind == "preview":
+        states = _preview_states(data, path)
+        dry_run = True
+    else:
+        states = _state_resources(data, path)
+        dry_run = False
+    resources = [_resource(state, path) for state in states]
+    if not resources:
+        raise UsageError(f"{path} holds no resources to analyse (an empty deployment)")
+    project, stack = _names(resources)
+    return Capture(project=project, stack=stack, dry_run=dry_run, resources=resources)
+
+
+def _describe(kind: str) -> str:
+    return {"state": "stack export or checkpoint", "preview": "preview JSON file", "program": "program directory"}[kind]
+
+
+def _load(path: Path) -> tuple[Mapping[str, Any], str]:
+    if not path.exists():
+        raise UsageError(f"{path} does not exist")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) else ""
+        raise UsageError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}{hint}") from None
+    if isinstance(data, Mapping):
+        if isinstance(data.get("deployment"), Mapping) or isinstance(data.get("checkpoint"), Mapping):
+            return data, "state"
+        if isinstance(data.get("steps"), list) or "changeSummary" in data:
+            return data, "preview"
+    raise UsageError(f"{path} is not a Pulumi stack export, checkpoint or `pulumi preview --json` file")
+
+
+def _state_resources(data: Mapping[str, Any], path: Path) -> list[Mapping[str, Any]]:
+    if isinstance(data.get("deployment"), Mapping):
+        resources = data["deployment"].get("resources")
+    else:
+        latest = data["checkpoint"].get("latest")
+        resources = latest.get("resources") if isinstance(latest, Mapping) else None
+    if resources is None:
+        return []
+    if not isinstance(resources, list) or not all(isinstance(r, Mapping) for r in resources):
+        raise UsageError(f"{path}: the deployment's resources must be a list of objects")
+    return [r for r in resources if not r.get("delete")]  # pending deletions are not part of the stack
+
+
+def _preview_states(data: Mapping[str, Any], path: Path) -> list[Mapping[str, Any]]:
+    steps = data.get("steps") or []
+    if not isinstance(steps, list):
+        raise UsageError(f"{path}: steps must be a list")
+    states = []
+    for index, step in enumerate(steps):
+        if not isinstance(step, Mapping) or not isinstance(step.get("op"), str):
+            raise UsageError(f"{path}: step {index} has no op")
+        if step["op"] in _GONE_OPS:
+            continue
+        state = step.get("newState")
+        if not isinstance(state, Mapping):
+            raise UsageError(f"{path}: step {index} ({step['op']} {step.get('urn', '')}) has no newState")
+        states.append(state)
+    return states
+
+
+def _resource(state: Mapping[str, Any], path: Path) -> Resource:
+    urn, type_token = state.get("urn"), state.get("type")
+    if not isinstance(urn, str) or not urn.startswith("urn:pulumi:") or not isinstance(type_token, str):
+        raise UsageError(f"{path}: a resource has no valid urn and type")
+    return Resource(
+        urn=urn, type=type_token, name=urn.rsplit("::", 1)[-1], custom=bool(state.get("custom", False)),
+        id=str(state.get("id") or ""), parent=str(state.get("parent") or ""), provider=str(state.get("provider") or ""),
+        inputs=_opaque_secrets(state.get("inputs") or {}), outputs=_opaque_secrets(state.get("outputs") or {}),
+        dependencies=_strings(state.get("dependencies")),
+        property_dependencies={str(k): _strings(v) for k, v in (state.get("propertyDependencies") or {}).items()},
+        protect=bool(state.get("protect", False)), ignore_changes=_strings(state.get("ignoreChanges")),
+        additional_secret_outputs=_strings(state.get("additionalSecretOutputs")), aliases=_strings(state.get("aliases")),
+        delete_before_replace=state.get("deleteBeforeReplace"), custom_timeouts=_timeouts(state.get("customTimeouts")),
+        source=_source(state.get("sourcePosition")),
+    )
+
+
+def _strings(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping)) else []
+
+
+def _timeouts(value: Any) -> dict[str, str] | None:
+    if not isinstance(value, Mapping):
+        return None
+    # State keeps seconds as numbers; the capture keeps Go duration strings.
+    return {k: f"{value[k]}s" if isinstance(value[k], (int, float)) else str(value[k])
+            for k in ("create", "update", "delete") if value.get(k)}
+
+
+def _source(position: Any) -> dict[str, Any] | None:
+    """``project:///__main__.py#12,5`` -> {"file": "__main__.py", "line": 12}."""
+    if not isinstance(position, str) or "#" not in position:
+        return None
+    location, _, fragment = position.partition("#")
+    file = location.split("://", 1)[-1].lstrip("/")
+    try:
+        line = int(fragment.split(",")[0])
+    except ValueError:
+        return None
+    return {"file": file, "line": line} if file else None
+
+
+def _opaque_secrets(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        if value.get(SIG_KEY) == SECRET_SIG and "value" not in value:
+            return {SIG_KEY: SECRET_SIG, "value": _plaintext(value)}
+        return {str(k): _opaque_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_opaque_secrets(v) for v in value]
+    return value
+
+
+def _plaintext(envelope: Mapping[str, Any]) -> Any:
+    plaintext = envelope.get("plaintext")
+    if isinstance(plaintext, str):
+        try:
+            return _opaque_secrets(json.loads(plaintext))
+        except json.JSONDecodeError:
+            return plaintext
+    return OPAQUE_SECRET
+
+
+def _names(resources: list[Resource]) -> tuple[str, str]:
+    """(project, stack) from the URNs: ``urn:pulumi:<stack>::<project>::<type>::<name>``."""
+    root = next((r for r in resources if r.type == STACK_TYPE), resources[0])
+    parts = root.urn[len("urn:pulumi:"):].split("::")
+    return (parts[1] if len(parts) > 1 else "project"), parts[0] or "stack"
