@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import exports, featureset, workspace
+from . import assets, encryption, exports, featureset, jobs, network, workspace
 from .rule import ResourceRule, Rule, StackRule
 
 PACK_NAME = "azure-ml-governance"
@@ -18,7 +18,9 @@ PACK_DESCRIPTION = (
     "data versions, and no credentials in stack exports."
 )
 
-RULES: tuple[Rule, ...] = (*workspace.RULES, *featureset.RULES, *exports.RULES)
+RULES: tuple[Rule, ...] = (
+    *workspace.RULES, *network.RULES, *encryption.RULES, *featureset.RULES, *assets.RULES, *jobs.RULES, *exports.RULES,
+)
 
 
 def build_policies() -> list[Policy]:

@@ -62,9 +62,9 @@ def catalogue() -> str:
             out.append("- Automatic fix: yes, at enforcement level `remediate`")
         for framework in rule.frameworks:
             out.append(f"- {framework.source} `{framework.id}`" + (f": {framework.title}" if framework.title else ""))
-        if rule.options:
+        if rule.config_options:
             out += ["", "| Config key | Default | Description |", "|---|---|---|"]
-            for option in rule.options:
+            for option in rule.config_options:
                 out.append(f"| `{option.name}` | `{json.dumps(option.default)}` | {option.schema.get('description', '')} |")
         out.append("")
     return "\n".join(out)

@@ -66,6 +66,7 @@ no_secret_exports = StackRule(
     "tokens or connection strings are forbidden outright; read credentials from Key Vault or an identity instead.",
     severity=Severity.CRITICAL,
     level=EnforcementLevel.MANDATORY,
+    security=True,
     remediation="Remove the export and have consumers fetch the credential from Key Vault or use a managed identity. "
     "If the export is not a credential, rename it or list it in this policy's allowedOutputs config.",
     unknowns="Export names are always judged. An export value unknown during preview whose name is innocent cannot "

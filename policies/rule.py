@@ -153,6 +153,27 @@ _JSON_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+FAIL_CLOSED = Option("failClosed", {
+    "type": "boolean", "default": False,
+    "description": "Report a value that is unknown during preview as a violation (fail closed) instead of the SDK's "
+    "advisory 'can't run policy' diagnostic. Also switched on for every security rule by the stack config "
+    "key azure-ml-governance:failClosed.",
+})
+FAIL_CLOSED_STACK_KEY = "azure-ml-governance:failClosed"
+
+
+def _stack_fail_closed() -> bool:
+    """The pack-wide switch: stack config reaches the pack as PULUMI_CONFIG in every mode."""
+    from pulumi.runtime import get_config  # the SDK is loaded already; imported here to keep it optional
+
+    return str(get_config(FAIL_CLOSED_STACK_KEY) or "").strip().lower() == "true"
+
+
+def fail_closed_message(exc: UnknownValueError) -> str:
+    path = ".".join(exc.props) or "a property"
+    return f"{path} is unknown during preview and this rule fails closed (failClosed): it cannot be shown compliant yet."
+
+
 @dataclass(frozen=True, kw_only=True)
 class Rule:
     name: str
@@ -164,16 +185,25 @@ class Rule:
     frameworks: tuple[Framework, ...] = ()
     options: tuple[Option, ...] = ()
     topics: tuple[str, ...] = ()
+    security: bool = False  # security rules can fail closed on unknown values (FAIL_CLOSED)
+
+    @property
+    def config_options(self) -> tuple[Option, ...]:
+        """The rule's own options, plus ``failClosed`` for security rules."""
+        return (*self.options, FAIL_CLOSED) if self.security else self.options
 
     def defaults(self) -> dict[str, Any]:
-        return {o.name: o.default for o in self.options}
+        return {o.name: o.default for o in self.config_options}
+
+    def fails_closed(self, config: Mapping[str, Any]) -> bool:
+        return self.security and (config.get("failClosed") is True or _stack_fail_closed())
 
     def config(self, given: Mapping[str, Any] | None) -> tuple[dict[str, Any], str | None]:
         """Defaults overlaid with ``given``; the second item names a wrongly-typed key."""
         merged = self.defaults()
         for key, value in (given or {}).items():
             merged[key] = value
-        for option in self.options:
+        for option in self.config_options:
             expected = option.schema.get("type")
             value = merged.get(option.name)
             if isinstance(expected, str) and expected in _JSON_TYPES:
@@ -185,9 +215,9 @@ class Rule:
         return merged, None
 
     def schema(self) -> PolicyConfigSchema | None:
-        if not self.options:
+        if not self.config_options:
             return None
-        return PolicyConfigSchema(properties={o.name: dict(o.schema) for o in self.options})
+        return PolicyConfigSchema(properties={o.name: dict(o.schema) for o in self.config_options})
 
     def _metadata(self) -> dict[str, Any]:
         first = self.frameworks[0] if self.frameworks else None
@@ -245,7 +275,9 @@ class ResourceRule(Rule):
             except UnknownValueError as exc:
                 pending = pending or exc
         if pending is not None:
-            raise pending
+            if not self.fails_closed(merged):
+                raise pending
+            emit(fail_closed_message(pending))
         return messages
 
     def policy(self) -> ResourceValidationPolicy:
@@ -297,8 +329,13 @@ class StackRule(Rule):
         if problem:
             emit(problem, None)
             return found
-        for message, urn in self.check(items, merged):
-            emit(message, urn)
+        try:
+            for message, urn in self.check(items, merged):
+                emit(message, urn)
+        except UnknownValueError as exc:
+            if not self.fails_closed(merged):
+                raise
+            emit(fail_closed_message(exc), None)
         return found
 
     def policy(self) -> StackValidationPolicy:

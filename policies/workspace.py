@@ -88,7 +88,7 @@ def _managed_identity(subject: Subject) -> Iterator[str]:
     allowed = {_identity_kinds(a) for a in config["allowedTypes"] if isinstance(a, str)}
     listing = ", ".join(a for a in config["allowedTypes"] if isinstance(a, str))
     identity = p.get_map(subject.props, "identity")
-    id_type = p.get(identity, "type") if identity is not None else p.MISSING
+    id_type = p.get(subject.props, "identity.type") if identity is not None else p.MISSING
     if identity is None or id_type is p.MISSING or id_type is None:
         yield "The workspace has no managed identity (identity.type is absent)."
         return
@@ -124,6 +124,7 @@ workspace_managed_identity = ResourceRule(
     description="Azure ML workspaces must run under a managed identity of an allowed type.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
+    security=True,
     remediation="Give the workspace identity.type SystemAssigned, UserAssigned or 'SystemAssigned,UserAssigned'. "
     "With a user-assigned identity, list it in identity.userAssignedIdentities and set "
     "primaryUserAssignedIdentity to its resource id.",

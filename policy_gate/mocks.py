@@ -636,7 +636,7 @@ class AzureMocks(Mocks):
             return args.resource_id or f"{type_name}-{args.name}-id", outputs
         name = self._own_name(args, urn)
         if cls is not None:
-            self._add_computed(cls, args.typ, outputs, name, urn)
+            self._add_computed(cls, args.typ, outputs, name, urn, args.inputs)
         return args.resource_id or arm_id(args.typ, args.inputs, name), outputs
 
     @staticmethod
@@ -677,17 +677,23 @@ class AzureMocks(Mocks):
 
     @staticmethod
     def _add_computed(
-        resource_cls: type, token: str, outputs: dict[str, Any], name: str, urn: str
+        resource_cls: type, token: str, outputs: dict[str, Any], name: str, urn: str, inputs: dict[str, Any]
     ) -> None:
         """Fill the string outputs a real provider always returns and the inputs do not hold."""
         for key, typ in output_types(resource_cls).items():
             if key not in outputs and _normalise(typ) is str:
-                value = _computed_string(key, resource_cls, token, name, urn)
+                value = _computed_string(key, resource_cls, token, name, urn, inputs)
                 if value is not None:
                     outputs[key] = value
 
 
-def _computed_string(key: str, resource_cls: type, token: str, name: str, urn: str) -> str | None:
+def _computed_string(key: str, resource_cls: type, token: str, name: str, urn: str,
+                     inputs: dict[str, Any]) -> str | None:
+    if key in ("keyUri", "keyUriWithVersion"):
+        # Key Vault keys: a workspace's customer-managed key is usually wired from these.
+        vault = _plain_str(inputs.get("vaultName")) or "vault"
+        base = f"https://{vault}.vault.azure.net/keys/{name}"
+        return base if key == "keyUri" else f"{base}/{guid(urn, 'version').replace('-', '')}"
     if key == "name":
         return name
     if key == "type":
