@@ -147,6 +147,11 @@ class PackProcess:
             return method(request, timeout=self._options.call_timeout)
         except grpc.RpcError as exc:
             code = exc.code() if hasattr(exc, "code") else None
+            if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.StatusCode.INTERNAL):
+                try:  # a dying pack closes the socket a moment before it exits
+                    self._proc.wait(timeout=2)
+                except subprocess.TimeoutExpired:
+                    pass
             if self._proc.poll() is not None:
                 raise self._failure(f"died during {name} (exit code {self._proc.returncode})") from None
             if code == grpc.StatusCode.DEADLINE_EXCEEDED:

@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="only violations at least this severe fail the run (default: low)")
     run.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default: 300)")
     run.add_argument("--pack-python", help="interpreter for the pack (default: its virtualenv, else this Python)")
+    run.add_argument("--pack-start-timeout", type=float, default=60.0, help="seconds the pack may take to start (default: 60)")
+    run.add_argument("--pack-timeout", type=float, default=120.0, help="seconds the pack may take per call (default: 120)")
     run.add_argument("--verbose", action="store_true", help="show the program's own output")
     return parser
 
@@ -93,12 +95,17 @@ def _run(args: argparse.Namespace) -> int:
     user_config = load_file(args.config)
     exemptions = exemptions_mod.load(args.exemptions) if args.exemptions else []
     capture = _capture(args)
-    outcome = analyze(capture, PackOptions(pack_dir, python=args.pack_python), user_config,
-                      config_origin=args.config or "config")
+    redact = report.Redactor(capture.secret_strings())
+    options = PackOptions(pack_dir, python=args.pack_python, start_timeout=args.pack_start_timeout,
+                          call_timeout=args.pack_timeout)
+    try:
+        outcome = analyze(capture, options, user_config, config_origin=args.config or "config")
+    except GateError as exc:
+        exc.message = redact(exc.message)  # a pack's error text may quote a property value
+        raise
     if args.exemptions:
         exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
         exemptions_mod.apply(outcome, exemptions, dt.date.today())
-    redact = report.Redactor(capture.secret_strings())
     text = _render(outcome, capture, args, redact)
     failing = outcome.failing(args.fail_on, args.min_severity)
     if args.output:

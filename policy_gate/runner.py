@@ -585,6 +585,7 @@ def main(argv: list[str] | None = None) -> int:
     options = Options(args.stack, args.preview, args.organization)
     try:
         capture = run_program(project, config, options)
+        capture["config"] = config  # the pack sees the stack's config too (PULUMI_CONFIG), as under the CLI
     except ProgramFailed as failure:
         if debug:
             traceback.print_exception(failure.error)
