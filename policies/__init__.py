@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import assets, encryption, exports, featureset, jobs, network, workspace
+from . import assets, compute, encryption, endpoints, exports, featureset, hygiene, jobs, network, workspace
 from .rule import ResourceRule, Rule, StackRule
 
 PACK_NAME = "azure-ml-governance"
@@ -19,7 +19,8 @@ PACK_DESCRIPTION = (
 )
 
 RULES: tuple[Rule, ...] = (
-    *workspace.RULES, *network.RULES, *encryption.RULES, *featureset.RULES, *assets.RULES, *jobs.RULES, *exports.RULES,
+    *workspace.RULES, *network.RULES, *encryption.RULES, *featureset.RULES, *assets.RULES, *jobs.RULES,
+    *compute.RULES, *endpoints.RULES, *hygiene.RULES, *exports.RULES,
 )
 
 

@@ -14,12 +14,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 STORAGE_KEY_SHAPE = re.compile(r"[A-Za-z0-9+/]{86}==")
 
+# Everything the seed's design note gets wrong, and nothing else.
 SEED_VIOLATIONS = {
+    ("workspace-public-network-disabled", "mlWorkspace", "publicNetworkAccess is not set"),
+    ("workspace-managed-network-isolation", "mlWorkspace", "managedNetwork.isolationMode is not set"),
+    ("workspace-system-datastores-identity", "mlWorkspace", "systemDatastoresAuthMode is not set"),
+    ("workspace-customer-managed-key", "mlWorkspace", "has no customer-managed key"),
+    ("ml-required-tags", "mlWorkspace", "has no tags"),
     ("featureset-data-version-pinned", "featuresetVersion", "specification.path is empty or absent"),
     ("featureset-data-version-pinned", "featuresetVersion", "properties.entities names no entity"),
     ("featureset-data-version-pinned", "featuresetVersion", "dataVersionId is an empty placeholder"),
+    ("ml-required-tags", "featuresetVersion", "has no tags"),
     ("no-secret-exports", "aml-seed-dev", "'workspace_primary_key' looks like a credential"),
 }
+SEED_ADVISORY = {"workspace-customer-managed-key", "ml-required-tags"}
 
 
 def gate(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -67,8 +75,9 @@ def test_seed_example_has_exactly_its_violations(seed: tuple[int, dict[str, Any]
     code, data = seed
     assert code == 1
     assert _matches(_found(data), SEED_VIOLATIONS), _found(data)
-    assert {v["level"] for v in data["violations"]} == {"mandatory"}
-    assert {v["type"] for v in data["violations"]} == {"azure-native:machinelearningservices:FeaturesetVersion",
+    assert {v["policy"] for v in data["violations"] if v["level"] == "advisory"} == SEED_ADVISORY
+    assert {v["type"] for v in data["violations"]} == {"azure-native:machinelearningservices:Workspace",
+                                                      "azure-native:machinelearningservices:FeaturesetVersion",
                                                       "pulumi:pulumi:Stack"}
     key_reason = next(v["message"] for v in data["violations"] if v["policy"] == "no-secret-exports")
     assert "shape of an Azure storage account key" in key_reason  # judged by name and by value
@@ -78,7 +87,7 @@ def test_seed_example_never_prints_the_key() -> None:
     result = gate("run", "examples/seed")
     assert result.returncode == 1
     assert not STORAGE_KEY_SHAPE.search(result.stdout + result.stderr)
-    assert "FAIL: 4 mandatory" in result.stdout
+    assert "FAIL: 7 mandatory and 3 advisory" in result.stdout
 
 
 def test_preview_leaves_computed_values_unknown() -> None:
@@ -100,7 +109,7 @@ def test_reference_stack_preview_reports_what_it_cannot_judge_yet() -> None:
 
 def test_config_file_changes_levels_and_exemptions(tmp_path: Path) -> None:
     config = tmp_path / "policy-config.json"
-    config.write_text(json.dumps({"featureset-data-version-pinned": "advisory",
+    config.write_text(json.dumps({"all": "disabled", "featureset-data-version-pinned": "advisory",
                                   "no-secret-exports": {"allowedOutputs": ["workspace_primary_key"]}}))
     code, data = report("examples/seed", "--config", str(config))
     assert code == 0
@@ -111,8 +120,8 @@ def test_output_file_and_summary(tmp_path: Path) -> None:
     target = tmp_path / "report.json"
     result = gate("run", "examples/seed", "--format", "json", "--output", str(target))
     assert result.returncode == 1
-    assert result.stdout.startswith("FAIL: 4 mandatory")
-    assert len(json.loads(target.read_text())["violations"]) == 4
+    assert result.stdout.startswith("FAIL: 7 mandatory")
+    assert len(json.loads(target.read_text())["violations"]) == len(SEED_VIOLATIONS)
 
 
 def _program(tmp_path: Path, body: str) -> Path:
