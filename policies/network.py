@@ -129,6 +129,7 @@ workspace_public_network_disabled = ResourceRule(
     "(Checkov CKV_AZURE_144 lets an absent value pass; this rule does not).",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
+    security=True,
     remediation="Set publicNetworkAccess to 'Disabled' (classic provider: publicNetworkAccessEnabled = false) and, if "
     "present, allowPublicAccessWhenBehindVnet to false (classic: publicAccessBehindVirtualNetworkEnabled = false); "
     "reach the workspace through a private endpoint.",
@@ -196,6 +197,7 @@ workspace_managed_network_isolation = ResourceRule(
     "isolation mode means Disabled (no managed network) and is a violation.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
+    security=True,
     remediation="Set managedNetwork.isolationMode to 'AllowOnlyApprovedOutbound' (both providers spell it "
     "managedNetwork.isolationMode) and add outbound rules for the destinations the workspace needs, or add the mode "
     "to this policy's allowedModes config.",
@@ -415,6 +417,7 @@ workspace_private_endpoint = StackRule(
     "public access (absent counts as enabled) are left to workspace-public-network-disabled.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
+    security=True,
     remediation="Declare an azure-native network.PrivateEndpoint (classic: azure.privatelink.Endpoint) with a "
     "private link service connection to the workspace's id and group id 'amlworkspace' (classic: "
     "privateServiceConnection.privateConnectionResourceId and subresourceNames), plus the private DNS zones "
@@ -486,6 +489,7 @@ workspace_system_datastores_identity = ResourceRule(
     "judged.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
+    security=True,
     remediation="Set systemDatastoresAuthMode to 'Identity' and grant the workspace identity the storage data roles "
     "it needs (e.g. Storage Blob Data Contributor), or add the mode to this policy's allowedModes config.",
     unknowns="An unknown systemDatastoresAuthMode during preview: the SDK's advisory 'can't run policy' diagnostic.",
@@ -565,6 +569,7 @@ datastore_no_inline_credentials = ResourceRule(
     "credentials mean identity-based access and pass.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
+    security=True,
     remediation="Set properties.credentials to {credentialsType: 'None'} and grant the workspace (or the user, via "
     "serviceDataAccessAuthIdentity) a storage data role; if a service principal is unavoidable, allow its type in "
     "allowedCredentialTypes and keep its secret out of the program (the service keeps it in the workspace Key Vault).",
@@ -655,6 +660,7 @@ workspace_connection_no_inline_credentials = ResourceRule(
     "(ConnectionDeployment, ConnectionRaiBlocklist, ConnectionRaiPolicy) carry no authType and are not judged.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
+    security=True,
     remediation="Use authType 'AAD' or 'ManagedIdentity' (with useWorkspaceManagedIdentity or a managed identity's "
     "clientId/resourceId) and grant that identity access to the target; if a key-based type is unavoidable, allow it "
     "in allowedAuthTypes and set the secret outside the program (e.g. in the studio or from Key Vault at run time).",
@@ -786,6 +792,7 @@ data_uri_no_sas_token = ResourceRule(
     "(top-level inputs only; sweep trials and pipeline steps are the job rules' business). An absent URI passes.",
     severity=Severity.CRITICAL,
     level=EnforcementLevel.MANDATORY,
+    security=True,
     remediation="Remove the SAS token or key from the URI: register a datastore with identity-based access and "
     "reference the data as azureml://datastores/<name>/paths/<path> (or a pinned data asset), and revoke the leaked "
     "token or rotate the key.",
@@ -940,6 +947,7 @@ hbi_workspace_storage_private = StackRule(
     "in the stack cannot be judged and is not reported.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
+    security=True,
     remediation="On the workspace's storage account set publicNetworkAccess to 'Disabled' (classic: "
     "publicNetworkAccessEnabled = false) or networkRuleSet.defaultAction to 'Deny' (classic: networkRules."
     "defaultAction, or an AccountNetworkRules resource), and reach it through private endpoints.",

@@ -175,3 +175,8 @@ def test_program_timeout_exits_3(tmp_path: Path) -> None:
     result = gate("run", str(_program(tmp_path, "import time\ntime.sleep(60)\n")), "--timeout", "3")
     assert result.returncode == 3
     assert "did not finish within 3s" in result.stderr
+
+
+def test_reference_stack_passes_the_enforce_preset() -> None:
+    code, data = report("reference_stack", "--config", "presets/enforce.json")
+    assert code == 0 and data["violations"] == [] and data["diagnostics"] == []
