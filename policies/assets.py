@@ -15,18 +15,20 @@ from . import props as p
 from . import types as t
 from .checks import bool_setting
 from .rule import ResourceCheck, ResourceRule, Sample, Subject
+from .types import (
+    CODE_VERSION,
+    COMPONENT_VERSION,
+    ENVIRONMENT_VERSION,
+    FEATURESTORE_ENTITY_VERSION,
+    MODEL_VERSION,
+    REGISTRY_CODE_VERSION,
+    REGISTRY_COMPONENT_VERSION,
+    REGISTRY_DATA_VERSION,
+    REGISTRY_ENVIRONMENT_VERSION,
+    REGISTRY_MODEL_VERSION,
+)
 
 # Candidates for types.py.
-REGISTRY_DATA_VERSION: Final = f"{t.ML}:RegistryDataVersion"
-CODE_VERSION: Final = f"{t.ML}:CodeVersion"
-COMPONENT_VERSION: Final = f"{t.ML}:ComponentVersion"
-ENVIRONMENT_VERSION: Final = f"{t.ML}:EnvironmentVersion"
-MODEL_VERSION: Final = f"{t.ML}:ModelVersion"
-FEATURESTORE_ENTITY_VERSION: Final = f"{t.ML}:FeaturestoreEntityVersion"
-REGISTRY_CODE_VERSION: Final = f"{t.ML}:RegistryCodeVersion"
-REGISTRY_COMPONENT_VERSION: Final = f"{t.ML}:RegistryComponentVersion"
-REGISTRY_ENVIRONMENT_VERSION: Final = f"{t.ML}:RegistryEnvironmentVersion"
-REGISTRY_MODEL_VERSION: Final = f"{t.ML}:RegistryModelVersion"
 
 
 def explicit_version(subject: Subject) -> Iterator[str]:

@@ -35,10 +35,8 @@ from .rule import (
     StackSample,
     Subject,
 )
+from .types import CLASSIC_CLUSTER, CLASSIC_INSTANCE, COMPUTE
 
-COMPUTE: Final = f"{t.ML}:Compute"
-CLASSIC_CLUSTER: Final = f"{t.CLASSIC_ML}/computeCluster:ComputeCluster"
-CLASSIC_INSTANCE: Final = f"{t.CLASSIC_ML}/computeInstance:ComputeInstance"
 COMPUTE_TYPES: Final = (COMPUTE, CLASSIC_CLUSTER, CLASSIC_INSTANCE)
 
 # Compute kinds, lower-cased ``computeType`` values.
@@ -538,11 +536,6 @@ def _safe_str(props: Any, path: str) -> str | None:
         return None
 
 
-def _deps(item: StackItem, key: str) -> tuple[str, ...]:
-    wanted = p.norm_key(key)
-    return next((urns for k, urns in item.property_dependencies.items() if p.norm_key(k) == wanted), ())
-
-
 def _workspace_name_in(arm_id: str | None) -> str | None:
     match = _WORKSPACE_IN_ID.search(arm_id or "")
     return match.group(1).lower() if match else None
@@ -571,7 +564,7 @@ class _Workspaces:
         """The workspace(s) a compute belongs to: by property dependency, else by ARM id, else by
         name. Raises ``UnknownValueError`` when the link is unknown and no dependency says it."""
         key = "machineLearningWorkspaceId" if t.is_classic(compute.type) else "workspaceName"
-        linked = self._from_urns(_deps(compute, key))
+        linked = self._from_urns(compute.built_from(key))
         if linked:
             return linked
         if t.is_classic(compute.type):
@@ -588,7 +581,7 @@ class _Workspaces:
             return True
         if (p.get_str(workspace.props, "kind") or "").strip().lower() != "project":
             return False
-        hubs = self._from_urns(_deps(workspace, "hubResourceId"))
+        hubs = self._from_urns(workspace.built_from("hubResourceId"))
         if not hubs:
             hub = self.by_id.get((p.get_str(workspace.props, "hubResourceId") or "").strip().lower())
             hubs = [hub] if hub else []

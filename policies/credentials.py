@@ -43,8 +43,8 @@ def credential_name_reason(name: str) -> str | None:
     parts = words(name)
     if not parts:
         return None
-    if "sas" in parts:
-        return "its name mentions a SAS token"
+    if "sas" in parts or parts[-2:] == ["access", "signature"]:
+        return "its name reads as a shared access signature"
     if "connection" in parts and "string" in parts[parts.index("connection") :]:
         return "its name reads as a connection string"
     head_index = len(parts) - 1

@@ -13,17 +13,16 @@ from . import props as p
 from . import types as t
 from .messages import quote_known
 from .rule import Framework, Option, ResourceRule, Sample, Subject
+from .types import CLASSIC_CLUSTER, CLASSIC_INSTANCE
 from .workspace import WORKSPACE_TYPES
 
-CLASSIC_COMPUTE_CLUSTER: Final = f"{t.CLASSIC_ML}/computeCluster:ComputeCluster"
-CLASSIC_COMPUTE_INSTANCE: Final = f"{t.CLASSIC_ML}/computeInstance:ComputeInstance"
 # Every azure-native ML resource with a top-level location (pulumi-azure-native 3.x), plus the classic ones.
 LOCATED_TYPES: Final = (
     t.WORKSPACE, *(f"{t.ML}:{name}" for name in (
         "Registry", "Compute", "OnlineEndpoint", "OnlineDeployment", "BatchEndpoint", "BatchDeployment",
         "ServerlessEndpoint", "InferenceEndpoint", "InferenceGroup", "InferencePool", "CapacityReservationGroup",
         "LinkedService", "PrivateEndpointConnection")),
-    t.CLASSIC_WORKSPACE, CLASSIC_COMPUTE_CLUSTER, CLASSIC_COMPUTE_INSTANCE,
+    t.CLASSIC_WORKSPACE, CLASSIC_CLUSTER, CLASSIC_INSTANCE,
 )
 # Azure region names (normalised), only so that a message may quote a region: never used to judge.
 AZURE_REGIONS: Final = (
@@ -281,7 +280,7 @@ ml_allowed_locations = ResourceRule(
         Sample("absent location inherits", {"properties": {"computeType": "AmlCompute"}}, type=f"{t.ML}:Compute",
                config={"allowedLocations": ["westeurope"]}),
         Sample("classic compute cluster", {"location": "WestEurope", "vmSize": "STANDARD_DS2_V2"},
-               type=CLASSIC_COMPUTE_CLUSTER, config={"allowedLocations": ["westeurope"]}),
+               type=CLASSIC_CLUSTER, config={"allowedLocations": ["westeurope"]}),
         Sample("outside the list", {"location": "East US"}, ("location 'eastus' is not allowed; allowed: westeurope",),
                config={"allowedLocations": ["westeurope"]}),
         Sample("online endpoint, versioned", {"location": "japaneast", "properties": {"authMode": "AADToken"}},

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, Final
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
@@ -21,9 +21,7 @@ from .compute import count_at_most
 from .messages import quote_known
 from .refs import AssetRef, parse_ref
 from .rule import Framework, Option, ResourceRule, Sample, Subject
-
-ONLINE_ENDPOINT: Final = f"{t.ML}:OnlineEndpoint"
-ONLINE_DEPLOYMENT: Final = f"{t.ML}:OnlineDeployment"
+from .types import ONLINE_DEPLOYMENT, ONLINE_ENDPOINT
 
 _NS2 = Framework("MCSB", "NS-2", "Secure cloud native services with network controls")
 _UNKNOWN_ADVISORY = "An unknown value during preview: the SDK's advisory 'can't run policy' diagnostic; judged at `pulumi up`."

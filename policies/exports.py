@@ -16,16 +16,9 @@ from .rule import Framework, Option, SampleResource, StackItem, StackRule, Stack
 _STORAGE_KEY = "Zm9v" * 21 + "Ym=="  # 86 base64 characters + "==": the shape of a storage key, not a real one
 
 
-def _path_text(path: tuple[str | int, ...]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def _allowed(path: tuple[str | int, ...], allowed: set[str]) -> bool:
     """An export is exempt when its top-level name or any dotted prefix of its path is allowed."""
-    return any(_path_text(path[:n]) in allowed for n in range(1, len(path) + 1))
+    return any(p.path_text(path[:n]) in allowed for n in range(1, len(path) + 1))
 
 
 def _no_secret_exports(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
@@ -44,12 +37,12 @@ def _no_secret_exports(items: Sequence[StackItem], config: Mapping[str, Any]) ->
             reasons.append(reason)
         if p.is_unknown(value):
             if not reasons:
-                unknown.append(_path_text(path))
+                unknown.append(p.path_text(path))
         elif isinstance(value, str) and (reason := credential_value_reason(value)):
             reasons.append(reason)
         if reasons:
             flagged.add(path)
-            yield f"Stack export '{_path_text(path)}' looks like a credential: {'; '.join(reasons)}.", stack.urn
+            yield f"Stack export '{p.path_text(path)}' looks like a credential: {'; '.join(reasons)}.", stack.urn
     if unknown:
         # Names were judged; these values cannot be until `pulumi up`.
         raise UnknownValueError(p.UNKNOWN_STRING, [unknown[0]])

@@ -20,10 +20,10 @@ from pulumi_policy.proxy import UnknownValueError
 
 from . import props as p
 from . import types as t
-from .credentials import credential_name_reason, credential_value_reason, words
-from .exports import _path_text as path_text
+from .credentials import credential_name_reason, credential_value_reason
 from .messages import quote_known
 from .rule import Framework, Option, ResourceRule, Sample, Subject
+from .types import DATASTORE, WORKSPACE_CONNECTION
 
 ML_TYPES: Final = (t.ALL_ML, t.ALL_CLASSIC_ML)
 AZURE_NATIVE_TYPES: Final = ("azure-native:*",)
@@ -308,13 +308,6 @@ _ENV: Final = "environmentvariables"
 _KEY_MAPS: Final = frozenset({"keys"})
 
 
-def _name_reason(name: str) -> str | None:
-    # credentials.py does not read the classic provider's ``sharedAccessSignature`` as a credential.
-    if words(name)[-2:] == ["access", "signature"]:
-        return "its name reads as a shared access signature"
-    return credential_name_reason(name)
-
-
 def _key_map_entry(path: tuple[str | int, ...]) -> bool:
     return len(path) >= 2 and isinstance(path[-1], str) and isinstance(path[-2], str) and p.norm_key(path[-2]) in _KEY_MAPS
 
@@ -345,7 +338,7 @@ def _unwrapped(name: str | None, value: Mapping[str, Any]) -> tuple[str | None, 
 
 def _judge(path: tuple[str | int, ...], name: str | None, value: Any) -> tuple[list[str], bool]:
     """(reasons the value is an inline credential, whether an unknown value hides one)."""
-    by_name = _name_reason(name) if name else None
+    by_name = credential_name_reason(name) if name else None
     if by_name is None and _key_map_entry(path):
         by_name = "it is an entry of a map of keys"
     if p.is_unknown(value):
@@ -360,11 +353,22 @@ def _judge(path: tuple[str | int, ...], name: str | None, value: Any) -> tuple[l
     return [], False
 
 
+# Subtrees a dedicated rule judges (datastore-/workspace-connection-no-inline-credentials):
+# reporting them here too would only repeat the same finding.
+_OWNED_ELSEWHERE: Final = {DATASTORE: ("properties", "credentials"), WORKSPACE_CONNECTION: ("properties", "credentials")}
+
+
+def _owned_elsewhere(subject: Subject, path: tuple[str | int, ...]) -> bool:
+    owned = _OWNED_ELSEWHERE.get(t.canonical(subject.type))
+    return owned is not None and len(path) >= len(owned) and all(
+        isinstance(part, str) and p.norm_key(part) == p.norm_key(want) for part, want in zip(path, owned))
+
+
 def _inline_credentials(subject: Subject) -> Iterator[str]:
     done: set[tuple[str | int, ...]] = set()  # judged subtrees: each offending path is reported once
     unknown: list[tuple[str | int, ...]] = []
     for path, value in p.walk(subject.props):
-        if not path or any(path[:n] in done for n in range(1, len(path))):
+        if not path or any(path[:n] in done for n in range(1, len(path))) or _owned_elsewhere(subject, path):
             continue
         name = path[-1] if isinstance(path[-1], str) else None
         wrapped = _unwrapped(name, value) if isinstance(value, Mapping) else None
@@ -383,7 +387,7 @@ def _inline_credentials(subject: Subject) -> Iterator[str]:
             unknown.append(path)
         if reasons:
             done.add(path)
-            yield f"{path_text(path)} holds a credential inline: {'; '.join(reasons)}."
+            yield f"{p.path_text(path)} holds a credential inline: {'; '.join(reasons)}."
     if unknown:
         # What was known is reported; these values can only be judged at `pulumi up`.
         raise UnknownValueError(p.UNKNOWN_STRING, [str(part) for part in unknown[0]])
@@ -465,19 +469,16 @@ ml_no_inline_credentials = ResourceRule(
                 "reads as a credential ('password')",), type=f"{t.ML}:Compute"),
         Sample("secret envelope still judged", _aml(adminUserPassword=_SECRET),
                ("userAccountCredentials.adminUserPassword holds a credential inline",), type=f"{t.ML}:Compute"),
-        Sample("datastore account key, named and shaped, reported once", _datastore({
-            "credentialsType": "AccountKey", "secrets": {"secretsType": "AccountKey", "key": _KEY}}),
-            ("properties.credentials.secrets.key holds a credential inline: its name reads as a credential ('key'); "
-             "its value has the shape of an Azure storage account key",), type=f"{t.ML}:Datastore"),
-        Sample("datastore sas and service principal, snake_case", {"properties": {
-            "datastore_type": "AzureDataLakeGen2", "credentials": {"credentials_type": "ServicePrincipal", "secrets": {
-                "client_secret": "s3cr3t-value", "sas_token": "?sv=2022-11-02&sig=abcdefghijklmnopqrstuv"}}}},
-            ("credentials.secrets.client_secret holds", "credentials.secrets.sas_token holds"),
+        # Datastore and connection credentials belong to their dedicated rules: not reported twice.
+        Sample("datastore account key left to datastore-no-inline-credentials", _datastore({
+            "credentialsType": "AccountKey", "secrets": {"secretsType": "AccountKey", "key": _KEY}}), type=f"{t.ML}:Datastore"),
+        Sample("connection keys left to workspace-connection-no-inline-credentials", {"properties": {
+            "authType": "CustomKeys", "category": "CustomKeys", "credentials": {"keys": {"x-api-header": "abc123"}}}},
+            type=f"{t.ML}:WorkspaceConnection"),
+        Sample("datastore secrets outside credentials still judged, snake_case", {"properties": {
+            "datastore_type": "AzureDataLakeGen2", "description": _CONN}},
+            ("properties.description holds a credential inline",),
             type="azure-native:machinelearningservices/v20230401preview:Datastore"),
-        Sample("connection custom keys", {"properties": {"authType": "CustomKeys", "category": "CustomKeys",
-                                                         "credentials": {"keys": {"x-api-header": "abc123"}}}},
-               ("properties.credentials.keys.x-api-header holds a credential inline: it is an entry of a map of keys",),
-               type=f"{t.ML}:WorkspaceConnection"),
         Sample("environment variables by name and by value", _command_job({
             "DB_PASSWORD": "hunter2", "STORAGE": _CONN, "LOG_LEVEL": "info"}),
             ("environmentVariables.DB_PASSWORD holds a credential inline: its name reads as a credential",

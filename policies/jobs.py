@@ -21,7 +21,6 @@ from pulumi_policy.proxy import UnknownValueError
 
 from . import props as p
 from . import types as t
-from .assets import ENVIRONMENT_VERSION, REGISTRY_ENVIRONMENT_VERSION
 from .credentials import credential_value_reason
 from .messages import quote_known
 from .refs import parse_ref
@@ -38,12 +37,10 @@ from .rule import (
     StackSample,
     Subject,
 )
+from .types import COMPUTE, ENVIRONMENT_VERSION, JOB, REGISTRY_ENVIRONMENT_VERSION, SCHEDULE
 
-JOB: Final = f"{t.ML}:Job"
-SCHEDULE: Final = f"{t.ML}:Schedule"
 JOB_TYPES: Final = (JOB, SCHEDULE)
 # Also declared in policies/compute.py; candidates for types.py.
-COMPUTE: Final = f"{t.ML}:Compute"
 CLASSIC_COMPUTE_TYPES: Final = (f"{t.CLASSIC_ML}/computeCluster:ComputeCluster",
                                 f"{t.CLASSIC_ML}/computeInstance:ComputeInstance")
 

@@ -29,16 +29,17 @@ from .rule import (
     StackSample,
     Subject,
 )
+from .types import (
+    CLASSIC_PRIVATE_ENDPOINT,
+    CLASSIC_STORAGE_ACCOUNT,
+    CLASSIC_STORAGE_NETWORK_RULES,
+    DATASTORE,
+    JOB,
+    PRIVATE_ENDPOINT,
+    STORAGE_ACCOUNT,
+    WORKSPACE_CONNECTION,
+)
 from .workspace import WORKSPACE_TYPES
-
-DATASTORE: Final = f"{t.ML}:Datastore"
-WORKSPACE_CONNECTION: Final = f"{t.ML}:WorkspaceConnection"
-JOB: Final = f"{t.ML}:Job"
-PRIVATE_ENDPOINT: Final = "azure-native:network:PrivateEndpoint"
-CLASSIC_PRIVATE_ENDPOINT: Final = "azure:privatelink/endpoint:Endpoint"
-STORAGE_ACCOUNT: Final = "azure-native:storage:StorageAccount"
-CLASSIC_STORAGE_ACCOUNT: Final = "azure:storage/account:Account"
-CLASSIC_STORAGE_NETWORK_RULES: Final = "azure:storage/accountNetworkRules:AccountNetworkRules"
 
 PUBLIC_ACCESS_VALUES: Final = ("Enabled", "Disabled")
 ISOLATION_MODES: Final = ("Disabled", "AllowInternetOutbound", "AllowOnlyApprovedOutbound")
@@ -82,12 +83,6 @@ def _with_changes(subject: Subject, changes: Mapping[str, Any]) -> dict[str, Any
 
 def _is_set(value: Any) -> bool:
     return value is not p.MISSING and value is not None
-
-
-def _prop_deps(item: StackItem, key: str) -> tuple[str, ...]:
-    """URNs a property of ``item`` was built from (the key in any spelling)."""
-    wanted = p.norm_key(key)
-    return tuple(urn for name, urns in item.property_dependencies.items() if p.norm_key(name) == wanted for urn in urns)
 
 
 def _lower_id(obj: Any, path: str) -> str | None:
@@ -290,7 +285,7 @@ def _add_endpoint(found: _Endpoints, endpoint: StackItem, workspace_urns: set[st
         _maybe(found, endpoint.dependencies, workspace_urns, exc)
         return
     for key, connection in connections:
-        deps = _prop_deps(endpoint, key)
+        deps = endpoint.built_from(key)
         try:
             groups = p.get_list(connection, groups_key)
             names = {g.strip().lower() for g in p.elements(groups, groups_key) if isinstance(g, str)} if groups else set()
@@ -350,7 +345,7 @@ def _private_endpoint_check(items: Sequence[StackItem], config: Mapping[str, Any
         except UnknownValueError as exc:
             pending = pending or exc
             continue
-        if found.may_reach({workspace.urn, *_prop_deps(workspace, "hubResourceId")}):
+        if found.may_reach({workspace.urn, *workspace.built_from("hubResourceId")}):
             pending = pending or found.unknown
             continue
         yield ("The workspace disables public network access, but no private endpoint in this stack connects to it "
@@ -378,7 +373,7 @@ def _reached_directly(workspaces: Sequence[StackItem], found: _Endpoints) -> tup
 
 def _via_hub(workspace: StackItem, reached_urns: set[str], reached_ids: set[str]) -> bool:
     """A hub project (hubResourceId) is served by its hub's private endpoint."""
-    if any(u in reached_urns for u in _prop_deps(workspace, "hubResourceId")):
+    if any(u in reached_urns for u in workspace.built_from("hubResourceId")):
         return True
     try:
         hub = _lower_id(workspace.props, "hubResourceId")
@@ -859,7 +854,7 @@ def _storage_by_id(index: StackIndex) -> dict[str, StackItem]:
 def _linked_storage(item: StackItem, key: str, by_id: Mapping[str, StackItem],
                     index: StackIndex) -> tuple[list[StackItem], UnknownValueError | None]:
     """The storage accounts ``item.<key>`` names: by id, else by property dependency."""
-    by_dep = [index.by_urn[u] for u in _prop_deps(item, key)
+    by_dep = [index.by_urn[u] for u in item.built_from(key)
               if u in index.by_urn and index.by_urn[u].canonical in _STORAGE_TYPES]
     try:
         storage_id = _lower_id(item.props, key)

@@ -187,6 +187,14 @@ def walk(obj: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str
             yield from walk(_unknown_as_sentinel(value, index), (*path, index))
 
 
+def path_text(path: Sequence[str | int]) -> str:
+    """A ``walk`` path for messages: ``config.list[0].conn``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
 def _unknown_as_sentinel(container: Any, key: Any) -> Any:
     try:
         return container[key]

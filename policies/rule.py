@@ -39,6 +39,7 @@ from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError
 
 from . import types
+from .props import norm_key
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,12 @@ class StackItem:
     @property
     def canonical(self) -> str:
         return types.canonical(self.type)
+
+    def built_from(self, key: str) -> tuple[str, ...]:
+        """URNs of the resources a property (key in any spelling) was built from: links resources
+        even when the ids that would link them are unknown during preview."""
+        wanted = norm_key(key)
+        return tuple(urn for name, urns in self.property_dependencies.items() if norm_key(name) == wanted for urn in urns)
 
 
 ResourceCheck = Callable[[Subject], Iterable[str]]
