@@ -63,11 +63,12 @@ def credential_name_reason(name: str) -> str | None:
 
 
 _VALUE_PATTERNS: Final = (
-    (re.compile(r"^[A-Za-z0-9+/]{86}==$"), "its value has the shape of an Azure storage account key"),
+    # Anywhere in the value: a key also leaks inside a command line or a URL.
+    (re.compile(r"(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{86}==(?![A-Za-z0-9+/=])"), "its value has the shape of an Azure storage account key"),
     (re.compile(r"(?:^|[?&])sig=[A-Za-z0-9%+/=]{16,}", re.IGNORECASE), "its value contains a SAS token signature"),
     (
-        re.compile(r"(?:^|;)\s*(?:AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd)\s*=\s*[^;\s]", re.IGNORECASE),
-        "its value is a connection string carrying a key or password",
+        re.compile(r"(?:^|[;?&\s])(?:AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd)\s*=\s*[^;&\s]", re.IGNORECASE),
+        "its value carries an account key, shared access key or password (connection string or URL)",
     ),
     (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"), "its value contains a JSON Web Token"),
     (re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----"), "its value contains a PEM private key"),

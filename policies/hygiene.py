@@ -482,7 +482,7 @@ ml_no_inline_credentials = ResourceRule(
         Sample("environment variables by name and by value", _command_job({
             "DB_PASSWORD": "hunter2", "STORAGE": _CONN, "LOG_LEVEL": "info"}),
             ("environmentVariables.DB_PASSWORD holds a credential inline: its name reads as a credential",
-             "environmentVariables.STORAGE holds a credential inline: its value is a connection string"),
+             "environmentVariables.STORAGE holds a credential inline: its value carries an account key"),
             type=f"{t.ML}:Job"),
         Sample("deployment environment variables", {"properties": {"endpointComputeType": "Managed",
                                                                    "environmentVariables": {"HF_TOKEN": "hf_abc"}}},

@@ -817,10 +817,10 @@ data_uri_no_sas_token = ResourceRule(
                ("SAS signature or account key as a query parameter",)),
         Sample("connection string", {"properties": {
             "dataUri": "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=bm90LWEtcmVhbC1rZXk="}},
-            ("connection string carrying a key",)),
+            ("account key, shared access key or password",)),
         Sample("account key query", {"properties": {
             "dataUri": "https://acct.dfs.core.windows.net/fs/p?AccountKey=bm90LWEtcmVhbC1rZXk"}},
-            ("as a query parameter",)),
+            ("account key, shared access key or password (connection string or URL)",)),
         Sample("job input with sas", {"properties": {"job_type": "Command", "inputs": {
             "training": {"job_input_type": "uri_folder", "uri": _SAS_URL},
             "ok": {"jobInputType": "uri_file", "uri": "azureml://datastores/b/paths/x.csv"}}}},

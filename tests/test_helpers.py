@@ -129,6 +129,9 @@ def test_innocent_names(name: str) -> None:
     "https://a.blob.core.windows.net/c?sv=2022-11-02&se=2030-01-01&sp=r&sig=abcdefghijklmnopqrstuvwx%3D",
     "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJl",
     "-----BEGIN PRIVATE KEY-----\nMIIEvQ...",
+    f"az storage blob download --account-key {'Zm9v' * 21 + 'Ym=='} --name x",
+    f"https://acct.blob.core.windows.net/c/t.csv?AccountKey={'Zm9v' * 21 + 'Ym=='}",
+    "https://acct.blob.core.windows.net/c/t.csv?x=1&Password=hunter22",
 ])
 def test_credential_values(value: str) -> None:
     assert credential_value_reason(value)
