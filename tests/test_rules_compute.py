@@ -5,7 +5,6 @@ defaults, ISO-8601 durations, stack size)."""
 
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from policies.compute import CLASSIC_CLUSTER, COMPUTE, count_at_most, duration_s
 from policies.endpoints import ONLINE_DEPLOYMENT, ONLINE_ENDPOINT
 from policies.rule import ResourceRule, SampleResource, StackItem, StackRule
 from tests.captures import secret
-from tests.sdk import assert_messages, run_resource, run_stack
+from tests.sdk import assert_messages, run_resource
 
 RULES = (*compute.RULES, *endpoints.RULES)
 RESOURCE_CASES = [(r, s) for r in RULES if isinstance(r, ResourceRule) for s in r.samples]
@@ -40,28 +39,10 @@ def _rule(name: str) -> Any:
 # --- every sample ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("rule", "sample"), RESOURCE_CASES, ids=[f"{r.name}: {s.name}" for r, s in RESOURCE_CASES])
-def test_resource_sample(rule: ResourceRule, sample: Any) -> None:
-    assert_messages(run_resource(rule, sample.type or rule.types[0], sample.props, sample.config), sample.violations)
 
 
-@pytest.mark.parametrize(("rule", "sample"), STACK_CASES, ids=[f"{r.name}: {s.name}" for r, s in STACK_CASES])
-def test_stack_sample(rule: StackRule, sample: Any) -> None:
-    found = run_stack(rule, sample.resources, sample.config)
-    assert_messages([m for m, _ in found], sample.violations)
-    assert all(urn for _, urn in found)
 
 
-@pytest.mark.parametrize(("rule", "sample"), FIX_CASES, ids=[f"{r.name}: {s.name}" for r, s in FIX_CASES])
-def test_fix_sample(rule: ResourceRule, sample: Any) -> None:
-    type_token = sample.type or rule.types[0]
-    before = copy.deepcopy(sample.props)
-    fixed = rule.remediated(type_token, sample.props, sample.config)
-    assert fixed is not None and sample.props == before  # a fix returns a new bag
-    for path, value in (sample.fixed or {}).items():
-        assert p.get(fixed, path) == value
-    assert run_resource(rule, type_token, fixed, sample.config) == []
-    assert rule.remediated(type_token, fixed, sample.config) is None  # nothing left to fix
 
 
 def test_every_rule_has_compliant_and_non_compliant_samples_and_unique_names() -> None:

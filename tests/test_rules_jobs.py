@@ -46,16 +46,8 @@ def _rule(name: str) -> Any:
 # --- every sample ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("rule", "sample"), RESOURCE_CASES, ids=[f"{r.name}: {s.name}" for r, s in RESOURCE_CASES])
-def test_resource_sample(rule: ResourceRule, sample: Any) -> None:
-    assert_messages(run_resource(rule, sample.type or rule.types[0], sample.props, sample.config), sample.violations)
 
 
-@pytest.mark.parametrize(("rule", "sample"), STACK_CASES, ids=[f"{r.name}: {s.name}" for r, s in STACK_CASES])
-def test_stack_sample(rule: StackRule, sample: Any) -> None:
-    found = run_stack(rule, sample.resources, sample.config)
-    assert_messages([m for m, _ in found], sample.violations)
-    assert all(urn for _, urn in found)
 
 
 def test_every_rule_has_compliant_and_non_compliant_samples() -> None:

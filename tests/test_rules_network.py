@@ -15,7 +15,7 @@ from policies import encryption, network
 from policies import props as p
 from policies import types as t
 from policies.rule import ResourceRule, SampleResource, StackItem, StackRule
-from tests.sdk import assert_messages, run_resource, run_stack
+from tests.sdk import assert_messages, run_resource
 
 RULES = (*network.RULES, *encryption.RULES)
 RESOURCE_CASES = [(r, s) for r in RULES if isinstance(r, ResourceRule) for s in r.samples]
@@ -25,26 +25,10 @@ UNKNOWN = p.UNKNOWN_STRING
 WS_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws"
 
 
-@pytest.mark.parametrize(("rule", "sample"), RESOURCE_CASES, ids=[f"{r.name}: {s.name}" for r, s in RESOURCE_CASES])
-def test_resource_sample(rule: ResourceRule, sample: Any) -> None:
-    assert_messages(run_resource(rule, sample.type or rule.types[0], sample.props, sample.config), sample.violations)
 
 
-@pytest.mark.parametrize(("rule", "sample"), STACK_CASES, ids=[f"{r.name}: {s.name}" for r, s in STACK_CASES])
-def test_stack_sample(rule: StackRule, sample: Any) -> None:
-    found = run_stack(rule, sample.resources, sample.config)
-    assert_messages([m for m, _ in found], sample.violations)
-    assert all(urn for _, urn in found)
 
 
-@pytest.mark.parametrize(("rule", "sample"), FIX_CASES, ids=[f"{r.name}: {s.name}" for r, s in FIX_CASES])
-def test_fix_sample(rule: ResourceRule, sample: Any) -> None:
-    type_token = sample.type or rule.types[0]
-    fixed = rule.remediated(type_token, sample.props, sample.config)
-    assert fixed is not None
-    for path, value in sample.fixed.items():
-        assert p.get(fixed, path) == value
-    assert run_resource(rule, type_token, fixed, sample.config) == []
 
 
 def test_names_metadata_and_samples() -> None:

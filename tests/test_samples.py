@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from policies import RULES
@@ -40,8 +42,9 @@ def test_fix_sample(rule: ResourceRule, sample) -> None:
     from policies import props as p
 
     type_token = sample.type or rule.types[0]
+    before = copy.deepcopy(sample.props)
     fixed = rule.remediated(type_token, sample.props, sample.config)
-    assert fixed is not None
+    assert fixed is not None and sample.props == before  # a fix returns a new bag, never edits its input
     for path, value in (sample.fixed or {}).items():
         assert p.get(fixed, path) == value
     assert run_resource(rule, type_token, fixed, sample.config) == []
