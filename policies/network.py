@@ -529,7 +529,7 @@ def _filled(value: Any) -> bool:
         return True
     if isinstance(value, str):
         return bool(value.strip())
-    if isinstance(value, (Mapping, list, tuple)):
+    if isinstance(value, (Mapping, Sequence)):  # Sequence: the SDK hands lists over as a proxy, not a list
         return len(value) > 0
     return _is_set(value)
 

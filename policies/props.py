@@ -177,7 +177,10 @@ def walk(obj: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str
     """Every node of a value tree as (path, value), parents before children, secrets unwrapped.
     Unknown values are yielded as their sentinel (check with ``is_unknown``) rather than raised,
     so a caller judging a whole tree can decide per node."""
-    value = unwrap(obj)
+    try:
+        value = unwrap(obj)
+    except UnknownValueError as exc:  # an SDK-proxied envelope whose value is unknown
+        value = exc.unknown_type_sentinel
     yield path, value
     if isinstance(value, Mapping):
         for key in list(value):

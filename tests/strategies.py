@@ -1,8 +1,8 @@
 """Hypothesis strategies: property bags shaped like each rule's resources, then broken.
 
 A bag starts as one of the rule's own samples (``Sample.props``; for stack rules the
-``SampleResource``s of a ``StackSample``) and is mutated a few times. A mutation picks any
-node and replaces it with a wrong-typed value, a float, null, an empty or huge (100k
+``SampleResource``s of a ``StackSample``) and is mutated a few times. A mutation picks a node
+(mostly a leaf) and replaces it with a wrong-typed value, a float, null, an empty or huge (100k
 characters) string, a deep (50 to 120 levels) dict/list chain, one of the seven unknown
 sentinels, a string from the rule's own vocabulary or a canary; or wraps it in a secret
 envelope (at any depth, also twice); or respells its key (snake_case, camelCase, PascalCase,
@@ -14,7 +14,9 @@ installed pulumi-azure-native's module table (without importing it); azure-nativ
 also appear versioned (``azure-native:machinelearningservices/v20240401:Workspace``).
 
 Canaries: strings containing ``CANARY_MARK`` are free-form values a rule must never quote;
-the property tests assert the mark never appears in a message.
+the property tests assert the mark never appears in a message. ``point_mutations`` lists every
+single-point mutation of a bag, for deterministic sweeps. ``rule_vocabulary`` is what a rule may
+quote (the strings its own code knows, and its config).
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ import copy
 import importlib.util
 import re
 import types as pytypes
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +96,8 @@ def versioned(token: str, version: str) -> str:
     return f"{match.group(1)}/{version}{match.group(2)}" if match else token
 
 
-def concrete_types(selectors: Iterable[str]) -> tuple[str, ...]:
+@cache
+def concrete_types(selectors: tuple[str, ...]) -> tuple[str, ...]:
     """Concrete canonical tokens for a rule's selectors (prefix selectors expanded)."""
     found: list[str] = []
     for selector in selectors:
@@ -107,9 +110,9 @@ def concrete_types(selectors: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def type_tokens(tokens: Iterable[str]) -> st.SearchStrategy[str]:
-    """One of ``tokens``, sometimes versioned."""
-    pool = tuple(tokens)
+@cache
+def type_tokens(pool: tuple[str, ...]) -> st.SearchStrategy[str]:
+    """One of the tokens in ``pool``, sometimes versioned."""
     return st.tuples(st.sampled_from(pool), st.none() | st.sampled_from(API_VERSIONS)).map(
         lambda pair: versioned(pair[0], pair[1]) if pair[1] else pair[0])
 
@@ -189,6 +192,7 @@ def rule_vocabulary(rule: Rule) -> frozenset[str]:
     """Lower-cased, stripped strings the rule may legitimately quote: every string its check
     code knows (enum vocabularies, fixed words such as 'latest'), its config defaults and every
     sample config. Anything else in a bag is a free-form value the rule must not quote."""
+    assert isinstance(rule, (ResourceRule, StackRule))
     found: set[str] = set()
     checks = rule.check if isinstance(rule.check, tuple) else (rule.check,)
     seen: set[int] = set()
@@ -292,8 +296,10 @@ def respell_all(tree: Any, style: str) -> Any:
 # Leaves and trees
 
 
+@cache
 def canaries() -> st.SearchStrategy[str]:
-    """Distinctive free-form values, alone or inside realistic shapes."""
+    """Distinctive free-form values, alone or inside realistic shapes. (Strategy factories are
+    cached: building a strategy inside every draw costs more than running the rule.)"""
     token = st.text(alphabet="0123456789abcdef", min_size=6, max_size=12).map(lambda h: f"{CANARY_MARK}{h}")
     shapes: list[Callable[[str], str]] = [
         lambda c: c,
@@ -328,6 +334,7 @@ SPECIAL_STRINGS = (
 )
 
 
+@cache
 def huge_strings() -> st.SearchStrategy[str]:
     """100k-character strings of shapes rules parse (ids, URIs, durations, images, lists)."""
     shapes = (
@@ -340,6 +347,7 @@ def huge_strings() -> st.SearchStrategy[str]:
     return st.sampled_from(shapes)
 
 
+@cache
 def plain_leaves(strings: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Any]:
     """JSON-ish scalars of every type (floats include nan, infinities and -0.0)."""
     text = strings if strings is not None else st.text(max_size=30)
@@ -362,11 +370,7 @@ def nest(leaf: Any, depth: int, keys: tuple[str, ...], shape: int) -> Any:
     return value
 
 
-def deep_values(keys: tuple[str, ...], leaves: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-    return st.builds(nest, leaves, st.integers(min_value=50, max_value=120), st.just(keys or ("a",)),
-                     st.integers(min_value=0, max_value=2))
-
-
+@cache
 def json_trees(keys: st.SearchStrategy[str] | None = None, leaves: st.SearchStrategy[Any] | None = None,
                max_leaves: int = 25) -> st.SearchStrategy[Any]:
     """Random JSON-like trees whose keys are mostly real property names, with secret envelopes."""
@@ -383,6 +387,7 @@ def json_trees(keys: st.SearchStrategy[str] | None = None, leaves: st.SearchStra
     )
 
 
+@cache
 def random_bags() -> st.SearchStrategy[dict[str, Any]]:
     return st.dictionaries(st.one_of(st.sampled_from(all_keys()), st.text(max_size=12)), json_trees(), max_size=8)
 
@@ -433,15 +438,44 @@ MUTATIONS = ("replace", "float", "null", "empty", "huge", "deep", "unknown", "se
              "vocab", "canary", "listify", "dictify", "respell_all", "random_tree")
 
 
+_COUNTS = st.integers(min_value=0, max_value=5)
+_KINDS = st.sampled_from(MUTATIONS)
+_STYLES = st.sampled_from(SPELLINGS)
+_EMPTIES: st.SearchStrategy[Any] = st.one_of(st.just(""), st.builds(list), st.builds(dict))  # fresh containers: never share one
+_SENTINEL_VALUES = st.sampled_from(SENTINELS)
+_DEPTHS = st.integers(min_value=50, max_value=120)
+_SHAPES = st.integers(min_value=0, max_value=2)
+_SHORT_TEXT = st.text(max_size=10)
+_MOSTLY: st.SearchStrategy[bool] = st.sampled_from((True, True, True, False))
+
+
 @dataclass(frozen=True)
 class Pools:
-    """What mutations draw from, per rule."""
+    """What mutations draw from, per rule (strategies built once: building one per draw costs
+    more than running the rule)."""
 
     strings: tuple[str, ...]
     keys: tuple[str, ...] = field(default_factory=all_keys)
 
+    @cached_property
     def leaves(self) -> st.SearchStrategy[Any]:
         return plain_leaves(st.one_of(st.text(max_size=30), st.sampled_from(self.strings)))
+
+    @cached_property
+    def replacements(self) -> st.SearchStrategy[Any]:
+        return st.one_of(self.leaves, json_trees(max_leaves=6), st.builds(list), st.builds(dict))
+
+    @cached_property
+    def key_names(self) -> st.SearchStrategy[str]:
+        return st.sampled_from(self.keys)
+
+    @cached_property
+    def any_keys(self) -> st.SearchStrategy[str]:
+        return st.one_of(self.key_names, _SHORT_TEXT)
+
+    @cached_property
+    def vocabulary(self) -> st.SearchStrategy[str]:
+        return st.sampled_from(self.strings)
 
 
 _POOLS: dict[str, Pools] = {}
@@ -464,47 +498,52 @@ def _floaty(value: Any) -> Any:
 
 
 @st.composite
-def mutated(draw: st.DrawFn, base: Mapping[str, Any], pools: Pools, max_mutations: int = 5) -> dict[str, Any]:
-    """``base`` (deep-copied) after 0 to ``max_mutations`` random mutations."""
+def mutated(draw: st.DrawFn, base: Mapping[str, Any], pools: Pools) -> dict[str, Any]:
+    """``base`` (deep-copied) after 0 to 5 random mutations."""
     tree: Any = copy.deepcopy(dict(base))
-    for _ in range(draw(st.integers(min_value=0, max_value=max_mutations))):
-        kind = draw(st.sampled_from(MUTATIONS))
+    for _ in range(draw(_COUNTS)):
+        kind = draw(_KINDS)
         if kind == "respell_all":
-            tree = respell_all(tree, draw(st.sampled_from(SPELLINGS)))
+            tree = respell_all(tree, draw(_STYLES))
             continue
-        if kind == "random_tree" or (kind == "insert" and not isinstance(tree, dict)):
-            tree[draw(st.sampled_from(pools.keys))] = draw(json_trees())
+        if kind == "random_tree":
+            tree[draw(pools.key_names)] = draw(json_trees())
             continue
         if kind == "insert":
             holders: list[Path_] = [()] + [p for p in node_paths(tree) if isinstance(get_at(tree, p), dict)
                                           and not is_envelope(get_at(tree, p))]
             target = get_at(tree, draw(st.sampled_from(holders)))
-            target[draw(st.one_of(st.sampled_from(pools.keys), st.text(max_size=10)))] = draw(pools.leaves())
+            target[draw(pools.any_keys)] = draw(pools.leaves)
             continue
         paths = node_paths(tree)
         if not paths:
             tree = draw(random_bags())
             continue
-        path = draw(st.sampled_from(paths))
+        # Mostly a leaf: replacing a parent throws its whole subtree away and the rule stops
+        # early, so leaves are where the rule's own parsing gets exercised.
+        leaves = [q for q in paths if not isinstance(get_at(tree, q), (dict, list))]
+        prefer_leaf: bool = draw(_MOSTLY)
+        path = draw(st.sampled_from(leaves if leaves and prefer_leaf else paths))
         node = get_at(tree, path)
         pinned = _in_envelope(tree, path)
         if kind in ("respell", "delete") and (pinned or not isinstance(path[-1], str)):
             kind = "null" if pinned else "delete"
         if kind == "replace":
-            set_at(tree, path, draw(st.one_of(pools.leaves(), json_trees(max_leaves=6), st.just([]), st.just({}))))
+            set_at(tree, path, draw(pools.replacements))
         elif kind == "float":
             set_at(tree, path, _floaty(node))
         elif kind == "null":
             set_at(tree, path, None)
         elif kind == "empty":
-            set_at(tree, path, draw(st.sampled_from(("", [], {}))))
+            set_at(tree, path, draw(_EMPTIES))
         elif kind == "huge":
             set_at(tree, path, draw(huge_strings()))
         elif kind == "deep":
-            set_at(tree, path, draw(deep_values(tuple(str(k) for k in path if isinstance(k, str)) or pools.keys[:3],
-                                                st.one_of(st.just(node), pools.leaves()))))
+            keys = tuple(str(k) for k in path if isinstance(k, str)) or pools.keys[:3]
+            leaf = node if draw(st.booleans()) else draw(pools.leaves)
+            set_at(tree, path, nest(leaf, draw(_DEPTHS), keys, draw(_SHAPES)))
         elif kind == "unknown":
-            set_at(tree, path, draw(st.sampled_from(SENTINELS)))
+            set_at(tree, path, draw(_SENTINEL_VALUES))
         elif kind == "secret":
             wrapped = secret(node)
             set_at(tree, path, secret(wrapped) if draw(st.booleans()) else wrapped)
@@ -512,20 +551,18 @@ def mutated(draw: st.DrawFn, base: Mapping[str, Any], pools: Pools, max_mutation
             parent = _parent(tree, path)
             key = path[-1]
             assert isinstance(key, str)
-            new_key = respell(key, draw(st.sampled_from(SPELLINGS)))
-            parent[new_key] = parent.pop(key)
+            parent[respell(key, draw(_STYLES))] = parent.pop(key)
         elif kind == "delete":
-            parent = _parent(tree, path)
-            del parent[path[-1]]
+            del _parent(tree, path)[path[-1]]
         elif kind == "vocab":
-            set_at(tree, path, draw(st.sampled_from(pools.strings)))
+            set_at(tree, path, draw(pools.vocabulary))
         elif kind == "canary":
             set_at(tree, path, draw(canaries()))
         elif kind == "listify":
-            set_at(tree, path, [node, node] if draw(st.booleans()) else [node])
+            set_at(tree, path, [node, copy.deepcopy(node)] if draw(st.booleans()) else [node])
         elif kind == "dictify":
-            set_at(tree, path, {draw(st.sampled_from(pools.keys)): node})
-    return tree if isinstance(tree, dict) else {"value": tree}
+            set_at(tree, path, {draw(pools.key_names): node})
+    return tree
 
 
 # ---------------------------------------------------------------------------------------------
@@ -557,9 +594,19 @@ def _short(value: Any) -> str:
     return re.sub(r"(.)\1{40,}", lambda m: f"{m.group(1)}*{len(m.group(0))}", text)
 
 
+_CONFIGS: dict[tuple[str, str], st.SearchStrategy[dict[str, Any]]] = {}
+
+
 def configs(rule: Rule, sample_config: Mapping[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     """Mostly the sample's own config; sometimes the defaults, or a config whose values have
     the schema's type but odd contents (non-string list items, negative or huge numbers)."""
+    key = (rule.name, repr(sorted(sample_config.items())))
+    if key not in _CONFIGS:
+        _CONFIGS[key] = _configs(rule, sample_config)
+    return _CONFIGS[key]
+
+
+def _configs(rule: Rule, sample_config: Mapping[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     def odd(option_index: int, value: Any) -> dict[str, Any]:
         option = rule.config_options[option_index]
         return {**dict(sample_config), option.name: value}
@@ -572,7 +619,7 @@ def configs(rule: Rule, sample_config: Mapping[str, Any]) -> st.SearchStrategy[d
         st.sampled_from((0, -1, 0.5, 1e300, 10**30, True, False, "", "x")),
     )
     branches: list[st.SearchStrategy[dict[str, Any]]] = [st.just(dict(sample_config)), st.just(dict(sample_config)),
-                                                          st.just({})]
+                                                          st.builds(dict)]
     if options:
         branches.append(st.builds(odd, st.integers(min_value=0, max_value=len(options) - 1), odd_values))
     return st.one_of(*branches)
@@ -594,7 +641,7 @@ def resource_cases(rule: ResourceRule) -> st.SearchStrategy[ResourceCase]:
         types = st.one_of(st.just(_sample_type(rule, sample)), st.just(_sample_type(rule, sample)), type_tokens(own_types))
         return st.builds(ResourceCase, types, mutated(sample.props, pools), configs(rule, sample.config))
 
-    mutated_samples = st.sampled_from(samples).flatmap(from_sample)
+    mutated_samples = st.one_of(*(from_sample(s) for s in samples))
     random_types = type_tokens(own_types + foreign[:10]) if foreign else type_tokens(own_types)
     random_cases = st.builds(ResourceCase, random_types, random_bags(), configs(rule, {}))
     return st.one_of(mutated_samples, mutated_samples, mutated_samples, random_cases)
@@ -623,7 +670,7 @@ def _stack_from_sample(draw: st.DrawFn, rule: StackRule, sample: StackSample, po
         other = draw(st.sampled_from(rule.samples))
         resources.extend(_prefixed(other, "b-"))
     if draw(st.integers(min_value=0, max_value=4)) == 0:
-        extra_type = draw(type_tokens(concrete_types((t.ALL_ML,))))
+        extra_type = draw(type_tokens(concrete_types((t.ALL_ML,))))  # cached strategy
         name = "extra"
         if name not in names:
             resources.append(SampleResource(extra_type, name, draw(random_bags())))
@@ -638,7 +685,7 @@ def stack_cases(rule: StackRule) -> st.SearchStrategy[StackCase]:
     another sample, extended or reordered; or a stack of random resources."""
     pools = pools_for(rule)
     samples = rule.samples or (StackSample("empty", (SampleResource(t.STACK, "sample-dev", {}),)),)
-    from_samples = st.sampled_from(samples).flatmap(lambda s: _stack_from_sample(rule, s, pools))
+    from_samples = st.one_of(*(_stack_from_sample(rule, s, pools) for s in samples))
     random_resources = st.lists(
         st.builds(lambda ty, bag: (ty, bag), type_tokens(concrete_types((t.ALL_ML,)) + CLASSIC_ML_TYPES), random_bags()),
         max_size=5)
@@ -659,3 +706,41 @@ def contains_unknown(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(contains_unknown(v) for v in value)
     return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Every single-point mutation (deterministic, complements the random combinations above)
+
+POINT_CANARY = f"{CANARY_MARK}0point0"
+POINT_VALUES: tuple[tuple[str, Any], ...] = (
+    ("null", None), ("float", 3.5), ("integer", 3), ("bool", True), ("empty", ""), ("blank", "  "), ("latest", "latest"),
+    ("huge", "a" * HUGE + "!"), ("huge list-ish", "," * HUGE), ("huge uri", "https://a.blob.core.windows.net/c?sig=" + "A" * HUGE),
+    ("empty list", []), ("empty object", {}), ("nan", float("nan")), ("infinity", float("inf")),
+    ("canary", POINT_CANARY), ("canary uri", f"azureml://registries/{POINT_CANARY}/models/{POINT_CANARY}/versions/1"),
+    *((f"unknown {s[:8]}", s) for s in SENTINELS),
+)
+
+
+def point_mutations(bag: Mapping[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(label, bag) for every node of ``bag`` replaced by each of ``POINT_VALUES``, wrapped in a
+    secret envelope, put in a list, nested 60 levels deep; every key respelled and deleted."""
+    base = copy.deepcopy(dict(bag))
+    for path in node_paths(base):
+        node = get_at(base, path)
+        where = ".".join(str(k) for k in path)
+        variants: list[tuple[str, Any]] = [*POINT_VALUES, ("secret", secret(node)), ("secret twice", secret(secret(node))),
+                                           ("listed", [node]), ("deep", nest(node, 60, ("a",), 2))]
+        for label, value in variants:
+            tree = copy.deepcopy(base)
+            set_at(tree, path, copy.deepcopy(value) if isinstance(value, (list, dict)) else value)
+            yield f"{where} = {label}", tree
+        if isinstance(path[-1], str) and not _in_envelope(base, path):
+            for style in ("snake", "upper"):
+                tree = copy.deepcopy(base)
+                parent = _parent(tree, path)
+                parent[respell(str(path[-1]), style)] = parent.pop(path[-1])
+                yield f"{where} respelled {style}", tree
+            tree = copy.deepcopy(base)
+            del _parent(tree, path)[path[-1]]
+            yield f"{where} deleted", tree
+

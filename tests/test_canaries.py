@@ -14,7 +14,8 @@ URL, a JWT, a password, a number), fresh for every run, are seeded as secrets:
 (c) per rule, without the gate's redaction: every non-compliant sample of every rule, each
     string leaf outside the rule's quoted vocabulary replaced by a secret envelope holding a
     canary (once the value plus a canary token, keeping the sample's shape and verdict as far
-    as possible; once the canary alone), through the real pack process. No violation message,
+    as possible; once with a token after every alphanumeric run, so a quoted part of a value
+    shows), through the real pack process. No violation message,
     diagnostic (the pack's log lines included), not-applicable reason or rendered report (text,
     JSON, SARIF, JUnit) may contain a canary token. This is what the rules themselves
     guarantee; the gate's ``Redactor`` is a second line of defence, not relied on here.
@@ -29,6 +30,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import secrets as pysecrets
 import subprocess
 import sys
@@ -59,7 +61,8 @@ from tests.strategies import rule_vocabulary
 ROOT = Path(__file__).resolve().parent.parent
 PACK = PackOptions(ROOT)
 FORMATS = ("text", "json", "sarif", "junit")
-MARK = "cnry7q"  # per-rule canary tokens (c); the same mark the property tests use
+MARK = "cnry7q"  # per-rule canary tokens (c) start with it (the mark the property tests use) ...
+MARK_END = "q7yrnc"  # ... and end with this one, so a quoted head or tail of a value is caught too
 
 
 @dataclass(frozen=True)
@@ -330,18 +333,27 @@ def test_state_file_secrets_never_printed(canaries: Canaries, tmp_path: Path) ->
 
 
 def _token(value: str) -> str:
-    return MARK + hashlib.sha1(value.encode()).hexdigest()[:10]
+    return MARK + hashlib.sha1(value.encode()).hexdigest()[:10] + MARK_END
+
+
+def _has_token(text: str) -> bool:
+    lowered = text.lower()
+    return MARK in lowered or MARK_END in lowered
 
 
 def canaried(value: Any, vocabulary: frozenset[str], mode: str) -> Any:
-    """``value`` with every string leaf outside ``vocabulary`` a secret holding a canary (keys kept):
-    ``suffix`` keeps the value and appends a token derived from it (equal values stay equal, so
-    references still resolve), ``replace`` keeps only the token."""
+    """``value`` with every string leaf outside ``vocabulary`` a secret holding a canary (keys kept).
+    A token is derived from the value (equal values stay equal, so references still resolve):
+    ``suffix`` appends it, keeping the value's shape and mostly its verdict; ``segments`` appends
+    it to every alphanumeric run, so any part of the value a rule might quote (a host, a registry,
+    a path segment, a name) carries a token."""
     if isinstance(value, str):
         if value in UNKNOWN_SENTINELS or value.strip().lower() in vocabulary:
             return value
         token = _token(value)
-        return {SIG_KEY: SECRET_SIG, "value": value + token if mode == "suffix" else token}
+        if mode == "suffix":
+            return {SIG_KEY: SECRET_SIG, "value": value + token}
+        return {SIG_KEY: SECRET_SIG, "value": re.sub(r"[A-Za-z0-9]+", lambda m: m.group(0) + token, value) or token}
     if isinstance(value, Mapping):
         if value.get(SIG_KEY) == SECRET_SIG:
             return {SIG_KEY: SECRET_SIG, "value": canaried(value.get("value"), vocabulary, mode)}
@@ -422,16 +434,16 @@ def _leaks(outcome: Outcome, stack: Capture) -> list[str]:
     """Every place of the outcome holding a canary token, as 'policy: where: text'."""
     found = []
     for v in outcome.violations:
-        if MARK in v.message.lower():
+        if _has_token(v.message):
             found.append(f"{v.policy}: violation on {v.urn.rsplit('::', 1)[-1]}: {v.message}")
     for d in outcome.diagnostics:
-        if MARK in d.message.lower():
+        if _has_token(d.message):
             found.append(f"{d.policy or '(pack log)'}: {d.kind} diagnostic: {d.message}")
     for n in outcome.not_applicable:
-        if MARK in n.reason.lower():
+        if _has_token(n.reason):
             found.append(f"{n.policy}: not applicable on {n.urn.rsplit('::', 1)[-1]}: {n.reason}")
     for fmt, text in _rendered(outcome, stack).items():
-        if MARK in text.lower() and not found:
+        if _has_token(text) and not found:
             found.append(f"(report) {fmt} rendering holds a canary token")
     return found
 
@@ -440,7 +452,7 @@ def _cases(mode: str) -> list[Run]:
     return _resource_runs(mode) + _stack_runs(mode)
 
 
-@pytest.mark.parametrize("mode", ["suffix", "replace"])
+@pytest.mark.parametrize("mode", ["suffix", "segments"])
 def test_no_rule_quotes_a_secret(mode: str) -> None:
     runs = _cases(mode)
     assert runs
@@ -470,4 +482,6 @@ def test_canaried_bags_keep_their_shape() -> None:
     assert out["uri"] == {SIG_KEY: SECRET_SIG, "value": "https://x" + _token("https://x")}
     assert out["list"][1:] == [1.0, None] and out["list"][0]["value"].startswith("a" + MARK)
     assert out["s"] == {SIG_KEY: SECRET_SIG, "value": {SIG_KEY: SECRET_SIG, "value": "v" + _token("v")}}
-    assert canaried(bag, frozenset(), "replace")["uri"]["value"] == _token("https://x")
+    token = _token("https://x")
+    assert canaried(bag, frozenset(), "segments")["uri"]["value"] == f"https{token}://x{token}"
+    assert _has_token(token[-6:].upper()) and _has_token(token[:6])

@@ -6,8 +6,8 @@ depend on what runs beside it:
 
 - the real pack process, configured once, answers the same AnalyzeRequests (every resource
   rule's samples, also respelled snake_case) and AnalyzeStackRequests (every stack sample)
-  from 8 client threads over several rounds in shuffled orders exactly as it answered them
-  one at a time (diagnostics and not-applicable entries compared as sorted tuples);
+  from 8 client threads, each in its own shuffled order, exactly as it answered them one at
+  a time (diagnostics and not-applicable entries compared as sorted tuples);
 - in-process, one ``Policy`` object per rule (as ``build_policies`` makes them for the pack)
   validates every sample from a ThreadPoolExecutor with the sequential results;
 - running everything changes no sample, no rule declaration (config defaults included) and no
@@ -35,7 +35,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 import policies
 from policies import RULES, build_policies
-from policies.rule import ResourceRule, Sample, StackRule, StackSample
+from policies.rule import ResourceRule, Sample, StackItem, StackRule, StackSample
 from policy_gate import config as config_mod
 from policy_gate.analyzer import (
     PackOptions,
@@ -56,7 +56,8 @@ from tests.strategies import respell_all
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = 8
-ROUNDS = 3
+PACK_ROUNDS = 1  # per thread: every call once, in the thread's own shuffled order (8 concurrent passes)
+IN_PROCESS_ROUNDS = 20
 
 Answer = tuple[tuple[tuple[Any, ...], ...], tuple[tuple[str, str], ...]]
 
@@ -131,7 +132,7 @@ def test_pack_answers_concurrent_calls_like_sequential_ones(pack: analyzer_pb2_g
     def worker(seed: int) -> list[str]:
         order = list(range(len(calls)))
         mismatches = []
-        for round_ in range(ROUNDS):
+        for round_ in range(PACK_ROUNDS):
             random.Random(seed * 1000 + round_).shuffle(order)
             for index in order:
                 method, request = calls[index]
@@ -141,7 +142,8 @@ def test_pack_answers_concurrent_calls_like_sequential_ones(pack: analyzer_pb2_g
 
     with ThreadPoolExecutor(max_workers=THREADS) as executor:
         results = list(executor.map(worker, range(THREADS)))
-    assert [m for found in results for m in found] == []
+    mismatches = sorted({m for found in results for m in found})
+    assert mismatches == [], f"{len(mismatches)} requests answered differently under concurrency: {mismatches[:10]}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,7 +160,8 @@ def _resource_task(policy: Any, rule: ResourceRule, sample: Sample) -> Callable[
         found: list[tuple[str, str | None]] = []
         args = ResourceValidationArgs(type_token, _props(sample.props), urn(type_token, "r"), "r", _opts(), None,
                                       {**rule.defaults(), **sample.config})
-        return tuple(found), _outcome(lambda: policy.validate(args, lambda m, u=None: found.append((m, u))), found)
+        status = _outcome(lambda: policy.validate(args, lambda m, u=None: found.append((m, u))))
+        return tuple(found), status
 
     return run
 
@@ -176,12 +179,13 @@ def _stack_task(policy: Any, rule: StackRule, sample: StackSample) -> Callable[[
                 if key:
                     resource.property_dependencies[key] = deps
         args = StackValidationArgs(resources, {**rule.defaults(), **sample.config})
-        return tuple(found), _outcome(lambda: policy.validate(args, lambda m, u=None: found.append((m, u))), found)
+        status = _outcome(lambda: policy.validate(args, lambda m, u=None: found.append((m, u))))
+        return tuple(found), status
 
     return run
 
 
-def _outcome(call: Callable[[], Any], found: list[tuple[str, str | None]]) -> str:
+def _outcome(call: Callable[[], Any]) -> str:
     try:
         call()
     except UnknownValueError as exc:
@@ -191,15 +195,16 @@ def _outcome(call: Callable[[], Any], found: list[tuple[str, str | None]]) -> st
     return "ok"
 
 
-def _tasks(built: list[Policy]) -> list[Callable[[], Verdict]]:
+def _tasks(built: list[Policy]) -> dict[str, list[Callable[[], Verdict]]]:
+    """Per rule, one task per sample, all sharing the rule's one Policy object."""
     by_name = {p.name: p for p in built}
-    tasks: list[Callable[[], Verdict]] = []
+    tasks: dict[str, list[Callable[[], Verdict]]] = {}
     for rule in RULES:
         policy = by_name[rule.name]
         if isinstance(rule, ResourceRule):
-            tasks.extend(_resource_task(policy, rule, s) for s in rule.samples)
+            tasks[rule.name] = [_resource_task(policy, rule, s) for s in rule.samples]
         elif isinstance(rule, StackRule):
-            tasks.extend(_stack_task(policy, rule, s) for s in rule.samples)
+            tasks[rule.name] = [_stack_task(policy, rule, s) for s in rule.samples]
     return tasks
 
 
@@ -221,15 +226,19 @@ def _mutable_module_state() -> dict[str, Any]:
 
 
 def test_in_process_concurrent_validation_matches_sequential() -> None:
+    """Each rule's samples, many times over in a shuffled order, on 8 threads at once: a rule
+    keeping per-call state anywhere shared (module, closure, rule object) mixes up verdicts."""
     before = _mutable_module_state()
     built = build_policies()  # one Policy per rule, shared by every thread, as in the pack
-    tasks = _tasks(built)
-    baseline = [task() for task in tasks]
-    order = [i for _ in range(ROUNDS * 2) for i in range(len(tasks))]
-    random.Random(7).shuffle(order)
+    differing: list[str] = []
     with ThreadPoolExecutor(max_workers=THREADS) as executor:
-        results = list(executor.map(lambda i: (i, tasks[i]()), order))
-    assert [i for i, verdict in results if verdict != baseline[i]] == []
+        for name, tasks in _tasks(built).items():
+            baseline = [task() for task in tasks]
+            order = [i for _ in range(IN_PROCESS_ROUNDS) for i in range(len(tasks))]
+            random.Random(name).shuffle(order)
+            results = list(executor.map(lambda i, tasks=tasks: (i, tasks[i]()), order))
+            differing.extend(sorted({f"{name} sample {i}" for i, verdict in results if verdict != baseline[i]}))
+    assert differing == [], f"samples judged differently under concurrency: {differing}"
     after = _mutable_module_state()
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     assert changed == [], f"module-level state changed at run time: {changed}"
@@ -238,19 +247,18 @@ def test_in_process_concurrent_validation_matches_sequential() -> None:
 def test_rules_do_not_mutate_samples_or_config() -> None:
     snapshot = copy.deepcopy(RULES)
     for rule in RULES:
-        for sample in rule.samples:
-            if isinstance(rule, ResourceRule) and isinstance(sample, Sample):
+        if isinstance(rule, ResourceRule):
+            for sample in rule.samples:
                 try:
                     rule.evaluate(sample.type or rule.types[0], sample.props, sample.config)
                     rule.remediated(sample.type or rule.types[0], sample.props, sample.config)
                 except UnknownValueError:
                     pass
-            elif isinstance(rule, StackRule) and isinstance(sample, StackSample):
-                from policies.rule import StackItem
-
-                items = [StackItem(r.type, r.name, r.urn(), r.props, None) for r in sample.resources]
+        elif isinstance(rule, StackRule):
+            for stack_sample in rule.samples:
+                items = [StackItem(r.type, r.name, r.urn(), r.props, None) for r in stack_sample.resources]
                 try:
-                    rule.evaluate(items, sample.config)
+                    rule.evaluate(items, stack_sample.config)
                 except UnknownValueError:
                     pass
     for old, new in zip(snapshot, RULES):
@@ -263,7 +271,7 @@ def _rule_module_files() -> list[Path]:
 
 @pytest.mark.parametrize("path", _rule_module_files(), ids=lambda p: p.name)
 def test_rule_modules_rebind_no_module_state(path: Path) -> None:
-    """No ``global``/``nonlocal`` rebinding in rule code (the catalogue generator excepted)."""
+    """No ``global``/``nonlocal`` rebinding anywhere in the pack's code."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     offenders = [f"{path.name}:{node.lineno}" for node in ast.walk(tree) if isinstance(node, (ast.Global, ast.Nonlocal))]
     assert offenders == []

@@ -1,9 +1,10 @@
-"""Property-based tests: no rule can fail a preview, whatever the bag holds.
+"""Property-based tests: no rule can fail a preview or quote a value, whatever the bag holds.
 
 For every rule in ``policies.RULES`` (new rules are covered without editing this file),
 hypothesis feeds bags built by ``tests.strategies`` (the rule's own samples, mutated: wrong
 types, floats, nulls, empty and 100k-character strings, 50 to 120 levels of nesting, every
-unknown sentinel, secret envelopes at any depth, respelled keys; and random trees) three ways:
+unknown sentinel, secret envelopes at any depth, respelled keys; and random trees; under the
+rule's types, versioned and classic tokens, and types it does not match) three ways:
 
 1. ``rule.evaluate`` / ``rule.remediated`` on plain wire-form dicts, and
 2. on the SDK's own ``deserialize_properties`` + ``unknown_checking_proxy`` objects: neither
@@ -13,26 +14,37 @@ unknown sentinel, secret envelopes at any depth, respelled keys; and random tree
    guard's ``_NotApplicableError`` counts as a failure too (a rule must never need it).
 
 Properties: only ``UnknownValueError`` escapes, and only when the bag holds an unknown
-sentinel; messages are non-empty strings; no message quotes a canary value; a fix returns
-a bag the SDK can serialise. With ``failClosed`` (security rules) nothing escapes at all and
-a bag that would raise ``UnknownValueError`` yields the fail-closed violation instead.
-``props.get`` and friends never raise anything but ``UnknownValueError`` on any tree and path.
+sentinel (the SDK then adds its advisory diagnostic); messages are non-empty strings; no
+message quotes a canary value; a rule changes nothing in the bag it is given; a type the rule
+does not match gets no verdict; a fix returns a bag the SDK can serialise. With ``failClosed``
+(security rules) nothing escapes at all, and a bag that raises ``UnknownValueError`` by
+default yields the fail-closed violation (after what was known). ``props.get`` and friends
+raise nothing but ``UnknownValueError`` on any tree and path.
+
+Deterministically, every single-point mutation of every sample (``strategies.point_mutations``:
+each node replaced by each of ``POINT_VALUES``, secret-wrapped, listed, nested 60 deep; each key
+respelled and deleted) must pass the same checks, and get the same verdict on plain dicts as
+on the SDK's proxies (``KNOWN_DIVERGENT`` lists the rules that do not yet).
 
 Example counts come from the profile named by ``HYPOTHESIS_PROFILE``:
 
-- ``ci`` (default): 60 examples per rule and property (about a minute for the file on 2 cores);
-- ``thorough``: 2,000 per rule, for local runs before a release or after changing ``props``::
+- ``ci`` (default): 200 examples per rule and property; the whole file takes about a minute
+  on 2 cores;
+- ``thorough``: 2,000 per rule and property (about 10 minutes on 2 cores), for local runs
+  before a release or after changing ``policies/props.py`` or a rule's parsing::
 
-      HYPOTHESIS_PROFILE=thorough ./scripts/test tests/test_properties.py -p no:cacheprovider
+      HYPOTHESIS_PROFILE=thorough ./scripts/test tests/test_properties.py
 
-A failure prints the falsifying bag (long runs of one character abbreviated as ``c*N``) and a
-``@reproduce_failure`` blob.
+A failure prints the falsifying case (long runs of one character abbreviated as ``c*N``) and
+a ``@reproduce_failure`` blob.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -44,6 +56,7 @@ from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from policies import RULES
 from policies import props as p
+from policies.props import SIG_KEY
 from policies.rule import ResourceRule, Rule, SampleResource, StackItem, StackRule
 from tests.sdk import _NotApplicableError, run_resource, run_stack
 from tests.strategies import (
@@ -54,6 +67,7 @@ from tests.strategies import (
     contains_unknown,
     json_trees,
     plain_leaves,
+    point_mutations,
     resource_cases,
     stack_cases,
 )
@@ -63,7 +77,7 @@ _COMMON: dict[str, Any] = {
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     "print_blob": True,
 }
-settings.register_profile("ci", max_examples=60, **_COMMON)
+settings.register_profile("ci", max_examples=200, **_COMMON)
 settings.register_profile("thorough", max_examples=2_000, **_COMMON)
 PROFILE_NAME = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 if PROFILE_NAME not in ("ci", "thorough"):
@@ -148,7 +162,9 @@ def test_resource_rule_never_raises(rule: ResourceRule) -> None:
     @PROFILE
     @given(case=resource_cases(rule))
     def run(case: ResourceCase) -> None:
+        before = copy.deepcopy(case.props)
         _, proxied = _resource_outcomes(rule, case)
+        assert case.props == before, f"{rule.name} changed the properties it was given"
         served = _guarded(lambda o: o.messages.extend(run_resource(rule, case.type, case.props, case.config)),
                           f"{rule.name}: the policy as the pack serves it")
         _check_messages(served.messages, rule.name)
@@ -225,16 +241,18 @@ def test_stack_rule_never_raises(rule: StackRule) -> None:
     @given(case=stack_cases(rule))
     def run(case: StackCase) -> None:
         has_unknown = any(contains_unknown(r.props) for r in case.resources)
+        before = copy.deepcopy(case.resources)
         for proxied in (False, True):
             where = f"{rule.name} ({'sdk' if proxied else 'plain'})"
-            outcome = _guarded(lambda o, proxied=proxied: rule.evaluate(_items(case.resources, proxied), case.config,
-                                                                        report=o.report), where)
+            items = _items(case.resources, proxied)
+            outcome = _guarded(lambda o, items=items: rule.evaluate(items, case.config, report=o.report), where)  # type: ignore[misc]
             _check_messages(outcome.messages, where)
             _check_unknown(outcome, has_unknown, where)
         served = _guarded(lambda o: o.messages.extend(m for m, _ in run_stack(rule, case.resources, case.config)),
                           f"{rule.name}: the policy as the pack serves it")
         _check_messages(served.messages, rule.name)
         _check_unknown(served, has_unknown, rule.name)
+        assert case.resources == before, f"{rule.name} changed the properties it was given"
 
     run()
 
@@ -259,6 +277,86 @@ def test_security_stack_rule_fails_closed(rule: StackRule) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Every single-point mutation of every sample (deterministic)
+
+
+def _resource_call(rule: ResourceRule, type_token: str, bag: Mapping[str, Any], config: Mapping[str, Any],
+                   proxied: bool = True) -> Callable[[Outcome], Any]:
+    return lambda outcome: rule.evaluate(type_token, _sdk(bag) if proxied else bag, config, report=outcome.report)
+
+
+def _stack_call(rule: StackRule, resources: Sequence[SampleResource], config: Mapping[str, Any],
+                proxied: bool = True) -> Callable[[Outcome], Any]:
+    return lambda outcome: rule.evaluate(_items(resources, proxied), config, report=outcome.report)
+
+
+# Rules whose verdict on plain wire-form dicts differs from their verdict on the SDK's proxies
+# (found by the point-mutation tests; each reason is a reproducer). Their tests still fail on
+# any crash or leak, and are marked xfail only for the disagreement; drop the entry once fixed.
+KNOWN_DIVERGENT: dict[str, str] = {}  # rules judged differently on plain dicts and SDK proxies (none now)
+
+
+def _agree(plain: Outcome, proxied: Outcome) -> bool:
+    return (sorted(plain.messages), plain.unknown is None) == (sorted(proxied.messages), proxied.unknown is None)
+
+
+def _verdict(rule: Rule, failures: list[str], differing: list[str]) -> None:
+    assert failures == [], f"{len(failures)} failing mutations:\n" + "\n".join(failures[:40])
+    if differing and rule.name in KNOWN_DIVERGENT:
+        pytest.xfail(KNOWN_DIVERGENT[rule.name])
+    assert differing == [], (f"{len(differing)} mutations judged differently on plain dicts and on the SDK's proxies:\n"
+                             + "\n".join(differing[:20]))
+
+
+def _point_outcomes(calls: tuple[Callable[[Outcome], Any], Callable[[Outcome], Any]], has_unknown: bool, where: str,
+                    failures: list[str], differing: list[str]) -> None:
+    """Run a mutation on plain dicts and on SDK proxies; collect failures and disagreements."""
+    outcomes = []
+    for call, path in zip(calls, ("plain", "sdk")):
+        try:
+            outcome = _guarded(call, f"{where} ({path})")
+            _check_messages(outcome.messages, f"{where} ({path})")
+            _check_unknown(outcome, has_unknown, f"{where} ({path})")
+            outcomes.append(outcome)
+        except AssertionError as exc:
+            failures.append(f"{where} ({path}): {str(exc)[:300]}")
+        except Exception as exc:  # noqa: BLE001 - collected, so one run lists every failing mutation
+            failures.append(f"{where} ({path}): {type(exc).__name__}: {str(exc)[:200]}")
+    if len(outcomes) == 2 and not _agree(*outcomes):
+        differing.append(f"{where}: plain {outcomes[0]!r}, sdk {outcomes[1]!r}")
+
+
+@pytest.mark.parametrize("rule", RESOURCE_RULES, ids=_ids(RESOURCE_RULES))
+def test_every_point_mutation_of_every_resource_sample(rule: ResourceRule) -> None:
+    """Each node of each sample replaced by each nasty value (``strategies.POINT_VALUES``),
+    wrapped as a secret, listed, nested 60 deep; each key respelled and deleted: on plain
+    dicts and on the SDK's proxies (as the pack reads them), with the same verdict both ways
+    (samples, docs and ``rule.evaluate`` use plain dicts)."""
+    failures: list[str] = []
+    differing: list[str] = []
+    for sample in rule.samples:
+        type_token = sample.type or rule.types[0]
+        for label, bag in point_mutations(sample.props):
+            calls = (_resource_call(rule, type_token, bag, sample.config, proxied=False),
+                     _resource_call(rule, type_token, bag, sample.config))
+            _point_outcomes(calls, contains_unknown(bag), f"{sample.name}: {label}", failures, differing)
+    _verdict(rule, failures, differing)
+
+
+@pytest.mark.parametrize("rule", STACK_RULES, ids=_ids(STACK_RULES))
+def test_every_point_mutation_of_every_stack_sample(rule: StackRule) -> None:
+    failures: list[str] = []
+    differing: list[str] = []
+    for sample in rule.samples:
+        for index, resource in enumerate(sample.resources):
+            for label, bag in point_mutations(resource.props):
+                resources = [*sample.resources[:index], replace(resource, props=bag), *sample.resources[index + 1:]]
+                calls = (_stack_call(rule, resources, sample.config, proxied=False), _stack_call(rule, resources, sample.config))
+                _point_outcomes(calls, contains_unknown(bag), f"{sample.name}: {resource.name}.{label}", failures, differing)
+    _verdict(rule, failures, differing)
+
+
+# ---------------------------------------------------------------------------------------------
 # props helpers
 
 _PATHS = st.one_of(
@@ -270,7 +368,7 @@ _TREES = st.one_of(json_trees(max_leaves=40), st.dictionaries(st.sampled_from(al
                    plain_leaves())
 
 
-def _call_helpers(tree: Any, path: Any) -> None:
+def _call_helpers(tree: Any, path: Any, proxied: bool = False) -> None:
     for helper in (p.get, p.get_str, p.get_bool, p.get_number, p.get_map, p.get_list):
         try:
             helper(tree, path)
@@ -286,10 +384,15 @@ def _call_helpers(tree: Any, path: Any) -> None:
             p.elements(value, path)
         except UnknownValueError:
             pass
-    for _, node in p.walk(tree):  # walk never raises: unknowns come back as sentinels
-        p.type_name(node)
-    p.plain_copy(tree)
-    p.unwrap(tree)
+    try:
+        for _, node in p.walk(tree):  # unknowns come back as sentinels
+            p.type_name(node)
+        p.plain_copy(tree)
+        p.unwrap(tree)
+    except UnknownValueError:
+        # Only an SDK-proxied root shaped like a secret envelope around an unknown can get here
+        # (unwrap reads its value through the proxy); the wire never has such a root.
+        assert proxied and SIG_KEY in tree
 
 
 @PROFILE
@@ -297,5 +400,5 @@ def _call_helpers(tree: Any, path: Any) -> None:
 def test_props_helpers_raise_nothing_but_unknown(tree: Any, path: Any) -> None:
     _call_helpers(tree, path)
     if isinstance(tree, dict):
-        _call_helpers(_sdk(tree), path)
-        _call_helpers(_sdk(tree, True), path)
+        _call_helpers(_sdk(tree), path, proxied=True)
+        _call_helpers(_sdk(tree, True), path, proxied=True)
