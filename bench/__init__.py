@@ -1,0 +1,1 @@
+"""Benchmarks of the policy pack and the offline gate (``python bench/run.py``; see bench/README.md)."""
