@@ -120,8 +120,8 @@ workspace_public_network_disabled = ResourceRule(
     name="workspace-public-network-disabled",
     description="Azure ML workspaces (every kind: Default, Hub, Project, FeatureStore) must disable public network "
     "access, and must not re-allow it behind a virtual network. An absent publicNetworkAccess (classic: "
-    "publicNetworkAccessEnabled) counts as enabled, as in Azure Policy 438c38d2 and Checkov CKV2_AZURE_49 "
-    "(Checkov CKV_AZURE_144 lets an absent value pass; this rule does not).",
+    "publicNetworkAccessEnabled) counts as enabled, as in Azure Policy 438c38d2 (Checkov CKV_AZURE_144 and "
+    "CKV2_AZURE_49 check the same setting but let an absent value pass; this rule does not).",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,

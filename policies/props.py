@@ -14,6 +14,7 @@ sentinel itself, so both paths behave the same.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Final
 
 from pulumi_policy import Secret
@@ -56,6 +57,7 @@ class _Missing:
 MISSING: Final = _Missing()
 
 
+@lru_cache(maxsize=8192)
 def norm_key(key: str) -> str:
     """The spelling-independent form of a key: ``primary_key`` == ``primaryKey``."""
     return key.replace("_", "").replace("-", "").lower()
@@ -107,13 +109,15 @@ def get(obj: Any, path: str | Sequence[str]) -> Any:
 
 
 def _child(mapping: Mapping[str, Any], key: str, walked: list[str]) -> Any:
-    actual: str | None = key if key in mapping else None
-    if actual is None:
+    try:
+        raw = mapping[key]  # the SDK's proxy raises UnknownValueError here
+    except KeyError:
         wanted = norm_key(key)
         actual = next((k for k in mapping if isinstance(k, str) and norm_key(k) == wanted), None)
         if actual is None:
             return MISSING
-    value = unwrap(mapping[actual])  # the SDK's proxy raises UnknownValueError here
+        raw = mapping[actual]
+    value = unwrap(raw)
     if is_unknown(value):
         raise UnknownValueError(value, list(walked))
     return value

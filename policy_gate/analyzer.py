@@ -179,7 +179,7 @@ class PackProcess:
 
 def _struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
     result = struct_pb2.Struct()
-    json_format.ParseDict(value, result)
+    result.update(value)  # JSON-shaped already; faster than json_format.ParseDict
     return result
 
 
