@@ -289,6 +289,8 @@ class ResourceRule(Rule):
 
     def policy(self) -> ResourceValidationPolicy:
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+            if not self.applies_to(args.resource_type):
+                return  # the common case: most resources are of another type
             try:
                 self.evaluate(args.resource_type, args.props, args.get_config(), args.name, args.urn,
                               report=lambda message: report_violation(message, None))
