@@ -373,49 +373,64 @@ def workspace_identity_and_encryption() -> dict:
     )
 
 
+def hardened_workspace(logical_name: str, name: str, kind: str, purpose: str,
+                       outbound_rules: dict, **extra) -> ml.Workspace:
+    """The one workspace baseline this estate uses: Basic SKU, no public network access, managed
+    network allowing only approved outbound traffic, identity-based system datastores, HBI,
+    the shared storage/key vault/insights/registry, the user-assigned identity and the
+    customer-managed key."""
+    return ml.Workspace(
+        logical_name,
+        workspace_name=name,
+        resource_group_name=rg.name,
+        location=location,
+        kind=kind,
+        friendly_name=f"{prefix} {stack} {purpose}",
+        sku=ml.SkuArgs(name="Basic"),
+        public_network_access="Disabled",
+        allow_public_access_when_behind_vnet=False,
+        managed_network=ml.ManagedNetworkSettingsArgs(
+            isolation_mode="AllowOnlyApprovedOutbound", outbound_rules=outbound_rules
+        ),
+        system_datastores_auth_mode="Identity",
+        hbi_workspace=True,
+        v1_legacy_mode=False,
+        storage_account=storage_account.id,
+        key_vault=vault.id,
+        application_insights=app_insights.id,
+        container_registry=registry.id,
+        tags=workspace_tags,
+        opts=pulumi.ResourceOptions(depends_on=role_assignments),
+        **workspace_identity_and_encryption(),
+        **extra,
+    )
+
+
+def private_endpoint_rule(target: pulumi.Input[str], subresource: str) -> ml.PrivateEndpointOutboundRuleArgs:
+    """A managed-network outbound rule that reaches ``target`` only through a private endpoint."""
+    return ml.PrivateEndpointOutboundRuleArgs(
+        type="PrivateEndpoint",
+        category="UserDefined",
+        destination=ml.PrivateEndpointDestinationArgs(
+            service_resource_id=target, subresource_target=subresource, spark_enabled=True
+        ),
+    )
+
+
 # ------------------------------------------------------------------------------
-# The Azure ML workspace (feature store)
+# The Azure ML workspace (feature store). Materialisation (serverless Spark in the managed
+# network) reaches the offline store only through a private endpoint.
 # ------------------------------------------------------------------------------
-workspace = ml.Workspace(
+workspace = hardened_workspace(
     "mlw",
-    workspace_name=workspace_name,
-    resource_group_name=rg.name,
-    location=location,
-    kind="FeatureStore",
-    friendly_name=f"{prefix} {stack} feature store",
-    sku=ml.SkuArgs(name="Basic"),
-    public_network_access="Disabled",
-    allow_public_access_when_behind_vnet=False,
-    managed_network=ml.ManagedNetworkSettingsArgs(
-        isolation_mode="AllowOnlyApprovedOutbound",
-        outbound_rules={
-            # Materialisation (serverless Spark in the managed network) reaches the offline
-            # store only through this private endpoint.
-            "offline-store-dfs": ml.PrivateEndpointOutboundRuleArgs(
-                type="PrivateEndpoint",
-                category="UserDefined",
-                destination=ml.PrivateEndpointDestinationArgs(
-                    service_resource_id=offline_store_account.id,
-                    subresource_target="dfs",
-                    spark_enabled=True,
-                ),
-            ),
-        },
-    ),
-    system_datastores_auth_mode="Identity",
-    hbi_workspace=True,
-    v1_legacy_mode=False,
+    workspace_name,
+    "FeatureStore",
+    "feature store",
+    {"offline-store-dfs": private_endpoint_rule(offline_store_account.id, "dfs")},
     feature_store_settings=ml.FeatureStoreSettingsArgs(
         compute_runtime=ml.ComputeRuntimeDtoArgs(spark_runtime_version="3.4"),
         offline_store_connection_name=OFFLINE_STORE_CONNECTION,
     ),
-    storage_account=storage_account.id,
-    key_vault=vault.id,
-    application_insights=app_insights.id,
-    container_registry=registry.id,
-    tags=workspace_tags,
-    opts=pulumi.ResourceOptions(depends_on=role_assignments),
-    **workspace_identity_and_encryption(),
 )
 
 # ------------------------------------------------------------------------------
@@ -423,43 +438,14 @@ workspace = ml.Workspace(
 # storage account, key vault and registry can serve several workspaces) and reads features
 # through a private endpoint of its managed network.
 # ------------------------------------------------------------------------------
-training_workspace = ml.Workspace(
+training_workspace = hardened_workspace(
     "mlw-train",
-    workspace_name=training_workspace_name,
-    resource_group_name=rg.name,
-    location=location,
-    kind="Default",
-    friendly_name=f"{prefix} {stack} training and serving",
-    sku=ml.SkuArgs(name="Basic"),
-    public_network_access="Disabled",
-    allow_public_access_when_behind_vnet=False,
-    managed_network=ml.ManagedNetworkSettingsArgs(
-        isolation_mode="AllowOnlyApprovedOutbound",
-        outbound_rules={
-            "feature-store": ml.PrivateEndpointOutboundRuleArgs(
-                type="PrivateEndpoint",
-                category="UserDefined",
-                destination=ml.PrivateEndpointDestinationArgs(
-                    service_resource_id=workspace.id,
-                    subresource_target="amlworkspace",
-                    spark_enabled=True,
-                ),
-            ),
-        },
-    ),
-    system_datastores_auth_mode="Identity",
-    hbi_workspace=True,
-    v1_legacy_mode=False,
-    storage_account=storage_account.id,
-    key_vault=vault.id,
-    application_insights=app_insights.id,
-    container_registry=registry.id,
-    tags=workspace_tags,
-    opts=pulumi.ResourceOptions(depends_on=role_assignments),
-    **workspace_identity_and_encryption(),
+    training_workspace_name,
+    "Default",
+    "training and serving",
+    {"feature-store": private_endpoint_rule(workspace.id, "amlworkspace")},
 )
 
-# Resource logs (workspaces and key vault) to Log Analytics.
 for diag_name, resource in [
     ("diag-mlw", workspace),
     ("diag-mlw-train", training_workspace),
