@@ -142,11 +142,15 @@ class PackProcess:
             ("grpc.max_receive_message_length", 400 * 1024 * 1024), ("grpc.max_send_message_length", 400 * 1024 * 1024)])
         return analyzer_pb2_grpc.AnalyzerStub(self.channel)
 
-    def call(self, method: Any, request: Any, name: str) -> Any:
+    def call(self, method: Any, request: Any, name: str, optional: bool = False) -> Any:
+        """One call; a failure becomes a one-line ``RunError``. ``optional``: a call the pack may
+        not implement (UNIMPLEMENTED then returns None)."""
         try:
             return method(request, timeout=self._options.call_timeout)
         except grpc.RpcError as exc:
             code = exc.code() if hasattr(exc, "code") else None
+            if optional and code == grpc.StatusCode.UNIMPLEMENTED:
+                return None
             if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.StatusCode.INTERNAL):
                 try:  # a dying pack closes the socket a moment before it exits
                     self._proc.wait(timeout=2)
@@ -302,17 +306,15 @@ def analyze(capture: Capture, options: PackOptions, user_config: Mapping[str, An
 def _session(pack: PackProcess, capture: Capture, manifest: Mapping[str, Any], by_urn: Mapping[str, Resource],
              root_urn: str, user_config: Mapping[str, Any], config_origin: str) -> Outcome:
     stub = pack.connect()
-    try:
-        stub.Handshake(analyzer_pb2.AnalyzerHandshakeRequest(
-            engine_address="", root_directory=str(capture.source_dir or ""), program_directory=str(capture.source_dir or "")),
-            timeout=30)
-    except grpc.RpcError as exc:
-        if exc.code() != grpc.StatusCode.UNIMPLEMENTED:  # the Python SDK does not implement it
-            raise RunError(f"the policy pack failed in Handshake: {exc.code()}") from None
+    # Older SDKs implement neither call (pulumi-policy answers Handshake UNIMPLEMENTED to this
+    # day); the engine goes on without them, and so does the gate.
+    pack.call(stub.Handshake, analyzer_pb2.AnalyzerHandshakeRequest(
+        engine_address="", root_directory=str(capture.source_dir or ""), program_directory=str(capture.source_dir or "")),
+        "Handshake", optional=True)
     pack.call(stub.ConfigureStack, analyzer_pb2.AnalyzerStackConfigureRequest(
         stack=capture.stack, project=capture.project, organization=capture.organization, dry_run=capture.dry_run,
         config={k: json.dumps(v) if not isinstance(v, str) else v for k, v in capture.config.items()}),
-        "ConfigureStack")
+        "ConfigureStack", optional=True)
     pack.call(stub.GetPluginInfo, empty_pb2.Empty(), "GetPluginInfo")
     info = pack.call(stub.GetAnalyzerInfo, empty_pb2.Empty(), "GetAnalyzerInfo")
     policies = _policy_meta(info)

@@ -1,0 +1,38 @@
+"""The pack on the oldest SDKs ``requirements.txt`` admits gives the same verdicts.
+
+CI builds that environment from ``requirements-floor.txt`` and points POLICY_PACK_FLOOR_PYTHON at
+it (.ci/run); locally, set the variable to such an interpreter to run this test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR = os.environ.get("POLICY_PACK_FLOOR_PYTHON")
+
+
+def _verdict(*extra: str) -> tuple[int, set[tuple[str, str, str]]]:
+    result = subprocess.run([sys.executable, "-m", "policy_gate", "run", "examples/antipatterns", "--config",
+                             "examples/antipatterns/policy-config.json", "--format", "json", *extra],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    data = json.loads(result.stdout)
+    return result.returncode, {(v["policy"], v["urn"], v["message"]) for v in data["violations"]}
+
+
+@pytest.mark.skipif(not FLOOR, reason="POLICY_PACK_FLOOR_PYTHON is not set (.ci/run sets it)")
+def test_oldest_admitted_sdks_give_the_same_verdicts() -> None:
+    assert FLOOR is not None
+    version = subprocess.run([FLOOR, "-c", "import importlib.metadata as m; print(m.version('pulumi_policy'))"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert version == "1.18.0"
+    current = _verdict()
+    floor = _verdict("--pack-python", FLOOR)
+    assert current[0] == floor[0] == 1
+    assert floor[1] == current[1] and len(current[1]) >= 39
