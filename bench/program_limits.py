@@ -1,0 +1,64 @@
+"""The gate on a large Pulumi program: wall time and peak memory (docs/security.md, "Resource limits").
+
+    .venv/bin/python bench/program_limits.py --resources 10000
+
+Writes a temporary program of ``resources`` azure-native resources (half workspaces, half data
+versions) into a temporary directory, runs ``python -m policy_gate run`` on it from a fresh
+parent process (so ``RUSAGE_CHILDREN`` covers exactly that run: the gate, the program runner and
+the pack), prints the figures and removes the directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+_PROGRAM = '''import pulumi
+from pulumi_azure_native import machinelearningservices as ml
+
+for i in range({pairs}):
+    ml.Workspace(f"ws{{i}}", resource_group_name="rg", workspace_name=f"ws{{i}}", sku=ml.SkuArgs(name="Basic"),
+                 identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"), public_network_access="Disabled")
+    ml.DataVersion(f"d{{i}}", resource_group_name="rg", workspace_name=f"ws{{i}}", name="data", version="1",
+                   properties=ml.UriFolderDataVersionArgs(data_type="uri_folder",
+                                                          data_uri="azureml://datastores/d/paths/p/"))
+pulumi.export("count", {count})
+'''
+
+_PROBE = ("import resource, subprocess, sys\n"
+          "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
+          "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python bench/program_limits.py")
+    parser.add_argument("--resources", type=int, default=10_000)
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds the program may run")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="policy-gate-limits-") as scratch:
+        program = Path(scratch) / "program"
+        program.mkdir()
+        (program / "Pulumi.yaml").write_text("name: limits\nruntime: python\n")
+        (program / "__main__.py").write_text(_PROGRAM.format(pairs=args.resources // 2, count=args.resources))
+        report = Path(scratch) / "report.json"
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "-c", _PROBE, sys.executable, "-m", "policy_gate", "run", str(program),
+                                 "--format", "json", "--output", str(report), "--timeout", str(args.timeout)],
+                                cwd=ROOT, capture_output=True, text=True)
+        wall = time.perf_counter() - started
+        code, peak_kib = (int(x) for x in result.stdout.split())
+        analysed = json.loads(report.read_text())["resources"] if report.exists() else 0
+    print(f"resources analysed: {analysed}; gate exit {code}; wall {wall:.1f} s; "
+          f"peak resident memory of the largest process {peak_kib / 1024:.0f} MiB")
+    return 0 if analysed == args.resources else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
