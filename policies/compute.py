@@ -122,12 +122,7 @@ def _setting_fix(check: ResourceCheck, native: str, native_value: Any, classic: 
     def fix(subject: Subject) -> dict[str, Any] | None:
         if not any(True for _ in check(subject)):
             return None
-        bag: dict[str, Any] = p.plain_copy(subject.props)
-        if subject.classic:
-            p.set_path(bag, classic, classic_value)
-        else:
-            p.set_path(bag, native, native_value)
-        return bag
+        return p.with_changes(subject.props, {classic: classic_value} if subject.classic else {native: native_value})
 
     return fix
 

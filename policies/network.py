@@ -73,12 +73,7 @@ def _classic_only(check: ResourceCheck) -> ResourceCheck:
 
 def _with_changes(subject: Subject, changes: Mapping[str, Any]) -> dict[str, Any] | None:
     """The fixed property bag, or None when there is nothing to change."""
-    if not changes:
-        return None
-    bag: dict[str, Any] = p.plain_copy(subject.props)
-    for path, value in changes.items():
-        p.set_path(bag, path, value)
-    return bag
+    return p.with_changes(subject.props, changes) if changes else None
 
 
 def _is_set(value: Any) -> bool:

@@ -258,3 +258,11 @@ def set_path(bag: dict[str, Any], path: str, value: Any) -> None:
         node = holder
     last = next((k for k in node if isinstance(k, str) and norm_key(k) == norm_key(keys[-1])), keys[-1])
     node[last] = value
+
+
+def with_changes(bag: Any, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A remediation's result: a plain copy of ``bag`` with each dotted path set."""
+    fixed: dict[str, Any] = plain_copy(bag)
+    for path, value in changes.items():
+        set_path(fixed, path, value)
+    return fixed

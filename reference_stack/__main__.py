@@ -209,25 +209,30 @@ app_insights = applicationinsights.Component(
 # ------------------------------------------------------------------------------
 # Workspace dependencies: storage, key vault (+ CMK), container registry
 # ------------------------------------------------------------------------------
-storage_account = storage.StorageAccount(
-    "st",
-    account_name=storage_account_name,
-    resource_group_name=rg.name,
-    location=location,
-    kind="StorageV2",
-    sku=storage.SkuArgs(name="Standard_ZRS"),
-    enable_https_traffic_only=True,
-    minimum_tls_version="TLS1_2",
-    allow_blob_public_access=False,
-    allow_shared_key_access=False,
-    allow_cross_tenant_replication=False,
-    default_to_o_auth_authentication=True,
-    public_network_access="Disabled",
-    network_rule_set=storage.NetworkRuleSetArgs(
-        default_action="Deny", bypass="AzureServices"
-    ),
-    tags=tags,
-)
+def hardened_storage_account(logical_name: str, name: str, **extra) -> storage.StorageAccount:
+    """The one storage baseline this estate uses: HTTPS and TLS 1.2 only, no public blob access,
+    no shared keys (identity only), no cross-tenant replication, no public network access."""
+    return storage.StorageAccount(
+        logical_name,
+        account_name=name,
+        resource_group_name=rg.name,
+        location=location,
+        kind="StorageV2",
+        sku=storage.SkuArgs(name="Standard_ZRS"),
+        enable_https_traffic_only=True,
+        minimum_tls_version="TLS1_2",
+        allow_blob_public_access=False,
+        allow_shared_key_access=False,
+        allow_cross_tenant_replication=False,
+        default_to_o_auth_authentication=True,
+        public_network_access="Disabled",
+        network_rule_set=storage.NetworkRuleSetArgs(default_action="Deny", bypass="AzureServices"),
+        tags=tags,
+        **extra,
+    )
+
+
+storage_account = hardened_storage_account("st", storage_account_name)
 
 # Curated training data, registered below as the training workspace's datastore.
 curated_container = storage.BlobContainer(
@@ -240,26 +245,7 @@ curated_container = storage.BlobContainer(
 
 # The feature store's offline store: materialised features land in ADLS Gen2 (hierarchical
 # namespace), as locked down as the workspace storage.
-offline_store_account = storage.StorageAccount(
-    "st-fs-offline",
-    account_name=offline_store_account_name,
-    resource_group_name=rg.name,
-    location=location,
-    kind="StorageV2",
-    sku=storage.SkuArgs(name="Standard_ZRS"),
-    is_hns_enabled=True,
-    enable_https_traffic_only=True,
-    minimum_tls_version="TLS1_2",
-    allow_blob_public_access=False,
-    allow_shared_key_access=False,
-    allow_cross_tenant_replication=False,
-    default_to_o_auth_authentication=True,
-    public_network_access="Disabled",
-    network_rule_set=storage.NetworkRuleSetArgs(
-        default_action="Deny", bypass="AzureServices"
-    ),
-    tags=tags,
-)
+offline_store_account = hardened_storage_account("st-fs-offline", offline_store_account_name, is_hns_enabled=True)
 
 offline_store_container = storage.BlobContainer(
     "st-fs-offline-store",

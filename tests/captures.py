@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from policy_gate.capture import Capture, Resource
@@ -55,3 +56,16 @@ def only(*policies: str, level: str = "mandatory") -> dict[str, Any]:
     """A config that disables every rule but ``policies``: keeps a test about some rules
     independent of the rest of the catalogue."""
     return {"all": "disabled", **{name: level for name in policies}}
+
+
+def program_inputs(directory: Path, body: str) -> dict[str, dict[str, Any]]:
+    """Run ``body`` as a Pulumi program through the gate's own runner (the real SDK, the real
+    azure-native classes, the gate's mocks) and return each resource's type and inputs by its
+    logical name: what the pack would receive from real ``*Args`` classes."""
+    from policy_gate.program import run_program
+
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Pulumi.yaml").write_text("name: args-shapes\nruntime: python\n")
+    (directory / "__main__.py").write_text(body)
+    captured = run_program(directory, "dev", False, 300)
+    return {r.name: {"type": r.type, "inputs": r.inputs} for r in captured.resources}

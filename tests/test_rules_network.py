@@ -4,7 +4,6 @@ samples cannot express: unknown preview values, values never echoed, and stack-r
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -169,7 +168,8 @@ def test_allowed_locations_default_passes_every_located_type() -> None:
 # --- stack rules stay linear -----------------------------------------------------------------
 
 
-def test_stack_rules_scale_linearly() -> None:
+def test_stack_rules_judge_a_large_stack() -> None:
+    # Correct at scale; how it scales is measured by bench/run.py, not timed here.
     n = 5000
     resources: list[SampleResource] = [SampleResource(t.STACK, "sample-dev", {})]
     for i in range(n):
@@ -181,6 +181,4 @@ def test_stack_rules_scale_linearly() -> None:
         resources.append(SampleResource(network.STORAGE_ACCOUNT, f"st{i}", {"id": sa_id, "publicNetworkAccess": "Disabled"}))
     items = [StackItem(r.type, r.name, r.urn(), r.props, None) for r in resources]
     for rule in (network.workspace_private_endpoint, network.hbi_workspace_storage_private):
-        start = time.perf_counter()
-        assert rule.evaluate(items) == []
-        assert time.perf_counter() - start < 5, rule.name
+        assert rule.evaluate(items) == [], rule.name
