@@ -933,7 +933,7 @@ def gate_phases(capture_s: float, capture: Capture, reps: int) -> dict[str, Any]
     analyze_s = _timed(lambda: analyze(capture, PackOptions(ROOT, python=sys.executable), {}), reps)
     cli = _timed(lambda: subprocess.run([sys.executable, "-m", "policy_gate", "--help"], cwd=ROOT, capture_output=True,
                                         check=True), reps)
-    modules = _program_imports(ROOT / "reference_stack" / "__main__.py")
+    modules = _program_imports(ROOT / "reference_stack")
     # pulumi_azure_native's modules load lazily, on first attribute access: touch each one.
     statement = f"import importlib, pulumi; [getattr(importlib.import_module(m), '__all__', None) for m in {modules!r}]"
     imports = _timed(lambda: subprocess.run([sys.executable, "-c", statement], cwd=ROOT, capture_output=True, check=True), reps)
@@ -942,10 +942,12 @@ def gate_phases(capture_s: float, capture: Capture, reps: int) -> dict[str, Any]
             "program_imports_s": imports, "program_modules": modules, "python_start_s": python}
 
 
-def _program_imports(path: Path) -> list[str]:
-    """The pulumi_azure_native modules a program imports (``from pulumi_azure_native import a, b``)."""
+def _program_imports(directory: Path) -> list[str]:
+    """The pulumi_azure_native modules a program's Python files import (``from pulumi_azure_native
+    import a, b``); the program may be split over several modules."""
     modules: list[str] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    nodes = (node for path in sorted(directory.glob("*.py")) for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
+    for node in nodes:
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pulumi_azure_native"):
             modules.extend(f"{node.module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Import):

@@ -55,6 +55,8 @@ def test_quick_benchmark_writes_every_figure(tmp_path: Path) -> None:
     for section in ("analyze_in_process", "analyze_in_process_workspaces", "stack_in_process"):
         assert data["breakdown"][section], section
     assert data["gate_phases"]["program_under_mocks_s"] > 0
+    # The reference stack is split over modules: its provider imports are read from all of them.
+    assert "pulumi_azure_native.machinelearningservices" in data["gate_phases"]["program_modules"]
     assert data["machine"]["python"]
     # The no-op pack and every temporary file are removed.
     assert list(scratch.iterdir()) == []

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -105,6 +106,27 @@ def test_reference_stack_preview_reports_what_it_cannot_judge_yet() -> None:
     assert {d["policy"] for d in data["diagnostics"]} <= {"workspace-managed-identity", "no-secret-exports",
                                                           "featureset-data-version-resolves"}
     assert all(d["kind"] == "unknown" for d in data["diagnostics"])
+
+
+def test_reference_stack_resources_are_located_in_their_section_modules() -> None:
+    """The reference stack is split over section modules: the reports locate every resource at
+    the line of its section module that constructs it (JUnit file and line, the same source as
+    SARIF's), never at __main__.py, which only imports the sections."""
+    result = gate("run", "reference_stack", "--format", "junit")
+    assert result.returncode == 0, result.stderr
+    located = {case.get("name", "").split(" on ", 1)[1]: (case.get("classname", ""), case.get("file", ""), int(case.get("line", "0")))
+               for case in ElementTree.fromstring(result.stdout).iter("testcase")}
+    assert located.pop("aml-reference-dev")[1:] == ("", 0)  # the stack itself has no source line
+    assert len(located) == 60
+    for name, (type_, file, line) in located.items():
+        assert file.startswith("reference_stack/") and file != "reference_stack/__main__.py", name
+        assert type_.rsplit(":", 1)[-1] + "(" in (ROOT / file).read_text(encoding="utf-8").splitlines()[line - 1], name
+    assert {name: located[name][1] for name in ("rg", "kv", "mlw", "pe-mlw", "featureset-customer-transactions-v1",
+                                                "env-fraud-train-v1", "job-fraud-train-sweep", "endpoint-txn")} == {
+        "rg": "reference_stack/network.py", "kv": "reference_stack/dependencies.py", "mlw": "reference_stack/workspaces.py",
+        "pe-mlw": "reference_stack/network.py", "featureset-customer-transactions-v1": "reference_stack/feature_store.py",
+        "env-fraud-train-v1": "reference_stack/assets.py", "job-fraud-train-sweep": "reference_stack/training.py",
+        "endpoint-txn": "reference_stack/serving.py"}
 
 
 def test_config_file_changes_levels_and_exemptions(tmp_path: Path) -> None:
