@@ -608,6 +608,19 @@ def test_large_config_reaches_the_program(tmp_path: Path) -> None:
     assert run_runner(directory).exports == {"size": 300_000.0}
 
 
+def test_sets_of_resources_iterate_in_the_same_order_every_run(tmp_path: Path) -> None:
+    """The SDK orders registrations by iterating sets of resources; with address-based hashes
+    that order changed between runs (address-space randomisation), and so did the capture.
+    600 resources: a set that large uses address bits that the randomisation changes."""
+    program = ("import pulumi\n"
+               "things = [pulumi.CustomResource('test:index:Thing', f't{i}', {}) for i in range(600)]\n"
+               "pulumi.export('order', [t._name for t in set(things)])\n")
+    directory = write_project(tmp_path / "p", program)
+    orders = [run_runner(directory, env={"PYTHONHASHSEED": str(seed)}).exports["order"] for seed in (1, 2, 3)]
+    assert orders[0] == orders[1] == orders[2]
+    assert sorted(orders[0]) == sorted(f"t{i}" for i in range(600))
+
+
 def test_the_program_reads_an_empty_stdin(tmp_path: Path) -> None:
     """The spec comes on stdin; the program then gets /dev/null there, as before."""
     program = ("import os, stat, sys, pulumi\n"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import copy
+import itertools
 import logging
 import os
 import runpy
@@ -52,9 +53,27 @@ class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
         return future
 
 
+_ORDER = itertools.count()
+
+
+def _creation_order_hash(resource: Any) -> int:
+    """A resource's hash: a number taken the first time it is hashed, in the program's own
+    (deterministic) order, instead of its memory address (which address-space randomisation
+    changes from run to run). Equality stays identity."""
+    state = resource.__dict__
+    if "_policy_gate_hash" not in state:
+        state["_policy_gate_hash"] = next(_ORDER)
+    return int(state["_policy_gate_hash"])
+
+
 def execute(spec: RunSpec) -> dict[str, Any]:
     """Run the program to completion and return the capture; the program's error propagates
     as ``ProgramFailed``, a failure of the mocks as ``MockError``."""
+    # The SDK awaits dependencies' URNs in the iteration order of sets of resources
+    # (pulumi/pulumi sdk/python/lib/pulumi/runtime/rpc.py ``_add_dependency``: a component's
+    # ``_childResources``; ``Output`` resource sets), which decides the order registrations
+    # reach the monitor. With address-based hashes that order changed from run to run.
+    pulumi.Resource.__hash__ = _creation_order_hash  # type: ignore[method-assign,assignment]
     mocks = AzureMocks(spec.preview)
     monitor = CaptureMonitor(mocks, spec)
     _configure_sdk(mocks, monitor, spec)
