@@ -28,7 +28,6 @@ from pulumi import _types
 from pulumi.runtime import rpc
 
 from policy_gate import program, project
-from policy_gate.errors import UsageError
 from policy_gate.runner.arm import autoname
 from policy_gate.runner.mocks import AzureMocks, CaptureResourceArgs
 from policy_gate.runner.sdk_types import function_result_class, output_types, resource_class
@@ -309,7 +308,7 @@ def test_up_writes_one_capture_document(up: Run) -> None:
     }
     assert "program stdout is left alone" in up.stdout
     # The undecryptable config value never reaches the runner (the gate warns about it:
-    # test_secure_config_is_left_unset_with_a_warning).
+    # test_the_gate_warns_about_secure_config_when_verbose).
     assert "dbPassword" not in up.stderr and "AAABAFakeCipherText" not in up.stderr
 
 
@@ -568,27 +567,6 @@ def test_debug_shows_the_traceback_before_the_summary(tmp_path: Path) -> None:
     assert run.stderr.strip().splitlines()[-1] == "program failed: ValueError: boom"
 
 
-@pytest.mark.parametrize(("case", "fragment"), [
-    ("no-directory", "does not exist"), ("no-pulumi-yaml", "(no Pulumi.yaml)"), ("no-entry", "program entry"),
-    ("not-python", "has runtime 'nodejs'; only python can run"), ("no-name", "has no project name"),
-    ("empty", "must be a YAML mapping"), ("bad-yaml", "is not valid YAML"), ("not-utf8", "cannot read"),
-])
-def test_bad_program_directory_is_a_usage_error(tmp_path: Path, case: str, fragment: str) -> None:
-    """The gate reads the project (the runner reads no file of it): each problem is one line."""
-    directory = tmp_path / "p"
-    if case != "no-directory":
-        directory.mkdir()
-    manifest = {"no-entry": "name: x\nruntime: python\nmain: src/\n", "not-python": "name: x\nruntime: nodejs\n",
-                "no-name": "runtime: python\n", "empty": "", "bad-yaml": "name: [x\n"}
-    if case in manifest:
-        (directory / "Pulumi.yaml").write_text(manifest[case])
-    if case == "not-utf8":
-        (directory / "Pulumi.yaml").write_bytes(b"name: \xff\n")
-    with pytest.raises(UsageError) as caught:
-        project.load_program(directory)
-    assert fragment in caught.value.message and "\n" not in caught.value.message
-
-
 @pytest.mark.parametrize("spec", ["", "not json", '{"version": 99}', '{"version": 1, "project": "x"}',
                                   '{"version": 1, "project": "x", "directory": "/", "entry": "/m.py", "stack": "dev", '
                                   '"config": {"x:a": 1}}'])
@@ -621,20 +599,22 @@ def test_sets_of_resources_iterate_in_the_same_order_every_run(tmp_path: Path) -
     assert sorted(orders[0]) == sorted(f"t{i}" for i in range(600))
 
 
+@pytest.mark.parametrize("verbose", [True, False])
+def test_the_gate_warns_about_secure_config_when_verbose(tmp_path: Path, capfd: pytest.CaptureFixture[str],
+                                                         verbose: bool) -> None:
+    directory = write_project(tmp_path / "p", "import pulumi\n", f"config:\n  {PROJECT}:token:\n    secure: AAABAx==\n")
+    captured = program.run_program(directory, STACK, False, 120, verbose=verbose)
+    assert captured.config == {}
+    warning = f"warning: config {PROJECT}:token is encrypted and cannot be read offline; treated as unset"
+    assert (warning in capfd.readouterr().err.splitlines()) == verbose
+
+
 def test_the_program_reads_an_empty_stdin(tmp_path: Path) -> None:
     """The spec comes on stdin; the program then gets /dev/null there, as before."""
     program = ("import os, stat, sys, pulumi\n"
                "pulumi.export('devnull', stat.S_ISCHR(os.fstat(0).st_mode))\n"
                "pulumi.export('read', sys.stdin.read())\n")
     assert run_runner(write_project(tmp_path / "p", program)).exports == {"devnull": True, "read": ""}
-
-
-def test_secure_config_is_left_unset_with_a_warning(tmp_path: Path) -> None:
-    directory = write_project(tmp_path / "p", "import pulumi\n", f"config:\n  {PROJECT}:token:\n    secure: AAABAx==\n")
-    loaded = project.load_program(directory)
-    config, warnings = project.stack_config(loaded, STACK)
-    assert config == {}
-    assert warnings == [f"config {PROJECT}:token is encrypted and cannot be read offline; treated as unset"]
 
 
 def test_main_directory_and_unnamespaced_config(tmp_path: Path) -> None:
