@@ -3,22 +3,25 @@
     .venv/bin/python bench/program_limits.py --resources 10000
 
 Writes a temporary program of ``resources`` azure-native resources (half workspaces, half data
-versions) into a temporary directory, runs ``python -m policy_gate run`` on it from a fresh
-parent process (so ``RUSAGE_CHILDREN`` covers exactly that run: the gate, the program runner and
-the pack), prints the figures and removes the directory.
+versions) into a temporary directory, runs ``python -m policy_gate run`` on it under the
+benchmark's memory wrapper (``memory.measure``: a fresh parent process, so ``RUSAGE_CHILDREN``
+covers exactly that run: the gate, the program runner and the pack), prints the figures and
+removes the directory.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.memory import measure  # noqa: E402
 
 _PROGRAM = '''import pulumi
 from pulumi_azure_native import machinelearningservices as ml
@@ -32,11 +35,6 @@ for i in range({pairs}):
 pulumi.export("count", {count})
 '''
 
-_PROBE = ("import resource, subprocess, sys\n"
-          "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode\n"
-          "print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python bench/program_limits.py")
     parser.add_argument("--resources", type=int, default=10_000)
@@ -48,15 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         (program / "Pulumi.yaml").write_text("name: limits\nruntime: python\n")
         (program / "__main__.py").write_text(_PROGRAM.format(pairs=args.resources // 2, count=args.resources))
         report = Path(scratch) / "report.json"
-        started = time.perf_counter()
-        result = subprocess.run([sys.executable, "-c", _PROBE, sys.executable, "-m", "policy_gate", "run", str(program),
-                                 "--format", "json", "--output", str(report), "--timeout", str(args.timeout)],
-                                cwd=ROOT, capture_output=True, text=True)
-        wall = time.perf_counter() - started
-        code, peak_kib = (int(x) for x in result.stdout.split())
+        result = measure([sys.executable, "-m", "policy_gate", "run", str(program), "--format", "json", "--output",
+                          str(report), "--timeout", str(args.timeout)], ROOT)
         analysed = json.loads(report.read_text())["resources"] if report.exists() else 0
-    print(f"resources analysed: {analysed}; gate exit {code}; wall {wall:.1f} s; "
-          f"peak resident memory of the largest process {peak_kib / 1024:.0f} MiB")
+    print(f"resources analysed: {analysed}; gate exit {result.rc}; wall {result.wall:.1f} s; "
+          f"peak resident memory of the largest process {result.peak_rss_mib:.0f} MiB")
     return 0 if analysed == args.resources else 1
 
 

@@ -1,8 +1,9 @@
 """What the gate analyses: the resources of one stack, in the engine's wire form.
 
-The program runner (``policy_gate.runner``) writes a capture as JSON; other inputs are
-converted into the same shape. Property bags stay in wire form (camelCase keys, floats,
-secret envelopes, unknown sentinels) because that is what the engine sends the pack.
+The program runner (``policy_gate.runner``) writes a capture as JSON (``policy_gate.program``
+adds the stack's config); other inputs are converted into the same shape. Property bags stay
+in wire form (camelCase keys, floats, secret envelopes, unknown sentinels) because that is
+what the engine sends the pack.
 """
 
 from __future__ import annotations
@@ -11,9 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.props import SECRET_SIG, SIG_KEY
-
-STACK_TYPE = "pulumi:pulumi:Stack"
+from .wire import PROVIDER_TYPE_PREFIX, SECRET_SIG, SIG_KEY, STACK_TYPE, root_stack_urn
 
 
 @dataclass
@@ -43,7 +42,7 @@ class Resource:
 
     @property
     def is_provider(self) -> bool:
-        return self.type.startswith("pulumi:providers:")
+        return self.type.startswith(PROVIDER_TYPE_PREFIX)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Resource:
@@ -81,6 +80,12 @@ class Capture:
 
     def by_urn(self) -> dict[str, Resource]:
         return {r.urn: r for r in self.resources}
+
+    @property
+    def root_urn(self) -> str:
+        """The root stack's URN: its resource's, else the one the engine would give it."""
+        root = next((r for r in self.resources if r.is_root_stack), None)
+        return root.urn if root else root_stack_urn(self.stack, self.project)
 
     def secret_strings(self) -> set[str]:
         """Every string held inside a secret envelope anywhere in the capture: the gate

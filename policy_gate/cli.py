@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import sys
 import traceback
 from pathlib import Path
 from typing import NoReturn
 
-from . import report
 from .capture import Capture
-from .errors import EXIT_OK, EXIT_RUN, EXIT_USAGE, EXIT_VIOLATIONS, GateError, UsageError
-from .results import FAIL_ON, SEVERITIES, Outcome
+from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError
+from .reports import FORMATS, Redactor, render, summary
+from .results import FAIL_ON, SEVERITIES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--exemptions", help="exemptions file (YAML or JSON): policy, resource, reason, expires")
     run.add_argument("--stack", default="dev", help="stack name for a program (default: dev; reads Pulumi.<stack>.yaml)")
     run.add_argument("--preview", action="store_true", help="leave computed outputs unknown, as `pulumi preview` does")
-    run.add_argument("--format", choices=("text", "json", "sarif", "junit"), default="text", help="report format")
+    run.add_argument("--format", choices=FORMATS, default="text", help="report format")
     run.add_argument("--output", help="write the report to this file instead of stdout")
     run.add_argument("--fail-on", choices=FAIL_ON, default="mandatory",
                      help="which violations fail the run (exit 1): mandatory (default), advisory (any), none")
@@ -71,21 +70,6 @@ def _capture(args: argparse.Namespace) -> Capture:
     return inputs.load(path, expected=kind)
 
 
-def _render(outcome: Outcome, capture: Capture, args: argparse.Namespace, redact: report.Redactor) -> str:
-    fmt = args.format
-    if fmt == "json":
-        return report.dumps_json(outcome, redact, args.fail_on, args.min_severity)
-    if fmt == "sarif":
-        from .sarif import to_sarif
-
-        return json.dumps(to_sarif(outcome, capture, redact), indent=2) + "\n"
-    if fmt == "junit":
-        from .junit import to_junit
-
-        return to_junit(outcome, capture, redact)
-    return report.to_text(outcome, redact, args.fail_on, args.min_severity)
-
-
 def _run(args: argparse.Namespace) -> int:
     from . import exemptions as exemptions_mod
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
@@ -95,7 +79,7 @@ def _run(args: argparse.Namespace) -> int:
     user_config = load_file(args.config)
     exemptions = exemptions_mod.load(args.exemptions) if args.exemptions else []
     capture = _capture(args)
-    redact = report.Redactor(capture.secret_strings())
+    redact = Redactor(capture.secret_strings())
     options = PackOptions(pack_dir, python=args.pack_python, start_timeout=args.pack_start_timeout,
                           call_timeout=args.pack_timeout)
     try:
@@ -106,14 +90,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.exemptions:
         exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
         exemptions_mod.apply(outcome, exemptions, dt.date.today())
-    text = _render(outcome, capture, args, redact)
+    text = render(args.format, outcome, capture, redact, args.fail_on, args.min_severity)
     failing = outcome.failing(args.fail_on, args.min_severity)
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        print(report.summary(outcome, args.fail_on, args.min_severity))
+        print(summary(outcome, args.fail_on, args.min_severity))
     else:
         sys.stdout.write(text)
     return EXIT_VIOLATIONS if failing else EXIT_OK
@@ -128,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         if os.environ.get("POLICY_GATE_DEBUG"):
             traceback.print_exc()
@@ -136,4 +120,4 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_RUN
 
 
-__all__ = ["EXIT_USAGE", "main"]
+__all__ = ["main"]

@@ -12,22 +12,19 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 
 from .errors import UsageError
+from .files import read_text
 from .results import LEVELS, PolicyMeta
 
 
 def load_file(path: str | None) -> dict[str, Any]:
     if path is None:
         return {}
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    text = read_text(path, "config file ")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

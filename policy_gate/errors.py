@@ -1,12 +1,17 @@
-"""The gate's failures, each with its documented exit code. Raised anywhere, printed once
-by the CLI as one line on stderr (never a traceback)."""
+"""The gate's failures and exit codes, the only definition of either. Raised anywhere, printed
+once by the CLI as one line on stderr (never a traceback).
+
+Standard library only: the program runner uses the same codes inside the program's interpreter.
+"""
 
 from __future__ import annotations
 
 EXIT_OK = 0
-EXIT_VIOLATIONS = 1
-EXIT_USAGE = 2
-EXIT_RUN = 3
+EXIT_VIOLATIONS = 1  # a failing violation
+EXIT_USAGE = 2  # bad arguments or input
+EXIT_RUN = 3  # the program or the pack failed
+EXIT_INTERNAL = 4  # the program runner only: its own mocks failed (the gate reports it as EXIT_RUN)
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
 
 class GateError(Exception):

@@ -16,17 +16,16 @@ exemption without a reason, expiry, policy or resource is a usage error.
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
 import jsonschema
 import yaml
 
 from .errors import UsageError
-from .results import Diagnostic, Outcome
+from .files import read_text
+from .results import Diagnostic, Exemption, Outcome
 
 _SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -46,28 +45,8 @@ _SCHEMA: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class Exemption:
-    policy: str
-    resource: str
-    reason: str
-    expires: dt.date
-
-    def matches(self, policy: str, urn: str) -> bool:
-        if policy != self.policy:
-            return False
-        target = urn if self.resource.startswith("urn:") else urn.rsplit("::", 1)[-1]
-        return fnmatch.fnmatchcase(target, self.resource)
-
-    def describe(self) -> str:
-        return f"{self.policy} on {self.resource} (expires {self.expires.isoformat()})"
-
-
 def load(path: str) -> list[Exemption]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read exemptions file {path}: {exc.strerror or exc}") from None
+    text = read_text(path, "exemptions file ")
     try:
         # Dates stay strings so the schema checks their format.
         data = yaml.load(text, Loader=_StringDates)  # a SafeLoader subclass
@@ -114,3 +93,6 @@ def apply(outcome: Outcome, exemptions: list[Exemption], today: dt.date) -> None
         elif exemption not in used:
             outcome.diagnostics.append(Diagnostic("exemption", f"exemption matched no violation: {exemption.describe()}",
                                                   exemption.policy))
+
+
+__all__ = ["Exemption", "apply", "check_policies", "load"]

@@ -22,10 +22,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from policies.props import SECRET_SIG, SIG_KEY
-
-from .capture import STACK_TYPE, Capture, Resource
+from .capture import Capture, Resource
 from .errors import UsageError
+from .files import read_text
+from .wire import SECRET_SIG, SIG_KEY, STACK_TYPE, urn_name
 
 OPAQUE_SECRET = "[secret]"
 # Steps whose resource does not exist after the update: nothing to analyse.
@@ -64,10 +64,7 @@ def _describe(kind: str) -> str:
 def _load(path: Path) -> tuple[Mapping[str, Any], str]:
     if not path.exists():
         raise UsageError(f"{path} does not exist")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    text = read_text(path)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -116,7 +113,7 @@ def _resource(state: Mapping[str, Any], path: Path) -> Resource:
     if not isinstance(urn, str) or not urn.startswith("urn:pulumi:") or not isinstance(type_token, str):
         raise UsageError(f"{path}: a resource has no valid urn and type")
     return Resource(
-        urn=urn, type=type_token, name=urn.rsplit("::", 1)[-1], custom=bool(state.get("custom", False)),
+        urn=urn, type=type_token, name=urn_name(urn), custom=bool(state.get("custom", False)),
         id=str(state.get("id") or ""), parent=str(state.get("parent") or ""), provider=str(state.get("provider") or ""),
         inputs=_opaque_secrets(state.get("inputs") or {}), outputs=_opaque_secrets(state.get("outputs") or {}),
         dependencies=_strings(state.get("dependencies")),
@@ -135,9 +132,13 @@ def _strings(value: Any) -> list[str]:
 def _timeouts(value: Any) -> dict[str, str] | None:
     if not isinstance(value, Mapping):
         return None
-    # State keeps seconds as numbers; the capture keeps Go duration strings.
-    return {k: f"{value[k]}s" if isinstance(value[k], (int, float)) else str(value[k])
-            for k in ("create", "update", "delete") if value.get(k)}
+    # State keeps seconds as numbers; the capture keeps Go duration strings ("1e-05s" is not one).
+    return {k: _seconds_duration(value[k]) if isinstance(value[k], (int, float)) and not isinstance(value[k], bool)
+            else str(value[k]) for k in ("create", "update", "delete") if value.get(k)}
+
+
+def _seconds_duration(seconds: float) -> str:
+    return f"{seconds:f}".rstrip("0").rstrip(".") + "s"
 
 
 def _source(position: Any) -> dict[str, Any] | None:

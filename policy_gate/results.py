@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import fnmatch
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .exemptions import Exemption
+from .wire import urn_name
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 SEVERITIES = ("", "low", "medium", "high", "critical")
@@ -27,6 +28,26 @@ class PolicyMeta:
 
 
 @dataclass(frozen=True)
+class Exemption:
+    """An accepted violation (loaded by ``exemptions``): a policy, a resource name glob or URN
+    glob (starting with ``urn:``), a reason and an expiry date."""
+
+    policy: str
+    resource: str
+    reason: str
+    expires: dt.date
+
+    def matches(self, policy: str, urn: str) -> bool:
+        if policy != self.policy:
+            return False
+        target = urn if self.resource.startswith("urn:") else urn_name(urn)
+        return fnmatch.fnmatchcase(target, self.resource)
+
+    def describe(self) -> str:
+        return f"{self.policy} on {self.resource} (expires {self.expires.isoformat()})"
+
+
+@dataclass(frozen=True)
 class Violation:
     policy: str
     level: str
@@ -39,7 +60,7 @@ class Violation:
 
     @property
     def resource_name(self) -> str:
-        return self.urn.rsplit("::", 1)[-1] if self.urn else ""
+        return urn_name(self.urn) if self.urn else ""
 
 
 @dataclass(frozen=True)

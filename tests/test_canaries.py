@@ -49,18 +49,17 @@ from policies import RULES
 from policies import types as t
 from policies.props import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINELS
 from policies.rule import ResourceRule, Rule, Sample, SampleResource, StackRule
-from policy_gate import report
 from policy_gate.analyzer import PackOptions, analyze
 from policy_gate.capture import Capture
-from policy_gate.junit import to_junit
+from policy_gate.reports import FORMATS, Redactor, render
 from policy_gate.results import Outcome
-from policy_gate.sarif import to_sarif
 from tests.captures import capture, from_samples
 from tests.strategies import rule_vocabulary
 
+pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
+
 ROOT = Path(__file__).resolve().parent.parent
 PACK = PackOptions(ROOT)
-FORMATS = ("text", "json", "sarif", "junit")
 MARK = "cnry7q"  # per-rule canary tokens (c) start with it (the mark the property tests use) ...
 MARK_END = "q7yrnc"  # ... and end with this one, so a quoted head or tail of a value is caught too
 
@@ -421,13 +420,8 @@ def _stack_runs(mode: str) -> list[Run]:
 
 
 def _rendered(outcome: Outcome, stack: Capture) -> dict[str, str]:
-    no_redaction = report.Redactor(())
-    return {
-        "text": report.to_text(outcome, no_redaction),
-        "json": report.dumps_json(outcome, no_redaction),
-        "sarif": json.dumps(to_sarif(outcome, stack, no_redaction)),
-        "junit": to_junit(outcome, stack, no_redaction),
-    }
+    no_redaction = Redactor(())
+    return {fmt: render(fmt, outcome, stack, no_redaction) for fmt in FORMATS}
 
 
 def _leaks(outcome: Outcome, stack: Capture) -> list[str]:

@@ -40,19 +40,19 @@ from policy_gate import config as config_mod
 from policy_gate.analyzer import (
     PackOptions,
     PackProcess,
-    _analyze_request,
-    _environment,
-    _initial_config,
-    _pack_manifest,
-    _policy_config,
-    _policy_meta,
-    _stack_resource,
+    analyze_request,
+    configure_request,
+    initial_config,
+    pack_environment,
+    policy_metas,
+    stack_request,
 )
 from policy_gate.capture import Resource
-from policy_gate.engine import EngineServer
 from tests.captures import capture, from_samples, urn
 from tests.sdk import _NotApplicableError, _opts, _props
 from tests.strategies import respell_all
+
+pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = 8
@@ -80,7 +80,7 @@ def _resource_requests() -> list[analyzer_pb2.AnalyzeRequest]:
                 name = f"{rule.name}-{index}{variant}"
                 resource = Resource(urn=urn(type_token, name), type=type_token, name=name, inputs=dict(props),
                                     outputs=dict(props))
-                requests.append(_analyze_request(resource, resource.inputs, {}))
+                requests.append(analyze_request(resource, resource.inputs, {}))
     return requests
 
 
@@ -89,36 +89,26 @@ def _stack_requests() -> list[analyzer_pb2.AnalyzeStackRequest]:
     for rule in RULES:
         if isinstance(rule, StackRule):
             for sample in rule.samples:
-                stack = from_samples(sample.resources)
-                by_urn = stack.by_urn()
-                requests.append(analyzer_pb2.AnalyzeStackRequest(resources=[_stack_resource(r, by_urn) for r in stack.resources]))
+                requests.append(stack_request(from_samples(sample.resources)))
     return requests
 
 
 @pytest.fixture(scope="module")
 def pack() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
     """The real pack process, configured once (every policy mandatory), as the CLI starts it."""
-    options = PackOptions(ROOT)
-    with EngineServer() as engine:
-        process = PackProcess(options, _pack_manifest(ROOT), engine.address, _environment(capture([])))
+    with PackProcess(PackOptions(ROOT), pack_environment(capture([]))) as process:
+        stub = process.connect()
         try:
-            stub = process.connect()
-            try:
-                stub.Handshake(analyzer_pb2.AnalyzerHandshakeRequest(engine_address="", root_directory=str(ROOT),
-                                                                     program_directory=str(ROOT)), timeout=30)
-            except grpc.RpcError as exc:
-                assert exc.code() == grpc.StatusCode.UNIMPLEMENTED
-            stub.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(stack="dev", project="sample",
-                                                                           organization="organization"), timeout=30)
-            info = stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
-            merged = config_mod.merge(_policy_meta(info), _initial_config(info), {"all": "mandatory"})
-            request = analyzer_pb2.ConfigureAnalyzerRequest()
-            for name, (level, props) in merged.items():
-                request.policyConfig[name].CopyFrom(_policy_config(level, props))
-            stub.Configure(request, timeout=30)
-            yield stub
-        finally:
-            process.close()
+            stub.Handshake(analyzer_pb2.AnalyzerHandshakeRequest(engine_address="", root_directory=str(ROOT),
+                                                                 program_directory=str(ROOT)), timeout=30)
+        except grpc.RpcError as exc:
+            assert exc.code() == grpc.StatusCode.UNIMPLEMENTED
+        stub.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(stack="dev", project="sample",
+                                                                       organization="organization"), timeout=30)
+        info = stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
+        merged = config_mod.merge(policy_metas(info), initial_config(info), {"all": "mandatory"})
+        stub.Configure(configure_request(merged), timeout=30)
+        yield stub
 
 
 def test_pack_answers_concurrent_calls_like_sequential_ones(pack: analyzer_pb2_grpc.AnalyzerStub) -> None:

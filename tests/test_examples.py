@@ -14,6 +14,8 @@ import pytest
 
 from policies import RULES
 
+pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "antipatterns"
 # Stack rules on exports report on the root stack, named <project>-<stack>.

@@ -15,6 +15,8 @@ from policy_gate import exemptions as ex
 from policy_gate.errors import UsageError
 from policy_gate.results import Outcome, Violation
 
+pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
+
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT = ROOT / "tests" / "fixtures" / "state" / "stack-export.json"
 TODAY = dt.date(2026, 11, 27)

@@ -15,6 +15,8 @@ from policies.rule import FAIL_CLOSED_STACK_KEY, ResourceRule
 from policy_gate.analyzer import PackOptions, analyze
 from tests.captures import capture, only
 
+pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKSPACE = "azure-native:machinelearningservices:Workspace"
 UNKNOWN_IDENTITY = {"sku": {"name": "Basic"}, "identity": {"type": UNKNOWN_STRING}}

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
+
 ROOT = Path(__file__).resolve().parent.parent
 FAULTY_PACK = ROOT / "tests" / "fixtures" / "faulty_pack"
 

@@ -20,10 +20,10 @@ import pytest
 from lxml import etree
 
 from policy_gate.capture import Capture, Resource
-from policy_gate.junit import to_junit
-from policy_gate.report import Redactor
+from policy_gate.reports.junit import to_junit
+from policy_gate.reports.redact import Redactor
+from policy_gate.reports.sarif import level_for, to_sarif
 from policy_gate.results import Diagnostic, NotApplicable, Outcome, PolicyMeta, Violation
-from policy_gate.sarif import level_for, to_sarif
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 SIG = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}

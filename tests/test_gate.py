@@ -12,6 +12,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
+
 ROOT = Path(__file__).resolve().parent.parent
 STORAGE_KEY_SHAPE = re.compile(r"[A-Za-z0-9+/]{86}==")
 

@@ -15,12 +15,13 @@ from pulumi.runtime.proto import analyzer_pb2_grpc
 from policies import PACK_NAME, RULES
 from policies.props import UNKNOWN_STRING
 from policies.rule import ResourceRule, StackRule
-from policy_gate import report
-from policy_gate.analyzer import PackOptions, PackProcess, _pack_manifest, analyze
-from policy_gate.engine import EngineServer
+from policy_gate.analyzer import EngineServer, PackOptions, PackProcess, analyze
 from policy_gate.errors import UsageError
+from policy_gate.reports import Redactor, render
 from tests.captures import ROOT_URN, capture, from_samples, only, secret, urn
 from tests.sdk import assert_messages
+
+pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
 
 ROOT = Path(__file__).resolve().parent.parent
 PACK = PackOptions(ROOT)
@@ -29,13 +30,9 @@ STORAGE_KEY = "Zm9v" * 21 + "Ym=="
 
 
 def test_analyzer_info_carries_every_rule_with_metadata() -> None:
-    with EngineServer() as engine:
-        pack = PackProcess(PACK, _pack_manifest(ROOT), engine.address, {"PATH": "/usr/bin:/bin"})
-        try:
-            stub: analyzer_pb2_grpc.AnalyzerStub = pack.connect()
-            info = stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
-        finally:
-            pack.close()
+    with PackProcess(PACK, {"PATH": "/usr/bin:/bin"}) as pack:
+        stub: analyzer_pb2_grpc.AnalyzerStub = pack.connect()
+        info = stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
     assert info.name == PACK_NAME
     by_name = {p.name: p for p in info.policies}
     assert set(by_name) == {r.name for r in RULES}
@@ -136,8 +133,8 @@ def test_secret_values_are_never_echoed() -> None:
     outcome = analyze(stack, PACK, {})
     assert {"workspace-allowed-sku", "workspace-managed-identity", "no-secret-exports"} <= {
         v.policy for v in outcome.violations}
-    redact = report.Redactor(stack.secret_strings())
-    rendered = report.dumps_json(outcome, redact) + report.to_text(outcome, redact)
+    redact = Redactor(stack.secret_strings())
+    rendered = render("json", outcome, stack, redact) + render("text", outcome, stack, redact)
     for value in (canary, STORAGE_KEY, "NoSuchIdentityKind"):
         assert value not in rendered
         assert all(value not in v.message for v in outcome.violations)

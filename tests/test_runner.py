@@ -7,6 +7,7 @@ the SDK's real classes.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import inspect
 import json
@@ -26,8 +27,14 @@ import pytest
 from pulumi import _types
 from pulumi.runtime import rpc
 
-from policy_gate import mocks
-from policy_gate.mocks import SECRET_SIG, SIG_KEY, UNKNOWN, AzureMocks, CaptureResourceArgs
+from policy_gate import program, project
+from policy_gate.runner.arm import autoname
+from policy_gate.runner.mocks import AzureMocks, CaptureResourceArgs
+from policy_gate.runner.sdk_types import function_result_class, output_types, resource_class
+from policy_gate.runner.shaping import Shaper, translates
+from policy_gate.wire import SECRET_SIG, SIG_KEY, UNKNOWN
+
+pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT, STACK = "mlproj", "dev"
@@ -205,16 +212,21 @@ class Run:
         return typing.cast("dict[str, Any]", self.resources[0]["outputs"])
 
 
-def run_runner(program_dir: Path, *args: str, env: dict[str, str] | None = None) -> Run:
-    """Run the runner exactly as the gate does: a child process writing to an inherited fd."""
+def run_runner(program_dir: Path, stack: str = STACK, preview: bool = False, organization: str = "organization",
+               env: dict[str, str] | None = None, spec: str | None = None) -> Run:
+    """Run the runner exactly as the gate does: a child process that gets the run spec the gate
+    makes on stdin and writes to an inherited fd (``spec`` overrides the spec's text)."""
+    loaded = project.load_program(program_dir.resolve())
+    config, _warnings = project.stack_config(loaded, stack)
+    run_spec = dataclasses.replace(program.run_spec(loaded, stack, preview, config), organization=organization)
+    text = run_spec.to_json() if spec is None else spec
     read_fd, write_fd = os.pipe()
     child_env = {k: v for k, v in os.environ.items() if k != "POLICY_GATE_DEBUG"}
     child_env.update({"PYTHONPATH": str(ROOT), **(env or {})})
-    command = [sys.executable, "-m", "policy_gate.runner", str(program_dir)]
     proc = subprocess.Popen(
-        [*command, "--out-fd", str(write_fd), *args],
+        program.runner_command(sys.executable, write_fd),
         pass_fds=(write_fd,),
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=child_env,
@@ -228,7 +240,7 @@ def run_runner(program_dir: Path, *args: str, env: dict[str, str] | None = None)
 
     reader = threading.Thread(target=drain)
     reader.start()
-    out, err = proc.communicate(timeout=300)
+    out, err = proc.communicate(text.encode(), timeout=300)
     reader.join()
     return Run(proc.returncode, out.decode(), err.decode(), b"".join(chunks))
 
@@ -260,7 +272,7 @@ def up(program_dir: Path) -> Run:
 
 @pytest.fixture(scope="module")
 def preview(program_dir: Path) -> Run:
-    return run_runner(program_dir, "--preview")
+    return run_runner(program_dir, preview=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,9 +307,9 @@ def test_up_writes_one_capture_document(up: Run) -> None:
         "dryRun": False,
     }
     assert "program stdout is left alone" in up.stdout
-    # The undecryptable config value is dropped with a one-line warning.
-    assert len([line for line in up.stderr.splitlines() if "dbPassword" in line]) == 1
-    assert "AAABAFakeCipherText" not in up.stderr
+    # The undecryptable config value never reaches the runner (the gate warns about it:
+    # test_the_gate_warns_about_secure_config_when_verbose).
+    assert "dbPassword" not in up.stderr and "AAABAFakeCipherText" not in up.stderr
 
 
 def test_root_stack_first_then_registration_order(up: Run) -> None:
@@ -555,18 +567,54 @@ def test_debug_shows_the_traceback_before_the_summary(tmp_path: Path) -> None:
     assert run.stderr.strip().splitlines()[-1] == "program failed: ValueError: boom"
 
 
-@pytest.mark.parametrize("case", ["no-directory", "no-pulumi-yaml", "no-entry", "not-python"])
-def test_bad_program_directory_exits_2(tmp_path: Path, case: str) -> None:
-    directory = tmp_path / "p"
-    if case != "no-directory":
-        directory.mkdir()
-    if case in ("no-entry", "not-python"):
-        runtime = "nodejs" if case == "not-python" else "python"
-        (directory / "Pulumi.yaml").write_text(f"name: x\nruntime: {runtime}\nmain: src/\n")
-    run = run_runner(directory)
+@pytest.mark.parametrize("spec", ["", "not json", '{"version": 99}', '{"version": 1, "project": "x"}',
+                                  '{"version": 1, "project": "x", "directory": "/", "entry": "/m.py", "stack": "dev", '
+                                  '"config": {"x:a": 1}}'])
+def test_runner_without_a_valid_spec_exits_2(tmp_path: Path, spec: str) -> None:
+    run = run_runner(write_project(tmp_path / "p", "import pulumi\n"), spec=spec)
     assert run.returncode == 2
-    assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
+    assert run.stderr.startswith("error: stdin holds no valid run spec") and len(run.stderr.strip().splitlines()) == 1
     assert run.raw == b""
+
+
+def test_large_config_reaches_the_program(tmp_path: Path) -> None:
+    """Config travels on stdin, not on the command line or in the environment: a value far over
+    the kernel's limit for one argument (128 KiB) reaches the program whole."""
+    big = "x" * 300_000
+    directory = write_project(tmp_path / "p", "import pulumi\npulumi.export('size', len(pulumi.Config().require('big')))\n",
+                              f"config:\n  {PROJECT}:big: {big}\n")
+    assert run_runner(directory).exports == {"size": 300_000.0}
+
+
+def test_sets_of_resources_iterate_in_the_same_order_every_run(tmp_path: Path) -> None:
+    """The SDK orders registrations by iterating sets of resources; with address-based hashes
+    that order changed between runs (address-space randomisation), and so did the capture.
+    600 resources: a set that large uses address bits that the randomisation changes."""
+    program = ("import pulumi\n"
+               "things = [pulumi.CustomResource('test:index:Thing', f't{i}', {}) for i in range(600)]\n"
+               "pulumi.export('order', [t._name for t in set(things)])\n")
+    directory = write_project(tmp_path / "p", program)
+    orders = [run_runner(directory, env={"PYTHONHASHSEED": str(seed)}).exports["order"] for seed in (1, 2, 3)]
+    assert orders[0] == orders[1] == orders[2]
+    assert sorted(orders[0]) == sorted(f"t{i}" for i in range(600))
+
+
+@pytest.mark.parametrize("verbose", [True, False])
+def test_the_gate_warns_about_secure_config_when_verbose(tmp_path: Path, capfd: pytest.CaptureFixture[str],
+                                                         verbose: bool) -> None:
+    directory = write_project(tmp_path / "p", "import pulumi\n", f"config:\n  {PROJECT}:token:\n    secure: AAABAx==\n")
+    captured = program.run_program(directory, STACK, False, 120, verbose=verbose)
+    assert captured.config == {}
+    warning = f"warning: config {PROJECT}:token is encrypted and cannot be read offline; treated as unset"
+    assert (warning in capfd.readouterr().err.splitlines()) == verbose
+
+
+def test_the_program_reads_an_empty_stdin(tmp_path: Path) -> None:
+    """The spec comes on stdin; the program then gets /dev/null there, as before."""
+    program = ("import os, stat, sys, pulumi\n"
+               "pulumi.export('devnull', stat.S_ISCHR(os.fstat(0).st_mode))\n"
+               "pulumi.export('read', sys.stdin.read())\n")
+    assert run_runner(write_project(tmp_path / "p", program)).exports == {"devnull": True, "read": ""}
 
 
 def test_main_directory_and_unnamespaced_config(tmp_path: Path) -> None:
@@ -585,7 +633,7 @@ def test_main_directory_and_unnamespaced_config(tmp_path: Path) -> None:
         "pulumi.export('helper', helper.VALUE)\n"
         "pulumi.export('cwd', os.path.basename(os.getcwd()))\n"
     )
-    run = run_runner(directory, "--stack", "prod", "--organization", "acme")
+    run = run_runner(directory, stack="prod", organization="acme")
     capture = run.capture
     assert (capture["stack"], capture["organization"]) == ("prod", "acme")
     assert capture["resources"][0]["urn"] == "urn:pulumi:prod::cfg::pulumi:pulumi:Stack::cfg-prod"
@@ -609,10 +657,10 @@ def ml_module() -> Any:
 
 
 def test_versioned_tokens_find_the_unversioned_class(ml_module: Any) -> None:
-    assert mocks.resource_class(f"{ML}/v20240401:Workspace") is ml_module.Workspace
-    assert mocks.resource_class(f"{ML}:Workspace") is ml_module.Workspace
-    assert mocks.resource_class("azure-native:nothing:Here") is None
-    result = mocks.function_result_class(f"{ML}/v20240401:listWorkspaceKeys")
+    assert resource_class(f"{ML}/v20240401:Workspace") is ml_module.Workspace
+    assert resource_class(f"{ML}:Workspace") is ml_module.Workspace
+    assert resource_class("azure-native:nothing:Here") is None
+    result = function_result_class(f"{ML}/v20240401:listWorkspaceKeys")
     assert result is ml_module.ListWorkspaceKeysResult
 
 
@@ -672,7 +720,7 @@ def test_generic_ids_and_autonames() -> None:
         resource_id
         == f"{SUB}/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/{outputs['name']}"
     )
-    assert outputs["name"] == mocks.autoname("vnet", "urn:v")
+    assert outputs["name"] == autoname("vnet", "urn:v")
     other = CaptureResourceArgs(
         "urn:r", typ="random:index/randomPet:RandomPet", name="pet", inputs={}, custom=True
     )
@@ -680,17 +728,17 @@ def test_generic_ids_and_autonames() -> None:
 
 
 def test_shaper_fixes_identity_that_raw_echo_breaks(ml_module: Any) -> None:
-    typ = mocks.output_types(ml_module.Workspace)["identity"]
+    typ = output_types(ml_module.Workspace)["identity"]
     raw = {
         "type": "UserAssigned",
         "userAssignedIdentities": [{SIG_KEY: SECRET_SIG, "value": "/id/a"}, "/id/b"],
     }
-    assert not mocks.translates(raw, typ)  # what the SDK would do with the echoed input
-    shaped = mocks.Shaper("urn:ws", known=True).top_level("identity", raw, typ)
-    assert mocks.translates(shaped, typ)
+    assert not translates(raw, typ)  # what the SDK would do with the echoed input
+    shaped = Shaper("urn:ws", known=True).top_level("identity", raw, typ)
+    assert translates(shaped, typ)
     identities = shaped["userAssignedIdentities"]
     assert is_envelope(identities) and set(identities["value"]) == {"/id/a", "/id/b"}
-    unknown = mocks.Shaper("urn:ws", known=False).top_level(
+    unknown = Shaper("urn:ws", known=False).top_level(
         "identity", {"type": "UserAssigned", "userAssignedIdentities": [UNKNOWN]}, typ
     )
     assert unknown["userAssignedIdentities"] == UNKNOWN
@@ -727,16 +775,16 @@ def test_every_ml_resource_echo_is_accepted_by_the_sdk(ml_module: Any) -> None:
     checked, raw_failures = 0, set()
     for class_name in classes.values():
         cls, args_cls = getattr(ml_module, class_name), getattr(ml_module, class_name + "Args")
-        outputs = mocks.output_types(cls)
+        outputs = output_types(cls)
         for key, input_type in _types.input_type_types(args_cls).items():
             if key not in outputs:
                 continue
             for choice in range(3):
                 value = _sample_input(input_type, choice)
-                shaped = mocks.Shaper("urn", known=True).top_level(key, value, outputs[key])
-                assert mocks.translates(shaped, outputs[key]), (class_name, key, value)
+                shaped = Shaper("urn", known=True).top_level(key, value, outputs[key])
+                assert translates(shaped, outputs[key]), (class_name, key, value)
                 checked += 1
-                if not mocks.translates(value, outputs[key]):
+                if not translates(value, outputs[key]):
                     raw_failures.add((class_name, key))
     assert checked > 400 and ("Workspace", "identity") in raw_failures
 

@@ -41,14 +41,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .capture import Capture, Resource
-from .report import Redactor
-from .results import Diagnostic, NotApplicable, Outcome, PolicyMeta, Violation
+from ..capture import Capture, Resource
+from ..results import Diagnostic, NotApplicable, Outcome, PolicyMeta, Violation
+from ..wire import urn_name
+from .locations import SourceLine, declared_at, project_file, relative_to
+from .redact import Redactor
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL_NAME = "policy-gate"
@@ -60,51 +61,11 @@ _SECURITY_SEVERITY = {"critical": "9.0", "high": "7.0", "medium": "5.0", "low": 
 _GITHUB_TEXT_LIMIT = 1024  # shortDescription and fullDescription
 
 
-@dataclass(frozen=True)
-class SourceLine:
-    """An absolute file and a 1-based line (0: line unknown)."""
-
-    path: Path
-    line: int
-
-
 def level_for(enforcement: str, severity: str) -> str:
     level = _LEVEL_BY_SEVERITY.get(severity, "warning")
     if enforcement == "advisory" and level == "error":
         return "warning"
     return level
-
-
-def declared_at(resource: Resource | None, capture: Capture) -> SourceLine | None:
-    """Where the program declared ``resource``, when the capture knows."""
-    source = resource.source if resource is not None else None
-    if not source or not isinstance(source.get("file"), str) or not source["file"]:
-        return None
-    path = Path(source["file"])
-    if not path.is_absolute():
-        if not capture.source_dir:
-            return None  # relative to a directory we do not know: better no location than a wrong one
-        path = Path(capture.source_dir) / path
-    line = source.get("line")
-    return SourceLine(path, line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else 0)
-
-
-def project_file(capture: Capture) -> SourceLine | None:
-    """The program's project file, line 1: where results without a source are anchored."""
-    if not capture.source_dir:
-        return None
-    directory = Path(capture.source_dir)
-    found = next((directory / n for n in ("Pulumi.yaml", "Pulumi.yml") if (directory / n).is_file()), None)
-    return SourceLine(found or directory / "Pulumi.yaml", 1)
-
-
-def relative_to(path: Path, base: Path) -> str | None:
-    """``path`` as a POSIX path relative to ``base``, or None when it lies outside.
-    Symlinks are resolved: code scanning cannot show a result in a symlinked file."""
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return None
 
 
 def fingerprint(policy: str, urn: str, message: str) -> str:
@@ -263,7 +224,7 @@ def _note(text: str, policy: str, urn: str, redact: Redactor) -> dict[str, Any]:
 
 
 def _logical_urn(urn: str, redact: Redactor) -> Mapping[str, str]:
-    return {"name": redact(urn.rsplit("::", 1)[-1]), "fullyQualifiedName": redact(urn), "kind": "resource"}
+    return {"name": redact(urn_name(urn)), "fullyQualifiedName": redact(urn), "kind": "resource"}
 
 
 def _directory_uri(directory: Path) -> str:

@@ -36,10 +36,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .capture import Capture, Resource
-from .report import Redactor
-from .results import Outcome, PolicyMeta, Violation
-from .sarif import declared_at, relative_to
+from ..capture import Capture, Resource
+from ..results import Outcome, PolicyMeta, Violation
+from ..wire import urn_name, urn_type
+from .locations import declared_at, relative_to
+from .redact import Redactor
 
 # Characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR; lone surrogates).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -81,14 +82,14 @@ def _all_policies(outcome: Outcome) -> list[PolicyMeta]:
 
 
 def _subjects(outcome: Outcome, capture: Capture) -> list[_Subject]:
-    subjects = {r.urn: _Subject(r.urn, r.name or _urn_name(r.urn), r.type, r) for r in capture.resources
+    subjects = {r.urn: _Subject(r.urn, r.name or urn_name(r.urn), r.type, r) for r in capture.resources
                 if not (r.is_provider and r.name.startswith("default"))}
     # Findings about a URN the capture does not hold still get a test case, after the rest.
     for v in outcome.violations:
-        subjects.setdefault(v.urn, _Subject(v.urn, _urn_name(v.urn), v.type or _urn_type(v.urn)))
+        subjects.setdefault(v.urn, _Subject(v.urn, urn_name(v.urn), v.type or urn_type(v.urn)))
     for urn in [n.urn for n in outcome.not_applicable] + [d.urn for d in outcome.diagnostics if d.kind == "unknown"]:
         if urn:
-            subjects.setdefault(urn, _Subject(urn, _urn_name(urn), _urn_type(urn)))
+            subjects.setdefault(urn, _Subject(urn, urn_name(urn), urn_type(urn)))
     return list(subjects.values())
 
 
@@ -170,15 +171,6 @@ def _count(parent: ET.Element, children: list[ET.Element]) -> None:
     for key, value in totals.items():
         parent.set(key, str(value))
     parent.set("time", "0")
-
-
-def _urn_name(urn: str) -> str:
-    return urn.rsplit("::", 1)[-1]
-
-
-def _urn_type(urn: str) -> str:
-    parts = urn.split("::")
-    return parts[2].rsplit("$", 1)[-1] if len(parts) >= 4 else ""
 
 
 def _clean(text: str) -> str:

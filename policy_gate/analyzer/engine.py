@@ -41,7 +41,8 @@ class _Engine(engine_pb2_grpc.EngineServicer):
 
 
 class EngineServer:
-    """Serves the engine on a loopback port for the lifetime of a ``with`` block."""
+    """Serves the engine on a loopback port between ``start`` and ``stop`` (or for the lifetime
+    of a ``with`` block)."""
 
     def __init__(self) -> None:
         self._servicer = _Engine()
@@ -57,9 +58,15 @@ class EngineServer:
     def logs(self) -> list[LogEntry]:
         return list(self._servicer.logs)
 
-    def __enter__(self) -> EngineServer:
+    def start(self) -> None:
         self._server.start()
+
+    def stop(self) -> None:
+        self._server.stop(None)
+
+    def __enter__(self) -> EngineServer:
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.stop(None)
+        self.stop()

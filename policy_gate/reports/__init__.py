@@ -1,0 +1,37 @@
+"""The reports: ``text`` (a table for people), ``json``, ``sarif`` (code scanning), ``junit``
+(CI dashboards). Every string printed passes through ``redact.Redactor``; ``summary`` is the
+one-line verdict; ``locations`` finds the program line that declared a resource."""
+
+from __future__ import annotations
+
+from ..capture import Capture
+from ..results import Outcome
+from .redact import Redactor
+from .summary import summary
+
+FORMATS = ("text", "json", "sarif", "junit")
+
+
+def render(fmt: str, outcome: Outcome, capture: Capture, redact: Redactor, fail_on: str = "mandatory",
+           min_severity: str = "low") -> str:
+    """The report in ``fmt`` (one of ``FORMATS``); each format is imported only when used."""
+    if fmt == "json":
+        from .json import dumps_json
+
+        return dumps_json(outcome, redact, fail_on, min_severity)
+    if fmt == "sarif":
+        import json
+
+        from .sarif import to_sarif
+
+        return json.dumps(to_sarif(outcome, capture, redact), indent=2) + "\n"
+    if fmt == "junit":
+        from .junit import to_junit
+
+        return to_junit(outcome, capture, redact)
+    from .text import to_text
+
+    return to_text(outcome, redact, fail_on, min_severity)
+
+
+__all__ = ["FORMATS", "Redactor", "render", "summary"]

@@ -1,0 +1,173 @@
+"""Echoed inputs reshaped to the declared output types, the way the SDK will read them.
+
+The SDK resolves every output through the resource class's declared types, falling back to
+the raw input for a key the mock did not return, and some properties have a different shape
+as output than as input; an input echoed back unchanged can make the SDK itself fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pulumi import _types
+from pulumi.runtime import rpc
+
+from ..wire import SIG_KEY, UNKNOWN, is_secret, reveal, secret
+from . import sdk_types as t
+from .values import GUID_OUTPUTS, TENANT_ID, guid
+
+MAX_DEPTH = 6
+_DROP: Any = object()  # "this value cannot be of that type"
+
+
+def _is_opaque(value: Any) -> bool:
+    """Unknowns, resource references, assets and archives: never reshaped."""
+    return value == UNKNOWN or (isinstance(value, dict) and SIG_KEY in value)
+
+
+class Shaper:
+    """Reshapes an echoed input to the declared output type.
+
+    It mirrors ``pulumi.runtime.rpc.translate_output_properties``: a dict where a scalar or a
+    list is declared, a list where a scalar or a map is declared, or a dict/list under a union
+    the SDK cannot narrow all raise there. Such values are dropped, except a list of strings
+    where a map is declared (``identity.userAssignedIdentities``: ids in, id -> identity out),
+    which becomes that map. It also adds the GUID outputs a provider always returns in the
+    objects it returns (``identity.principalId``), as unknowns unless ``known`` (in preview).
+    """
+
+    def __init__(self, seed: str, known: bool) -> None:
+        self.seed = seed
+        self.known = known
+
+    def top_level(self, key: str, value: Any, typ: Any) -> Any:
+        """A value for output ``key`` the SDK accepts; never absent, or the SDK would fall back
+        to the raw input (and fail on it the same way)."""
+        shaped = self.shape(value, typ, key, 0)
+        for candidate in (shaped, self.placeholder(typ, key, 0)):
+            if candidate is not _DROP and translates(candidate, typ):
+                return candidate
+        return shaped if shaped is not _DROP else value
+
+    def shape(self, value: Any, typ: Any, path: str, depth: int) -> Any:
+        if is_secret(value):
+            inner = self.shape(value["value"], typ, path, depth)
+            return _DROP if inner is _DROP else secret(inner)
+        typ = t.normalise(typ)
+        if typ is None or _is_opaque(value) or depth > MAX_DEPTH:
+            return value
+        if t.is_union(typ):
+            return self._shape_union(value, typ, path, depth)
+        if isinstance(value, dict):
+            return self._shape_dict(value, typ, path, depth)
+        if isinstance(value, list):
+            return self._shape_list(value, typ, path, depth)
+        return _shape_scalar(value, typ)
+
+    def _shape_union(self, value: Any, typ: Any, path: str, depth: int) -> Any:
+        if isinstance(value, list):
+            return _DROP  # the SDK cannot take a list element type from a union
+        if not isinstance(value, dict):
+            return value  # the SDK leaves scalars under a union alone
+        if not _types.is_discriminated_union(typ):
+            return _DROP
+        member = _types.reduce_discriminated_union(typ, value, lambda _cls, name: name)
+        # An ambiguous value stays untyped in the SDK, so it is echoed as it is.
+        return value if member is None else self.shape(value, member, path, depth)
+
+    def _shape_dict(self, value: dict[str, Any], typ: Any, path: str, depth: int) -> Any:
+        if t.is_output_type(typ):
+            fields = t.output_type_fields(typ)
+            shaped = self._shape_items(value, fields.get, path, depth)
+            return self._add_guids(shaped, fields, path)
+        if t.is_mapping_type(typ):
+            item_type = t.mapping_value_type(typ)
+            return self._shape_items(value, lambda _k: item_type, path, depth)
+        return _DROP
+
+    def _shape_items(
+        self, value: dict[str, Any], type_of: Callable[[str], Any], path: str, depth: int
+    ) -> dict[str, Any]:
+        shaped = {}
+        for key, item in value.items():
+            result = self.shape(item, type_of(key), f"{path}.{key}", depth + 1)
+            if result is not _DROP:
+                shaped[key] = result
+        return shaped
+
+    def _shape_list(self, value: list[Any], typ: Any, path: str, depth: int) -> Any:
+        if t.is_list_type(typ):
+            element_type = t.list_element_type(typ)
+            items = (self.shape(v, element_type, f"{path}[]", depth + 1) for v in value)
+            return [item for item in items if item is not _DROP]
+        if t.is_mapping_type(typ) and all(isinstance(reveal(v), str) for v in value):
+            return self._list_to_map(value, t.mapping_value_type(typ), path, depth)
+        return _DROP
+
+    def _list_to_map(self, value: list[Any], item_type: Any, path: str, depth: int) -> Any:
+        keys = [reveal(v) for v in value]
+        if UNKNOWN in keys:
+            return UNKNOWN
+        shaped = {k: self.placeholder(item_type, f"{path}.{k}", depth + 1) for k in keys}
+        shaped = {k: v for k, v in shaped.items() if v is not _DROP}
+        return secret(shaped) if any(is_secret(v) for v in value) else shaped
+
+    def _add_guids(self, shaped: dict[str, Any], fields: dict[str, Any], path: str) -> Any:
+        for name, typ in fields.items():
+            if name in shaped or t.normalise(typ) is not str:
+                continue
+            if name in GUID_OUTPUTS or name == "tenantId":
+                value = TENANT_ID if name == "tenantId" else guid(self.seed, path, name)
+                shaped[name] = value if self.known else UNKNOWN
+        return shaped
+
+    def placeholder(self, typ: Any, path: str, depth: int) -> Any:
+        """The emptiest value of a type (computed GUID outputs filled)."""
+        typ = t.normalise(typ)
+        if typ is None:
+            return {}
+        if t.is_union(typ):
+            members = t.union_members(typ)
+            return self.placeholder(members[0], path, depth) if members else _DROP
+        if t.is_output_type(typ):
+            return self._add_guids({}, t.output_type_fields(typ), path)
+        if t.is_mapping_type(typ):
+            return {}
+        if t.is_list_type(typ):
+            return []
+        scalars: dict[Any, Any] = {str: "", bool: False, int: 0.0, float: 0.0}
+        if typ in scalars:
+            return scalars[typ]
+        if t.is_enum(typ):
+            return next(iter(typ)).value
+        return _DROP
+
+
+def _shape_scalar(value: Any, typ: Any) -> Any:
+    if t.is_enum(typ):
+        try:
+            typ(value)
+        except ValueError:
+            return _DROP
+        return value
+    if t.is_output_type(typ) or t.is_mapping_type(typ) or t.is_list_type(typ):
+        return _DROP
+    if typ is str:
+        return value if isinstance(value, str) else _DROP
+    if typ is bool:
+        return value if isinstance(value, bool) else _DROP
+    if typ in (int, float):
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else _DROP
+    return value
+
+
+def translates(value: Any, typ: Any) -> bool:
+    """Whether the SDK's own output translation accepts ``value`` as a ``typ``."""
+    if typ is None:
+        return True
+    try:
+        rpc.translate_output_properties(value, lambda k: k, typ, True)
+    except Exception:  # noqa: BLE001 any failure here is a failure in the user's program
+        return False
+    return True
