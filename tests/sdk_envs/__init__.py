@@ -66,8 +66,3 @@ def _lock(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-if __name__ == "__main__":
-    for env in sys.argv[1:] or NAMES:
-        print(f"{env}: {python(env)}", flush=True)
