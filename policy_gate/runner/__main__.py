@@ -17,7 +17,6 @@ import traceback
 from typing import Any
 
 from ..errors import EXIT_INTERNAL, EXIT_OK, EXIT_RUN, EXIT_USAGE
-from .execution import ProgramFailed, execute
 from .spec import RunSpec
 
 
@@ -69,6 +68,14 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, UnicodeDecodeError) as exc:
         print(f"error: stdin holds no valid run spec ({_first_line(exc)})", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        from .execution import ProgramFailed, execute  # imports pulumi: the program's own
+    except ModuleNotFoundError as exc:
+        if exc.name != "pulumi":
+            raise
+        print(f"program failed: the program's Python ({sys.executable}) has no pulumi package; install the "
+              "program's requirements into it", file=sys.stderr)
+        return EXIT_RUN
     try:
         capture = execute(spec)
     except ProgramFailed as failure:

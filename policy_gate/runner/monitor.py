@@ -246,8 +246,11 @@ class CaptureMonitor(MockMonitor):
     def _source(self, request: Any) -> dict[str, Any] | None:
         """The program line that declared the resource: the SDK's source position, or else the
         innermost stack frame in the program directory (a helper library's line is less use)."""
-        positions = [request.sourcePosition] if request.HasField("sourcePosition") else []
-        positions += [f.pc for f in request.stackTrace.frames if f.HasField("pc")]
+        # Older SDKs' requests have neither field (pulumi 3.100 has no stackTrace).
+        fields = request.DESCRIPTOR.fields_by_name
+        positions = [request.sourcePosition] if "sourcePosition" in fields and request.HasField("sourcePosition") else []
+        if "stackTrace" in fields:
+            positions += [f.pc for f in request.stackTrace.frames if f.HasField("pc")]
         for position in positions:
             relative = self._program_relative(position.uri)
             if relative is not None:
