@@ -67,7 +67,10 @@ class Capture:
     dry_run: bool = False
     resources: list[Resource] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)  # "project:key" -> value, as PULUMI_CONFIG carries it
+    config_secret_keys: list[str] = field(default_factory=list)  # the config keys whose values are secret
     source_dir: str | None = None  # the program directory, when the gate ran a program
+    warnings: list[str] = field(default_factory=list)  # what was not checked as written (printed, reported)
+    runtime: dict[str, str] = field(default_factory=dict)  # the program's interpreter and pulumi version
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Capture:
@@ -76,6 +79,8 @@ class Capture:
             organization=data.get("organization", "organization"), dry_run=bool(data.get("dryRun", False)),
             resources=[Resource.from_json(r) for r in data.get("resources", [])],
             config=dict(data.get("config") or {}),
+            warnings=[str(w) for w in data.get("warnings") or []],
+            runtime={str(k): str(v) for k, v in (data.get("runtime") or {}).items()},
         )
 
     def by_urn(self) -> dict[str, Resource]:
@@ -94,6 +99,7 @@ class Capture:
         for resource in self.resources:
             for bag in (resource.inputs, resource.outputs):
                 _collect_secrets(bag, False, found)
+        found.update(str(self.config[k]) for k in self.config_secret_keys if k in self.config)
         return {s for s in found if len(s) >= 4}
 
 

@@ -14,8 +14,9 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from . import __version__
 from .capture import Capture
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError
 from .reports import FORMATS, Redactor, render, summary
@@ -27,19 +28,33 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see --help)")
 
 
+class _Version(argparse.Action):
+    """``--version``, computed only when asked (it reads the bundled pack's manifest)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        print(_version_text())
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m policy_gate", description="Check a Pulumi program, stack export or preview with a "
+    parser = _Parser(prog="policy-gate", description="Check a Pulumi program, stack export or preview with a "
                      "CrossGuard policy pack, offline: no Pulumi CLI, no cloud credentials.")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the gate's version and the bundled pack's, and exit")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("run", help="analyse a program, a stack export or checkpoint, or a preview JSON file")
     run.add_argument("path", metavar="PATH", help="program directory (with Pulumi.yaml), `pulumi stack export` or "
                      "checkpoint file, or `pulumi preview --json` file")
     run.add_argument("--input", choices=("auto", "program", "state", "preview"), default="auto",
                      help="what PATH is (default: decided from PATH)")
-    run.add_argument("--pack", default=".", help="policy pack directory (default: the current directory)")
+    run.add_argument("--pack", default=None, help="policy pack directory (default: the pack bundled with the gate; in a "
+                     "checkout, the repository root)")
     run.add_argument("--config", help="policy config JSON, as for `pulumi up --policy-pack-config`")
     run.add_argument("--exemptions", help="exemptions file (YAML or JSON): policy, resource, reason, expires")
     run.add_argument("--stack", default="dev", help="stack name for a program (default: dev; reads Pulumi.<stack>.yaml)")
+    run.add_argument("--allow-missing-stack-file", action="store_true",
+                     help="run with no stack config when Pulumi.<stack>.yaml does not exist (the CLI accepts that for a "
+                     "stack that exists in its backend, which the gate cannot know)")
     run.add_argument("--preview", action="store_true", help="leave computed outputs unknown, as `pulumi preview` does")
     run.add_argument("--format", choices=FORMATS, default="text", help="report format")
     run.add_argument("--output", help="write the report to this file instead of stdout")
@@ -64,7 +79,7 @@ def _capture(args: argparse.Namespace) -> Capture:
     if kind == "auto":
         kind = inputs.kind_of(path) if path.exists() else "program"
     if kind == "program":
-        return run_program(path, args.stack, args.preview, args.timeout, args.verbose)
+        return run_program(path, args.stack, args.preview, args.timeout, args.verbose, args.allow_missing_stack_file)
     if args.preview:
         raise UsageError("--preview applies to programs; a preview JSON file is already a preview")
     return inputs.load(path, expected=kind)
@@ -75,11 +90,13 @@ def _run(args: argparse.Namespace) -> int:
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
     from .config import load_file
 
-    pack_dir = Path(args.pack).resolve()
+    pack_dir = Path(args.pack).resolve() if args.pack else default_pack()
     user_config = load_file(args.config)
     exemptions = exemptions_mod.load(args.exemptions) if args.exemptions else []
     capture = _capture(args)
     redact = Redactor(capture.secret_strings())
+    for warning in capture.warnings:  # always, whatever the format: part of the input was not checked as written
+        print(f"warning: {redact(warning)}", file=sys.stderr)
     options = PackOptions(pack_dir, python=args.pack_python, start_timeout=args.pack_start_timeout,
                           call_timeout=args.pack_timeout)
     try:
@@ -87,6 +104,7 @@ def _run(args: argparse.Namespace) -> int:
     except GateError as exc:
         exc.message = redact(exc.message)  # a pack's error text may quote a property value
         raise
+    outcome.warnings = list(capture.warnings)
     if args.exemptions:
         exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
         exemptions_mod.apply(outcome, exemptions, dt.date.today())
@@ -101,6 +119,25 @@ def _run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_VIOLATIONS if failing else EXIT_OK
+
+
+def default_pack() -> Path:
+    """The pack the gate ships with: installed, the copy bundled in the package (``pack/``,
+    see pyproject.toml); in a checkout, the repository root, which is the pack."""
+    here = Path(__file__).resolve().parent
+    bundled = here / "pack"
+    return bundled if (bundled / "PulumiPolicy.yaml").is_file() else here.parent
+
+
+def _version_text() -> str:
+    from .project import load_pack
+
+    directory = default_pack()
+    try:
+        pack = f"policy pack {load_pack(directory).version or '(no version)'} ({directory})"
+    except GateError as exc:
+        pack = f"no policy pack ({exc.message})"
+    return f"policy-gate {__version__}; {pack}"
 
 
 def main(argv: list[str] | None = None) -> int:

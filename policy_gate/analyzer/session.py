@@ -46,7 +46,8 @@ def prepare(pack: PackProcess, capture: Capture) -> analyzer_pb2.AnalyzerInfo:
         "Handshake", optional=True)
     pack.call(stub.ConfigureStack, analyzer_pb2.AnalyzerStackConfigureRequest(
         stack=capture.stack, project=capture.project, organization=capture.organization, dry_run=capture.dry_run,
-        config={k: json.dumps(v) if not isinstance(v, str) else v for k, v in capture.config.items()}),
+        config={k: json.dumps(v) if not isinstance(v, str) else v for k, v in capture.config.items()},
+        config_secret_keys=capture.config_secret_keys),
         "ConfigureStack", optional=True)
     pack.call(stub.GetPluginInfo, empty_pb2.Empty(), "GetPluginInfo")
     return pack.call(stub.GetAnalyzerInfo, empty_pb2.Empty(), "GetAnalyzerInfo")
