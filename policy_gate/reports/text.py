@@ -44,7 +44,7 @@ def to_text(outcome: Outcome, redact: Redactor, fail_on: str = "mandatory", min_
     if outcome.warnings:
         console.print("Warnings (not checked as written):")
         for warning in outcome.warnings:
-            console.print(f"  {redact(warning)}", markup=False, highlight=False)
+            console.print(f"  {redact(warning)}", markup=False, highlight=False, soft_wrap=True)  # one line each
     if outcome.remediations:
         console.print("Remediations applied:")
         for r in outcome.remediations:
