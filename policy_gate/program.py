@@ -78,7 +78,7 @@ def run_program(directory: Path, stack: str, preview: bool, timeout: float, verb
     try:
         proc = subprocess.Popen(runner_command(python, write_fd), pass_fds=(write_fd,), stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=prepared.interpreter.environment(os.environ), start_new_session=True)
+                                env=_runner_environment(prepared), start_new_session=True)
     except OSError as exc:
         os.close(read_fd)
         raise RunError(f"cannot start the program's Python ({python}): {exc.strerror or exc}") from None
@@ -109,6 +109,15 @@ def run_program(directory: Path, stack: str, preview: bool, timeout: float, verb
     capture.warnings = [*prepared.config.warnings, *capture.warnings]
     capture.source_dir = str(directory)
     return capture
+
+
+def _runner_environment(prepared: Prepared) -> dict[str, str]:
+    """This environment with the program's virtualenv activated; the passphrase stays in the
+    gate (the config it decrypted travels on stdin)."""
+    env = prepared.interpreter.environment(os.environ)
+    for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
+        env.pop(name, None)
+    return env
 
 
 def _read_all(fd: int, chunks: list[bytes]) -> None:

@@ -413,3 +413,18 @@ def test_secure_config_unset_reaches_the_program_unset(tmp_path: Path) -> None:
     assert exports(capture) == {"datastore_access": "identity", "principal_fields": [], "secret_config": []}
     assert capture.config == {"azure-native:location": "westeurope"}
 
+
+
+def test_the_passphrase_stays_in_the_gate(tmp_path: Path) -> None:
+    """The gate decrypts; neither the program nor anything it starts sees the passphrase."""
+    program = tmp_path / "p"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: p\nruntime: python\n")
+    (program / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (program / "__main__.py").write_text(  # /proc/self/environ: what the process was started with
+        "import pulumi\nwith open('/proc/self/environ', 'rb') as f:\n    start = f.read().split(b'\\0')\n"
+        "pulumi.export('seen', sorted(v.split(b'=')[0].decode() for v in start if v.startswith(b'PULUMI_CONFIG_PASS')))\n")
+    phrase_file = tmp_path / "phrase"
+    phrase_file.write_text(PASSPHRASE)
+    capture = captured(program, PULUMI_CONFIG_PASSPHRASE=PASSPHRASE, PULUMI_CONFIG_PASSPHRASE_FILE=str(phrase_file))
+    assert exports(capture) == {"seen": []}
