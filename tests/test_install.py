@@ -22,14 +22,14 @@ from typing import Any
 import pytest
 import yaml
 
-from tests import sdk_envs
+from tests.corpus import CORPUS as PROGRAMS
+from tests.corpus import copy_program
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
 
 ROOT = Path(__file__).resolve().parent.parent
 CI_DOC = ROOT / "docs" / "ci.md"
 REPO_URL = "git+https://github.com/<org>/<this-repo>"
-PROGRAMS = ROOT / "tests" / "programs"
 
 
 def run(command: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -82,9 +82,7 @@ def test_the_install_has_the_pack_and_no_provider_sdk(installed: Path) -> None:
 
 
 def test_the_installed_gate_checks_a_program_whose_venv_has_the_provider_sdk(installed: Path, tmp_path: Path) -> None:
-    program = tmp_path / "infra"
-    shutil.copytree(PROGRAMS / "an3-venv", program)
-    (program / "venv").symlink_to(sdk_envs.python("an3").parent.parent, target_is_directory=True)
+    program = copy_program("an3-venv", tmp_path, "an3")
     result = run([str(installed / "policy-gate"), "run", str(program), "--format", "json"], cwd=tmp_path,
                  env=clean_environment([]))
     assert result.returncode == 1 and result.stderr == ""
