@@ -81,3 +81,21 @@ def test_a_file_that_is_not_utf8_is_a_usage_error(tmp_path: Path, reader: str) -
         {"config": lambda: config.load_file(str(path)), "exemptions": lambda: exemptions.load(str(path)),
          "pack": lambda: project.load_pack(tmp_path)}[reader]()
     assert caught.value.message.startswith("cannot read") and str(path) in caught.value.message
+
+
+@pytest.mark.parametrize(("stack", "expected"), [("dev", "dev"), ("acme/proj/dev", "dev"), ("acme/dev", "dev")])
+def test_a_qualified_stack_name_reads_the_stacks_own_file(tmp_path: Path, stack: str, expected: str) -> None:
+    """``--stack org/project/dev``: the file and the URNs use the stack's own name, as the CLI's do."""
+    from policy_gate.program import prepare
+
+    directory = _program(tmp_path / "p", stack="config:\n  proj:k: v\n")
+    prepared = prepare(directory, stack)
+    assert (prepared.stack, prepared.config.values) == (expected, {"proj:k": "v"})
+
+
+@pytest.mark.parametrize("stack", ["", "acme/", "..", "a\\b"])
+def test_a_stack_name_that_names_no_file_is_a_usage_error(tmp_path: Path, stack: str) -> None:
+    from policy_gate.program import prepare
+
+    with pytest.raises(UsageError, match="is not a stack name"):
+        prepare(_program(tmp_path / "p", stack="config: {}\n"), stack)
