@@ -8,6 +8,7 @@ what the engine sends the pack.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,7 +100,13 @@ class Capture:
         for resource in self.resources:
             for bag in (resource.inputs, resource.outputs):
                 _collect_secrets(bag, False, found)
-        found.update(str(self.config[k]) for k in self.config_secret_keys if k in self.config)
+        for key in self.config_secret_keys:  # decrypted secure config: the text, and each leaf of an object
+            text = str(self.config.get(key, ""))
+            found.add(text)
+            try:
+                _collect_secrets(json.loads(text), True, found)
+            except (ValueError, RecursionError):
+                pass
         return {s for s in found if len(s) >= 4}
 
 

@@ -46,10 +46,6 @@ class StackConfig:
     secret_keys: list[str] = field(default_factory=list)  # as PULUMI_CONFIG_SECRET_KEYS
     warnings: list[str] = field(default_factory=list)
 
-    def secret_values(self) -> set[str]:
-        """The decrypted texts, for the redactor (the JSON of a secret object included)."""
-        return {self.values[k] for k in self.secret_keys if k in self.values}
-
 
 @dataclass
 class _Value:

@@ -126,7 +126,15 @@ def test_secure_values_decrypt_with_the_passphrase(tmp_path: Path, monkeypatch: 
     assert config.values == {"proj:key": SECURE_PLAIN, "proj:sp": f'{{"id":"app","secret":"{SECURE_PLAIN}"}}',
                              "proj:plain": "p"}
     assert config.secret_keys == ["proj:key", "proj:sp"] and config.warnings == []
-    assert config.secret_values() == {SECURE_PLAIN, f'{{"id":"app","secret":"{SECURE_PLAIN}"}}'}
+
+
+def test_decrypted_config_is_redacted_whole_and_leaf_by_leaf() -> None:
+    from policy_gate.capture import Capture
+
+    capture = Capture(project=PROJECT, stack="dev", config={"proj:sp": f'{{"id":"app-id","secret":"{SECURE_PLAIN}"}}',
+                                                           "proj:plain": "visible"},
+                      config_secret_keys=["proj:sp"])
+    assert capture.secret_strings() == {f'{{"id":"app-id","secret":"{SECURE_PLAIN}"}}', "app-id", SECURE_PLAIN}
 
 
 def test_secure_values_without_a_passphrase_are_unset_with_a_warning(tmp_path: Path) -> None:
