@@ -18,7 +18,7 @@ Upstream (pulumi/pulumi):
 
 Secure values are decrypted with the passphrase provider (``passphrase``) when a passphrase is
 set; otherwise, or for another secrets provider, the key reaches the program unset and a
-warning says so.
+warning says so. ESC ``environment`` imports need Pulumi Cloud: a warning says they were not read.
 """
 
 from __future__ import annotations
@@ -74,6 +74,9 @@ def load(project: str, declarations: Mapping[str, Any], stack_dir: Path, stack: 
                          f"--allow-missing-stack-file when the stack exists in your backend without a file")
     declared = _declarations(project, declarations)
     result = StackConfig()
+    if "environment" in stack_yaml:  # config.go mergeConfig merges ESC environments first; they need Pulumi Cloud
+        result.warnings.append(f"{path.name} imports Pulumi ESC environments; their values are not available offline "
+                               "and the program sees only the stack file's config")
     values = _stack_values(project, stack_yaml, path, result.warnings)
     _merge(project, stack, declared, values)
     _validate(stack, project, declared, values)

@@ -154,6 +154,13 @@ def test_another_secrets_provider_is_named_in_the_warning(tmp_path: Path, monkey
         "(azurekeyvault://vault.vault.azure.net/keys/pulumi) is not the passphrase provider)"]
 
 
+def test_esc_environments_are_a_warning(tmp_path: Path) -> None:
+    config = load(tmp_path, stack="environment:\n  - ml/prod\nconfig:\n  proj:k: v\n")
+    assert config.values == {"proj:k": "v"}
+    assert config.warnings == ["Pulumi.dev.yaml imports Pulumi ESC environments; their values are not available offline "
+                               "and the program sees only the stack file's config"]
+
+
 def test_a_wrong_passphrase_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "wrong")
     assert failure(tmp_path, stack=f"encryptionsalt: {SALT}\nconfig:\n  proj:key:\n    secure: {SECURE}\n") == (
