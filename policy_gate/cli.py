@@ -122,8 +122,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def default_pack() -> Path:
-    """The pack the gate ships with: installed, the copy bundled in the package (``pack/``,
-    see pyproject.toml); in a checkout, the repository root, which is the pack."""
+    """The pack the gate ships with: installed, the copy setup.py bundles in the package
+    (``pack/``); in a checkout, the repository root, which is the pack."""
     here = Path(__file__).resolve().parent
     bundled = here / "pack"
     return bundled if (bundled / "PulumiPolicy.yaml").is_file() else here.parent

@@ -99,3 +99,10 @@ def test_a_stack_name_that_names_no_file_is_a_usage_error(tmp_path: Path, stack:
 
     with pytest.raises(UsageError, match="is not a stack name"):
         prepare(_program(tmp_path / "p", stack="config: {}\n"), stack)
+
+
+def test_in_a_checkout_the_default_pack_is_the_repository_root() -> None:
+    from policy_gate.cli import default_pack
+
+    root = Path(__file__).resolve().parent.parent
+    assert default_pack() == root and (root / "PulumiPolicy.yaml").is_file()
