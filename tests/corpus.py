@@ -86,6 +86,12 @@ def captured(program: Path, stack: str = "dev", /, **env: str | None) -> Any:
         return run_program(program, stack, False, 600)
 
 
+def run_copy(name: str, tmp_path: Path, env: str) -> tuple[Path, Any, Gate]:
+    """A copy of program ``name`` with its venv linked to ``env``: the copy, its capture and the gate's JSON run."""
+    program = copy_program(name, tmp_path, env)
+    return program, captured(program), gate(program)
+
+
 def custom_resources(capture: Any) -> set[tuple[str, str]]:
     return {(r.type, r.name) for r in capture.resources if r.custom and not r.is_provider}
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.corpus import Gate, assert_verdicts, captured, copy_program, custom_resources, environment, exports, gate, tool_dir
+from tests.corpus import Gate, assert_verdicts, captured, copy_program, custom_resources, environment, exports, gate, run_copy, tool_dir
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
 
@@ -52,8 +52,7 @@ AN2_SHAPE_VERDICTS = {("datastore-no-inline-credentials", "training-data")}
 
 @pytest.fixture(scope="module")
 def an2(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, Gate]:
-    program = copy_program("an2-own-venv", tmp_path_factory.mktemp("an2"), "an2")
-    return program, captured(program), gate(program)
+    return run_copy("an2-own-venv", tmp_path_factory.mktemp("an2"), "an2")
 
 
 def test_an2_runs_in_its_own_virtualenv_with_its_own_sdks(an2: tuple[Path, Any, Gate]) -> None:
@@ -105,8 +104,7 @@ CLASSIC_WRONG_VERDICTS = {("workspace-allowed-sku", "workspace")}
 
 @pytest.fixture(scope="module")
 def classic(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any, Gate]:
-    program = copy_program("classic", tmp_path_factory.mktemp("classic"), "classic")
-    return program, captured(program), gate(program)
+    return run_copy("classic", tmp_path_factory.mktemp("classic"), "classic")
 
 
 def test_classic_runs_in_its_own_virtualenv(classic: tuple[Path, Any, Gate]) -> None:
