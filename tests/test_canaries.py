@@ -46,9 +46,10 @@ import jsonschema
 import pytest
 
 from policies import RULES
-from policies import types as t
-from policies.props import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINELS
-from policies.rule import ResourceRule, Rule, Sample, SampleResource, StackRule
+from policies.core import types as t
+from policies.core.props import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINELS
+from policies.core.rule import ResourceRule, Rule, StackRule
+from policies.core.samples import Sample, SampleResource
 from policy_gate import report
 from policy_gate.analyzer import PackOptions, analyze
 from policy_gate.capture import Capture

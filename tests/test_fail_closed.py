@@ -10,8 +10,9 @@ import pytest
 from pulumi_policy.proxy import UnknownValueError
 
 from policies import RULES, rule_named
-from policies.props import UNKNOWN_STRING
-from policies.rule import FAIL_CLOSED_STACK_KEY, ResourceRule
+from policies.core.options import FAIL_CLOSED_STACK_KEY
+from policies.core.props import UNKNOWN_STRING
+from policies.core.rule import ResourceRule
 from policy_gate.analyzer import PackOptions, analyze
 from tests.captures import capture, only
 

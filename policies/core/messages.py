@@ -21,3 +21,8 @@ def quote_known(value: object, vocabulary: Iterable[object]) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return "a value (not shown)"
+
+
+def number_text(value: object) -> str:
+    """A config number for messages (``4`` rather than ``4.0``)."""
+    return f"{value:g}" if isinstance(value, (int, float)) else str(value)

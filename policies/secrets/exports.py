@@ -1,4 +1,4 @@
-"""No credential leaves the stack through its exports."""
+"""no-secret-exports (stack rule): no credential leaves the stack through its exports."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 from pulumi_policy.proxy import UnknownValueError
 
-from . import props as p
-from . import types as t
-from .credentials import credential_name_reason, credential_value_reason
-from .rule import Framework, Option, SampleResource, StackItem, StackRule, StackSample, root_stack
+from ..core import frameworks as fw
+from ..core import props as p
+from ..core import types as t
+from ..core.credentials import credential_name_reason, credential_value_reason
+from ..core.options import strings
+from ..core.rule import SDK_ADVISORY, StackRule
+from ..core.samples import SampleResource, StackSample
+from ..core.stack import StackItem, root_stack
 
 _STORAGE_KEY = "Zm9v" * 21 + "Ym=="  # 86 base64 characters + "==": the shape of a storage key, not a real one
 
@@ -63,16 +67,10 @@ no_secret_exports = StackRule(
     remediation="Remove the export and have consumers fetch the credential from Key Vault or use a managed identity. "
     "If the export is not a credential, rename it or list it in this policy's allowedOutputs config.",
     unknowns="Export names are always judged. An export value unknown during preview whose name is innocent cannot "
-    "be judged: the SDK's advisory 'can't run policy' diagnostic is added after the known findings are reported.",
+    f"be judged: {SDK_ADVISORY} is added after the known findings are reported.",
     topics=("secrets", "data-access"),
-    frameworks=(Framework("MCSB", "DP-2", "Monitor anomalies and threats targeting sensitive data"),
-                Framework("MCSB", "IM-8", "Restrict the exposure of credentials and secrets")),
-    options=(
-        Option("allowedOutputs", {
-            "type": "array", "items": {"type": "string"}, "default": [],
-            "description": "Export names (or dotted paths) exempt from this rule.",
-        }),
-    ),
+    frameworks=(fw.MCSB_DP2, fw.MCSB_IM8),
+    options=(strings("allowedOutputs", [], "Export names (or dotted paths) exempt from this rule."),),
     check=_no_secret_exports,
     samples=(
         StackSample("names and ids only", _exports(
@@ -96,5 +94,3 @@ no_secret_exports = StackRule(
         StackSample("nested credential reported once", _exports(credentials={"password": "p"}), ("'credentials'",)),
     ),
 )
-
-RULES = (no_secret_exports,)

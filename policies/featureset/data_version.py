@@ -1,5 +1,6 @@
-"""Featureset versioning: a featureset version is pinned to the data version it was built
-from, and that reference resolves to a data version the stack declares."""
+"""A featureset version is pinned to the data version it was built from
+(featureset-data-version-pinned), and that reference resolves to a data version the stack
+declares (featureset-data-version-resolves, a stack rule)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 from pulumi_policy.proxy import UnknownValueError
 
-from . import props as p
-from . import types as t
-from .refs import AssetRef, parse_ref, workspace_of
-from .rule import Option, ResourceRule, Sample, SampleResource, StackItem, StackRule, StackSample, Subject
+from ..core import props as p
+from ..core import types as t
+from ..core.options import flag, string, strings
+from ..core.refs import AssetRef, parse_ref, pin_problem, workspace_of
+from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject
+from ..core.samples import Sample, SampleResource, StackSample, sample_stack
+from ..core.stack import StackItem, judge_each
 
-_DATA_KEY = Option("dataVersionKey", {
-    "type": "string", "default": "dataVersionId",
-    "description": "Key of the featureset version's properties map that records the data version it was built from.",
-})
+_DATA_KEY = string("dataVersionKey", "dataVersionId",
+                   "Key of the featureset version's properties map that records the data version it was built from.")
 _PINNED_DATA = "azureml:transactions:1"
+_PIN_IT = "pin it (azureml:<name>:<version>)"
 
 
 def _data_ref_path(config: Mapping[str, Any]) -> tuple[str, ...]:
@@ -49,18 +52,16 @@ def _entities(subject: Subject) -> Iterator[str]:
         if not isinstance(entity, str):
             yield f"properties.entities[{index}] is {p.type_name(entity)}, not an entity reference."
             continue
-        ref = parse_ref(entity)
-        if not ref.pinned:
-            yield f"properties.entities[{index}] {ref.problem}; pin it (azureml:<name>:<version>)."
-        elif ref.asset_type not in (None, "featurestoreentities"):
-            yield f"properties.entities[{index}] does not point to a feature store entity."
+        if problem := pin_problem(f"properties.entities[{index}]", entity, "featurestoreentities", _PIN_IT,
+                                  "does not point to a feature store entity"):
+            yield problem
 
 
 def _data_reference(subject: Subject) -> Iterator[str]:
     path = _data_ref_path(subject.config)
     where = ".".join(path)
     value = p.get(subject.props, path)
-    if value is p.MISSING or value is None:
+    if not p.present(value):
         yield f"The featureset version records no data version reference ({where} is absent)."
         return
     if not isinstance(value, str):
@@ -69,11 +70,8 @@ def _data_reference(subject: Subject) -> Iterator[str]:
     if not value.strip():
         yield f"{where} is an empty placeholder; record the pinned data version the featureset was built from."
         return
-    ref = parse_ref(value)
-    if not ref.pinned:
-        yield f"The data version reference in {where} {ref.problem}; pin it (azureml:<name>:<version>)."
-    elif ref.asset_type not in (None, "data"):
-        yield f"The data version reference in {where} does not point to a data asset."
+    if problem := pin_problem(f"The data version reference in {where}", value, "data", _PIN_IT, "does not point to a data asset"):
+        yield problem
 
 
 _SPEC = {"specification": {"path": "azureml://datastores/workspaceblobstore/paths/featuresets/txn"},
@@ -96,16 +94,13 @@ featureset_data_version_pinned = ResourceRule(
     remediation="Give the featureset version an explicit version (not 'latest'), set properties.specification.path, "
     "reference entities as azureml:<name>:<version>, and record the data version it was built from in "
     "properties.properties.dataVersionId as azureml:<name>:<version> or a versioned asset id.",
-    unknowns="A reference that is unknown during preview (built from another resource's computed output): the SDK's "
-    "advisory 'can't run policy' diagnostic, after the problems that can be judged are reported.",
+    unknowns="A reference that is unknown during preview (built from another resource's computed output): "
+    f"{SDK_ADVISORY}, after the problems that can be judged are reported.",
     topics=("data-versioning",),
     types=(t.FEATURESET_VERSION,),
     options=(
         _DATA_KEY,
-        Option("requireEntities", {
-            "type": "boolean", "default": True,
-            "description": "Require at least one entity reference.",
-        }),
+        flag("requireEntities", True, "Require at least one entity reference."),
     ),
     check=(_explicit_version, _specification, _entities, _data_reference),
     samples=(
@@ -140,7 +135,7 @@ def _data_versions(items: Sequence[StackItem]) -> tuple[set[tuple[str, str, str]
     workspaces: set[str] = set()
     for item in items:
         try:
-            if item.canonical in (t.WORKSPACE, t.CLASSIC_WORKSPACE):
+            if item.canonical in t.WORKSPACE_TYPES:
                 name = p.get_str(item.props, "workspaceName") or p.get_str(item.props, "name")
                 if name:
                     workspaces.add(name.lower())
@@ -175,23 +170,15 @@ def _resolves(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator
     versions, workspaces = _data_versions(items)
     allowed = tuple(x.lower() for x in config["allowedRemotePrefixes"] if isinstance(x, str) and x)
     path = _data_ref_path(config)
-    pending_unknown: UnknownValueError | None = None
-    for item in items:
-        if item.canonical != t.FEATURESET_VERSION:
-            continue
-        try:
-            value = p.get_str(item.props, path)
-            ref = parse_ref(value) if value else None
-            if ref is None or not ref.pinned:
-                continue  # absent or unpinned: featureset-data-version-pinned reports it
-            problem = _resolution_problem(item, ref, versions, workspaces, allowed)
-        except UnknownValueError as exc:
-            pending_unknown = pending_unknown or exc
-            continue
-        if problem:
-            yield problem, item.urn
-    if pending_unknown is not None:
-        raise pending_unknown  # after reporting what was known: the SDK's advisory for the rest
+
+    def judge(item: StackItem) -> str | None:
+        value = p.get_str(item.props, path)
+        ref = parse_ref(value) if value else None
+        if ref is None or not ref.pinned:
+            return None  # absent or unpinned: featureset-data-version-pinned reports it
+        return _resolution_problem(item, ref, versions, workspaces, allowed)
+
+    return judge_each((i for i in items if i.canonical == t.FEATURESET_VERSION), judge)
 
 
 def _resolution_problem(item: StackItem, ref: AssetRef, versions: set[tuple[str, str, str]],
@@ -229,10 +216,6 @@ def _own_workspace(item: StackItem) -> str | None:
     return target.lower() if target else None
 
 
-def _stack(*resources: SampleResource) -> tuple[SampleResource, ...]:
-    return (SampleResource(t.STACK, "sample-dev", {}), *resources)
-
-
 _DATA = SampleResource(t.DATA_VERSION, "data", {"workspaceName": "ws", "name": "transactions", "version": "1",
                                                 "properties": {"dataUri": "azureml://datastores/b/paths/t/"}})
 _DATA_BY_ID = SampleResource(t.DATA_VERSION, "data", {
@@ -254,36 +237,31 @@ featureset_data_version_resolves = StackRule(
     level=EnforcementLevel.MANDATORY,
     remediation="Declare the DataVersion the featureset was built from in the same stack (same workspace, name and "
     "version), fix the reference, or add the remote workspace or registry prefix to allowedRemotePrefixes.",
-    unknowns="Featureset versions whose reference or workspace is unknown during preview are skipped and the SDK's "
-    "advisory 'can't run policy' diagnostic is added; the others are judged.",
+    unknowns=f"Featureset versions whose reference or workspace is unknown during preview are skipped and {SDK_ADVISORY} "
+    "is added; the others are judged.",
     topics=("data-versioning",),
     options=(
         _DATA_KEY,
-        Option("allowedRemotePrefixes", {
-            "type": "array", "items": {"type": "string"}, "default": [],
-            "description": "Prefixes of absolute asset ids (another workspace or a registry) a reference may point "
-            "into, e.g. azureml://registries/shared (compared case-insensitively).",
-        }),
+        strings("allowedRemotePrefixes", [], "Prefixes of absolute asset ids (another workspace or a registry) a reference "
+                "may point into, e.g. azureml://registries/shared (compared case-insensitively)."),
     ),
     check=_resolves,
     samples=(
-        StackSample("declared in stack", _stack(_DATA, _fs_item(_PINNED_DATA))),
-        StackSample("declared, found by ARM id", _stack(_DATA_BY_ID, _fs_item(_PINNED_DATA))),
-        StackSample("ARM reference into this stack's workspace", _stack(_DATA, _fs_item(
+        StackSample("declared in stack", sample_stack(_DATA, _fs_item(_PINNED_DATA))),
+        StackSample("declared, found by ARM id", sample_stack(_DATA_BY_ID, _fs_item(_PINNED_DATA))),
+        StackSample("ARM reference into this stack's workspace", sample_stack(_DATA, _fs_item(
             "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/WS/data/transactions/versions/1"))),
-        StackSample("allowed registry", _stack(_fs_item("azureml://registries/shared/data/t/versions/1")),
+        StackSample("allowed registry", sample_stack(_fs_item("azureml://registries/shared/data/t/versions/1")),
                     config={"allowedRemotePrefixes": ["azureml://registries/shared"]}),
-        StackSample("unpinned left to the other rule", _stack(_fs_item(""), _fs_item("azureml:x@latest", "f2"))),
-        StackSample("missing version", _stack(_DATA, _fs_item("azureml:transactions:2")),
+        StackSample("unpinned left to the other rule", sample_stack(_fs_item(""), _fs_item("azureml:x@latest", "f2"))),
+        StackSample("missing version", sample_stack(_DATA, _fs_item("azureml:transactions:2")),
                     ("no DataVersion in this stack declares",)),
-        StackSample("other workspace", _stack(SampleResource(t.DATA_VERSION, "data", {
+        StackSample("other workspace", sample_stack(SampleResource(t.DATA_VERSION, "data", {
             "workspaceName": "other", "name": "transactions", "version": "1"}), _fs_item(_PINNED_DATA)),
             ("no DataVersion in this stack declares",)),
-        StackSample("remote not allowed", _stack(_fs_item(f"{_OTHER_WS}/data/t/versions/1")),
+        StackSample("remote not allowed", sample_stack(_fs_item(f"{_OTHER_WS}/data/t/versions/1")),
                     ("prefix is not in allowedRemotePrefixes",)),
-        StackSample("registry not allowed", _stack(_fs_item("azureml://registries/shared/data/t/versions/1")),
+        StackSample("registry not allowed", sample_stack(_fs_item("azureml://registries/shared/data/t/versions/1")),
                     ("prefix is not in allowedRemotePrefixes",), config={"allowedRemotePrefixes": ["azureml://registries/other"]}),
     ),
 )
-
-RULES = (featureset_data_version_pinned, featureset_data_version_resolves)

@@ -1,8 +1,5 @@
-"""Rules on Azure ML asset versions (data, code, environments, models, components, feature store
-entities), in workspaces and in registries: each version is explicit and named, so jobs can pin it.
-
-Featureset versions are judged by policies/featureset.py (``featureset-data-version-pinned``).
-"""
+"""Explicit asset versions: data versions (data-version-explicit) and every other asset version
+(asset-version-explicit) name an explicit version and are not anonymous."""
 
 from __future__ import annotations
 
@@ -11,31 +8,18 @@ from typing import Any, Final
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from . import props as p
-from . import types as t
-from .checks import bool_setting
-from .rule import ResourceCheck, ResourceRule, Sample, Subject
-from .types import (
-    CODE_VERSION,
-    COMPONENT_VERSION,
-    ENVIRONMENT_VERSION,
-    FEATURESTORE_ENTITY_VERSION,
-    MODEL_VERSION,
-    REGISTRY_CODE_VERSION,
-    REGISTRY_COMPONENT_VERSION,
-    REGISTRY_DATA_VERSION,
-    REGISTRY_ENVIRONMENT_VERSION,
-    REGISTRY_MODEL_VERSION,
-)
-
-# Candidates for types.py.
+from ..core import props as p
+from ..core import types as t
+from ..core.checks import bool_setting
+from ..core.rule import SDK_ADVISORY, ResourceCheck, ResourceRule, Subject
+from ..core.samples import Sample
 
 
 def explicit_version(subject: Subject) -> Iterator[str]:
     """``version`` names an explicit version: a non-empty string (or number) other than 'latest'.
     Absent is a violation: the SDK makes ``version`` optional and nothing then names the version."""
     version = p.get(subject.props, "version")
-    if version is p.MISSING or version is None:
+    if not p.present(version):
         yield "version is not set; name an explicit version (not 'latest')."
     elif isinstance(version, bool) or not isinstance(version, (str, int, float)):
         yield f"version is {p.type_name(version)}, not a version; name an explicit version."
@@ -53,7 +37,7 @@ not_anonymous: Final[ResourceCheck] = bool_setting(
 
 def _data_uri(subject: Subject) -> Iterator[str]:
     value = p.get(subject.props, "properties.dataUri")
-    if value is p.MISSING or value is None:
+    if not p.present(value):
         yield "properties.dataUri is not set; point the data version at its storage location."
     elif not isinstance(value, str):
         yield f"properties.dataUri is {p.type_name(value)}, not a storage location."
@@ -62,11 +46,11 @@ def _data_uri(subject: Subject) -> Iterator[str]:
 
 
 def _index_columns(subject: Subject) -> Iterator[str]:
-    if t.canonical(subject.type) != FEATURESTORE_ENTITY_VERSION:
+    if t.canonical(subject.type) != t.FEATURESTORE_ENTITY_VERSION:
         return
     path = "properties.indexColumns"
     columns = p.get(subject.props, path)
-    if columns is p.MISSING or columns is None:
+    if not p.present(columns):
         yield f"{path} is not set; declare the entity's index columns."
         return
     listed = p.get_list(subject.props, path)
@@ -100,10 +84,10 @@ data_version_explicit = ResourceRule(
     level=EnforcementLevel.MANDATORY,
     remediation="Give the DataVersion an explicit version (e.g. '1' or a date), set properties.dataUri to the data's "
     "storage or datastore location, and leave properties.isAnonymous unset or false.",
-    unknowns="A version or data URI unknown during preview: the SDK's advisory 'can't run policy' diagnostic, after "
-    "the parts that can be judged are reported.",
+    unknowns=f"A version or data URI unknown during preview: {SDK_ADVISORY}, after the parts that can be judged are "
+    "reported.",
     topics=("data-versioning", "reproducibility"),
-    types=(t.DATA_VERSION, REGISTRY_DATA_VERSION),
+    types=(t.DATA_VERSION, t.REGISTRY_DATA_VERSION),
     check=(explicit_version, _data_uri, not_anonymous),
     samples=(
         Sample("SDK shape", _data()),
@@ -111,7 +95,7 @@ data_version_explicit = ResourceRule(
             "data_type": "mltable", "data_uri": "https://acct.blob.core.windows.net/c/t/", "is_anonymous": False}}),
         Sample("registry data version, number version", {"registryName": "shared", "name": "t", "version": 3.0,
                                                          "properties": {"dataUri": _DATASTORE_URI}},
-               type=REGISTRY_DATA_VERSION),
+               type=t.REGISTRY_DATA_VERSION),
         Sample("versioned token", _data(), type="azure-native:machinelearningservices/v20240401:DataVersion"),
         Sample("no version (the SDK leaves it out)", {"name": "t", "properties": {"dataUri": _DATASTORE_URI}},
                ("version is not set",)),
@@ -148,40 +132,38 @@ asset_version_explicit = ResourceRule(
     level=EnforcementLevel.MANDATORY,
     remediation="Give the asset version an explicit version (e.g. '1'), leave properties.isAnonymous unset or false, "
     "and for feature store entities list properties.indexColumns with a columnName each.",
-    unknowns="A version or property unknown during preview: the SDK's advisory 'can't run policy' diagnostic, after "
-    "the parts that can be judged are reported.",
+    unknowns=f"A version or property unknown during preview: {SDK_ADVISORY}, after the parts that can be judged are "
+    "reported.",
     topics=("reproducibility",),
-    types=(CODE_VERSION, ENVIRONMENT_VERSION, MODEL_VERSION, COMPONENT_VERSION, FEATURESTORE_ENTITY_VERSION,
-           REGISTRY_CODE_VERSION, REGISTRY_ENVIRONMENT_VERSION, REGISTRY_MODEL_VERSION, REGISTRY_COMPONENT_VERSION),
+    types=(t.CODE_VERSION, t.ENVIRONMENT_VERSION, t.MODEL_VERSION, t.COMPONENT_VERSION, t.FEATURESTORE_ENTITY_VERSION,
+           t.REGISTRY_CODE_VERSION, t.REGISTRY_ENVIRONMENT_VERSION, t.REGISTRY_MODEL_VERSION, t.REGISTRY_COMPONENT_VERSION),
     check=(explicit_version, not_anonymous, _index_columns),
     samples=(
         Sample("code version", _asset(codeUri="https://acct.blob.core.windows.net/code/train/")),
-        Sample("environment version", _asset(image="mcr.microsoft.com/azureml/curated:1"), type=ENVIRONMENT_VERSION),
+        Sample("environment version", _asset(image="mcr.microsoft.com/azureml/curated:1"), type=t.ENVIRONMENT_VERSION),
         Sample("model version, snake_case", {"name": "m", "version": "7", "properties": {
-            "model_uri": "azureml://jobs/j/outputs/model", "is_anonymous": False}}, type=MODEL_VERSION),
+            "model_uri": "azureml://jobs/j/outputs/model", "is_anonymous": False}}, type=t.MODEL_VERSION),
         Sample("component version, versioned token", _asset(componentSpec={"type": "command"}),
                type="azure-native:machinelearningservices/v20240401:ComponentVersion"),
         Sample("registry versions", {"registryName": "shared", "componentName": "c", "version": "1.0.0",
-                                     "properties": {}}, type=REGISTRY_COMPONENT_VERSION),
+                                     "properties": {}}, type=t.REGISTRY_COMPONENT_VERSION),
         Sample("feature store entity", _entity([{"columnName": "customer_id", "dataType": "String"}]),
-               type=FEATURESTORE_ENTITY_VERSION),
+               type=t.FEATURESTORE_ENTITY_VERSION),
         Sample("feature store entity, snake_case", {"name": "customer", "version": "1", "properties": {
-            "index_columns": [{"column_name": "id", "data_type": "Long"}]}}, type=FEATURESTORE_ENTITY_VERSION),
+            "index_columns": [{"column_name": "id", "data_type": "Long"}]}}, type=t.FEATURESTORE_ENTITY_VERSION),
         Sample("no version", {"name": "train", "properties": {"codeUri": "https://a/b"}}, ("version is not set",)),
         Sample("latest, anonymous", {"name": "m", "version": "latest", "properties": {"isAnonymous": True}},
-               ("version is 'latest'", "properties.isAnonymous is true"), type=REGISTRY_MODEL_VERSION),
+               ("version is 'latest'", "properties.isAnonymous is true"), type=t.REGISTRY_MODEL_VERSION),
         Sample("wrong types", _asset(isAnonymous="maybe") | {"version": ["1"]},
-               ("version is a list", "properties.isAnonymous is a string, not a boolean"), type=ENVIRONMENT_VERSION),
+               ("version is a list", "properties.isAnonymous is a string, not a boolean"), type=t.ENVIRONMENT_VERSION),
         Sample("entity without index columns", _entity(), ("properties.indexColumns is not set",),
-               type=FEATURESTORE_ENTITY_VERSION),
+               type=t.FEATURESTORE_ENTITY_VERSION),
         Sample("entity with empty or nameless columns", _entity([{"dataType": "String"}, {"columnName": " "}, "id"]),
                ("properties.indexColumns[0] names no column", "properties.indexColumns[1] names no column",
-                "properties.indexColumns[2] names no column"), type=FEATURESTORE_ENTITY_VERSION),
+                "properties.indexColumns[2] names no column"), type=t.FEATURESTORE_ENTITY_VERSION),
         Sample("entity columns empty list", _entity([]), ("properties.indexColumns is empty",),
                type="azure-native:machinelearningservices/v20250401:FeaturestoreEntityVersion"),
         Sample("entity columns wrong type", _entity({"columnName": "id"}), ("properties.indexColumns is an object",),
-               type=FEATURESTORE_ENTITY_VERSION),
+               type=t.FEATURESTORE_ENTITY_VERSION),
     ),
 )
-
-RULES = (data_version_explicit, asset_version_explicit)

@@ -10,8 +10,11 @@ JWTs and PEM private keys. Reasons never contain the value itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
+
+from . import props as p
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
@@ -84,3 +87,15 @@ def credential_value_reason(value: str) -> str | None:
         if pattern.search(value):
             return reason
     return None
+
+
+def filled(value: Any) -> bool:
+    """Whether a credential field holds something: any non-empty value, or an unknown one
+    (computed from another resource's output, it will be a value)."""
+    if p.is_unknown(value):
+        return True
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, (Mapping, Sequence)):  # Sequence: the SDK hands lists over as a proxy, not a list
+        return len(value) > 0
+    return p.present(value)

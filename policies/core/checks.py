@@ -8,13 +8,14 @@ absent value is an explicit argument, so it is visible in the rule's declaration
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from . import props as p
-from .messages import quote_known
+from .messages import number_text, quote_known
 from .rule import ResourceCheck, Subject
 
 Absent = Literal["violation", "pass"]
+ENABLED_DISABLED: Final = ("Enabled", "Disabled")  # the vocabulary of most public-access settings
 
 
 def _path_for(subject: Subject, path: str, classic_path: str | None) -> str | None:
@@ -36,7 +37,7 @@ def bool_setting(*, path: str, expected: bool, absent: Absent, what: str, classi
             return
         want = expected if not subject.classic or classic_expected is None else classic_expected
         value = p.get(subject.props, where)
-        if value is p.MISSING or value is None:
+        if not p.present(value):
             if absent == "violation":
                 yield f"{where} is not set; {what} (set it to {str(want).lower()})."
             return
@@ -64,7 +65,7 @@ def enum_setting(*, path: str, allowed: Callable[[Mapping[str, Any]], Iterable[s
         options = [a for a in allowed(subject.config) if isinstance(a, str)]
         listing = ", ".join(options) or "none"
         value = p.get(subject.props, where)
-        if value is p.MISSING or value is None:
+        if not p.present(value):
             if absent == "violation":
                 yield f"{where} is not set; {what} (allowed: {listing})."
             return
@@ -85,3 +86,23 @@ def config_list(key: str) -> Callable[[Mapping[str, Any]], Iterable[str]]:
 
 def fixed(*values: str) -> Callable[[Mapping[str, Any]], Iterable[str]]:
     return lambda config: values
+
+
+def not_whole(value: Any, number: float | None) -> str:
+    """Why a value read as a count is not a whole number: a fraction, or its type."""
+    return "a fraction" if number is not None else p.type_name(value)
+
+
+def count_at_most(props: Any, path: str, limit: Any, key: str, noun: str, absent: Absent) -> Iterator[str]:
+    """The whole number at ``path`` must be at most ``limit`` (config key ``key``); floats such as
+    ``4.0`` count as whole numbers, a fraction or another type is a violation."""
+    value = p.get(props, path)
+    if not p.present(value):
+        if absent == "violation":
+            yield f"{path} is not set; set it to at most {number_text(limit)} {noun} ({key})."
+        return
+    number = p.get_number(props, path)
+    if number is None or not number.is_integer():
+        yield f"{path} is {not_whole(value, number)}, not a whole number of {noun}."
+    elif isinstance(limit, (int, float)) and number > limit:
+        yield f"{path} exceeds the limit of {number_text(limit)} {noun} ({key})."

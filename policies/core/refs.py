@@ -106,3 +106,33 @@ def workspace_of(prefix: str) -> str | None:
     """The workspace name in a remote reference's prefix (ARM or azureml:// form), if any."""
     match = re.search(r"/workspaces/([^/]+)$", prefix, re.IGNORECASE)
     return match.group(1) if match else None
+
+
+_WORKSPACE_SEGMENT = re.compile(r"/workspaces/([^/]+)", re.IGNORECASE)
+_REGISTRY_PREFIX = re.compile(r"/registries/([^/]+)$", re.IGNORECASE)
+
+
+def workspace_in(arm_id: str | None) -> str | None:
+    """The workspace name (lower-cased) in an ARM id or azureml:// URI of something inside a
+    workspace (``.../workspaces/<ws>/computes/<c>``), if any."""
+    match = _WORKSPACE_SEGMENT.search(arm_id or "")
+    return match.group(1).lower() if match else None
+
+
+def registry_of(ref: AssetRef) -> str | None:
+    """The registry a remote reference points into (``azureml://registries/<r>/...`` or an ARM
+    ``.../registries/<r>/...`` id), else None."""
+    match = _REGISTRY_PREFIX.search(ref.prefix or "") if ref.scope == "remote" else None
+    return match.group(1) if match else None
+
+
+def pin_problem(where: str, value: str, asset_type: str, fix: str, elsewhere: str = "") -> str | None:
+    """What is wrong with ``value`` as a pinned reference to one version of ``asset_type``
+    (``"<where> names a label ...; <fix>."``), or None when it is one. ``elsewhere`` words a pinned
+    reference to another asset type (default ``"points to <its type>, not <asset_type>"``)."""
+    ref = parse_ref(value)
+    if not ref.pinned:
+        return f"{where} {ref.problem}; {fix}."
+    if ref.asset_type not in (None, asset_type):
+        return f"{where} {elsewhere or f'points to {ref.asset_type}, not {asset_type}'}."
+    return None

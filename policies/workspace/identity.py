@@ -1,68 +1,25 @@
-"""Rules on Azure ML workspaces (every kind: Default, Hub, Project, FeatureStore)."""
+"""Workspace identities: the workspace runs under a managed identity of an allowed type
+(workspace-managed-identity), and reaches its system datastores with it
+(workspace-system-datastores-identity)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import Final
 
 from pulumi_policy import EnforcementLevel, Severity
 
-from . import props as p
-from . import types as t
-from .messages import quote_known
-from .rule import Framework, Option, ResourceRule, Sample, Subject
+from ..core import frameworks as fw
+from ..core import props as p
+from ..core import types as t
+from ..core.checks import config_list, enum_setting
+from ..core.messages import quote_known
+from ..core.options import flag, strings
+from ..core.rule import ResourceRule, Subject, unknown_advisory
+from ..core.samples import Sample
 
-WORKSPACE_TYPES = (t.WORKSPACE, t.CLASSIC_WORKSPACE)
-KNOWN_SKUS = ("Basic", "Free", "Standard", "Premium", "Enterprise")
+SYSTEM_DATASTORE_AUTH_MODES: Final = ("AccessKey", "Identity", "UserDelegationSAS")
 KNOWN_IDENTITY_TYPES = ("None", "SystemAssigned", "UserAssigned", "SystemAssigned,UserAssigned", "SystemAssigned, UserAssigned")
-
-
-def _allowed_sku(subject: Subject) -> Iterator[str]:
-    path = "skuName" if subject.classic else "sku.name"
-    allowed = [s for s in subject.config["allowedSkus"] if isinstance(s, str)]
-    listing = ", ".join(allowed) or "none"
-    value = p.get(subject.props, path)
-    if value is p.MISSING or value is None:
-        yield f"The workspace has no SKU ({path} is absent); allowed: {listing}."
-    elif not isinstance(value, str):
-        yield f"{path} is {p.type_name(value)}, not a SKU name; allowed: {listing}."
-    elif value.strip().lower() not in {s.lower() for s in allowed}:
-        yield f"SKU {quote_known(value, (*KNOWN_SKUS, *allowed))} is not allowed; allowed: {listing}."
-
-
-workspace_allowed_sku = ResourceRule(
-    name="workspace-allowed-sku",
-    description="Azure ML workspaces must use an approved SKU.",
-    severity=Severity.MEDIUM,
-    level=EnforcementLevel.MANDATORY,
-    remediation="Set the workspace's sku.name (classic provider: sku_name) to one of the allowed SKUs, "
-    "or add the SKU to this policy's allowedSkus config.",
-    unknowns="An unknown sku.name during preview: the SDK's advisory 'can't run policy' diagnostic; "
-    "judged at `pulumi up`.",
-    topics=("resource-usage",),
-    types=WORKSPACE_TYPES,
-    options=(
-        Option("allowedSkus", {
-            "type": "array", "items": {"type": "string"}, "default": ["Basic"],
-            "description": "SKU names a workspace may use (compared case-insensitively).",
-        }),
-    ),
-    check=_allowed_sku,
-    samples=(
-        Sample("basic sku", {"sku": {"name": "Basic", "tier": "Basic"}}),
-        Sample("case-insensitive", {"sku": {"name": "basic"}}),
-        Sample("snake_case classic", {"sku_name": "Basic"}, type=t.CLASSIC_WORKSPACE),
-        Sample("versioned token", {"sku": {"name": "Basic"}}, type="azure-native:machinelearningservices/v20240401:Workspace"),
-        Sample("configured list", {"sku": {"name": "Standard"}}, config={"allowedSkus": ["Basic", "Standard"]}),
-        Sample("disallowed sku", {"sku": {"name": "Enterprise"}}, ("SKU 'Enterprise' is not allowed",)),
-        Sample("absent sku", {"kind": "Default"}, ("has no SKU (sku.name is absent)",)),
-        Sample("null sku name", {"sku": {"name": None}}, ("has no SKU",)),
-        Sample("wrong type", {"sku": {"name": 3.0}}, ("sku.name is a number",)),
-        Sample("classic disallowed", {"skuName": "Premium"}, ("SKU 'Premium' is not allowed",), type=t.CLASSIC_WORKSPACE),
-        Sample("unknown sku not quoted", {"sku": {"name": "Sk-4f9Q"}}, ("SKU a value outside the known set (not shown) is not",)),
-        Sample("bad config", {"sku": {"name": "Basic"}}, ("policy config 'allowedSkus' must be of type array",),
-               config={"allowedSkus": "Basic"}),
-    ),
-)
 
 
 def _identity_kinds(value: str) -> frozenset[str]:
@@ -89,7 +46,7 @@ def _managed_identity(subject: Subject) -> Iterator[str]:
     listing = ", ".join(a for a in config["allowedTypes"] if isinstance(a, str))
     identity = p.get_map(subject.props, "identity")
     id_type = p.get(subject.props, "identity.type") if identity is not None else p.MISSING
-    if identity is None or id_type is p.MISSING or id_type is None:
+    if identity is None or not p.present(id_type):
         yield "The workspace has no managed identity (identity.type is absent)."
         return
     if not isinstance(id_type, str):
@@ -125,28 +82,19 @@ workspace_managed_identity = ResourceRule(
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,
+    enforce={"requireUserAssigned": True},
     remediation="Give the workspace identity.type SystemAssigned, UserAssigned or 'SystemAssigned,UserAssigned'. "
     "With a user-assigned identity, list it in identity.userAssignedIdentities and set "
     "primaryUserAssignedIdentity to its resource id.",
     unknowns="An unknown identity type or identity id during preview: the SDK's advisory 'can't run policy' "
     "diagnostic (identity ids of identities created in the same stack are unknown until `pulumi up`).",
     topics=("identity", "data-access"),
-    frameworks=(
-        Framework("Azure Policy", "5f0c7d88-c7de-45b8-ac49-db49e72eaa78",
-                  "Azure Machine Learning workspaces should use user-assigned managed identity"),
-        Framework("MCSB", "IM-3", "Manage application identities securely and automatically"),
-    ),
-    types=WORKSPACE_TYPES,
+    frameworks=(fw.AZ_USER_ASSIGNED_IDENTITY, fw.MCSB_IM3),
+    types=t.WORKSPACE_TYPES,
     options=(
-        Option("allowedTypes", {
-            "type": "array", "items": {"type": "string"},
-            "default": ["SystemAssigned", "UserAssigned", "SystemAssigned,UserAssigned"],
-            "description": "Identity types a workspace may use (comma-separated combinations, any order).",
-        }),
-        Option("requireUserAssigned", {
-            "type": "boolean", "default": False,
-            "description": "Require a user-assigned identity (Azure Policy 5f0c7d88).",
-        }),
+        strings("allowedTypes", ["SystemAssigned", "UserAssigned", "SystemAssigned,UserAssigned"],
+                "Identity types a workspace may use (comma-separated combinations, any order)."),
+        flag("requireUserAssigned", False, "Require a user-assigned identity (Azure Policy 5f0c7d88)."),
     ),
     check=_managed_identity,
     samples=(
@@ -182,4 +130,41 @@ workspace_managed_identity = ResourceRule(
     ),
 )
 
-RULES = (workspace_allowed_sku, workspace_managed_identity)
+
+
+workspace_system_datastores_identity = ResourceRule(
+    name="workspace-system-datastores-identity",
+    description="Azure ML workspaces (every kind) must reach their system datastores with the workspace's managed "
+    "identity: systemDatastoresAuthMode must be in the allowed list (default: Identity). Absent means AccessKey (the "
+    "service default) and is a violation. The classic provider has no such setting, so classic workspaces are not "
+    "judged.",
+    severity=Severity.MEDIUM,
+    level=EnforcementLevel.MANDATORY,
+    security=True,
+    remediation="Set systemDatastoresAuthMode to 'Identity' and grant the workspace identity the storage data roles "
+    "it needs (e.g. Storage Blob Data Contributor), or add the mode to this policy's allowedModes config.",
+    unknowns=unknown_advisory("systemDatastoresAuthMode"),
+    topics=("identity", "data-access"),
+    frameworks=(fw.MCSB_IM3,),
+    types=(t.WORKSPACE,),
+    options=(
+        strings("allowedModes", ["Identity"], "Auth modes the system datastores may use (UserDelegationSAS only if listed here)."),
+    ),
+    check=enum_setting(path="systemDatastoresAuthMode", allowed=config_list("allowedModes"), absent="violation",
+                       vocabulary=SYSTEM_DATASTORE_AUTH_MODES,
+                       what="the system datastores must be accessed with the workspace's identity, and absent "
+                       "means AccessKey"),
+    samples=(
+        Sample("identity", {"systemDatastoresAuthMode": "Identity"}),
+        Sample("snake_case, any case", {"system_datastores_auth_mode": "identity"},
+               type="azure-native:machinelearningservices/v20250401:Workspace"),
+        Sample("delegation sas allowed by config", {"systemDatastoresAuthMode": "UserDelegationSAS"},
+               config={"allowedModes": ["Identity", "UserDelegationSAS"]}),
+        Sample("classic not judged", {"publicNetworkAccessEnabled": False}, type=t.CLASSIC_WORKSPACE),
+        Sample("absent", {"kind": "Hub"}, ("systemDatastoresAuthMode is not set",)),
+        Sample("access key", {"systemDatastoresAuthMode": "AccessKey"}, ("systemDatastoresAuthMode is 'AccessKey'",)),
+        Sample("delegation sas", {"systemDatastoresAuthMode": "UserDelegationSAS"},
+               ("systemDatastoresAuthMode is 'UserDelegationSAS'",)),
+        Sample("wrong type", {"systemDatastoresAuthMode": ["Identity"]}, ("systemDatastoresAuthMode is a list",)),
+    ),
+)
