@@ -10,6 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parent.parent
 ALWAYS = ("startup", "analyze", "stack_scaling", "rules_scaling", "gate_reference", "gate_vs_checkov")
 FIELDS = ("key", "title", "unit", "value", "baseline", "baseline_name", "ratio", "target", "met", "cpu", "baseline_cpu",

@@ -239,6 +239,7 @@ def program(tmp_path_factory: pytest.TempPathFactory, canaries: Canaries) -> Pat
     return directory
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
 def test_program_secrets_never_printed(program: Path, canaries: Canaries, tmp_path: Path, preview: bool) -> None:
     reports = _run_all_formats(program, tmp_path, canaries.tokens(), *(("--preview",) if preview else ()))
@@ -319,6 +320,7 @@ def _state(c: Canaries) -> dict[str, Any]:
     return {"version": 3, "deployment": {"manifest": {"version": "v3.210.0"}, "resources": resources}}
 
 
+@pytest.mark.process
 def test_state_file_secrets_never_printed(canaries: Canaries, tmp_path: Path) -> None:
     state = tmp_path / "stack-export.json"
     state.write_text(json.dumps(_state(canaries)))
@@ -453,6 +455,7 @@ def _cases(mode: str) -> list[Run]:
     return _resource_runs(mode) + _stack_runs(mode)
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("mode", ["suffix", "segments"])
 def test_no_rule_quotes_a_secret(mode: str) -> None:
     runs = _cases(mode)

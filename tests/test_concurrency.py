@@ -123,6 +123,7 @@ def pack() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
             process.close()
 
 
+@pytest.mark.process
 def test_pack_answers_concurrent_calls_like_sequential_ones(pack: analyzer_pb2_grpc.AnalyzerStub) -> None:
     resource_requests = _resource_requests()
     stack_requests = _stack_requests()

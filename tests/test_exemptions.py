@@ -15,6 +15,7 @@ from policy_gate import exemptions as ex
 from policy_gate.errors import UsageError
 from policy_gate.results import Outcome, Violation
 
+pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT = ROOT / "tests" / "fixtures" / "state" / "stack-export.json"
 TODAY = dt.date(2026, 11, 27)

@@ -63,6 +63,7 @@ def _preview(stack_config: dict[str, str] | None = None):
     return stack
 
 
+@pytest.mark.process
 def test_through_the_protocol_per_rule_config() -> None:
     config = {**only("workspace-allowed-sku", "no-secret-exports"),
               "workspace-managed-identity": {"enforcementLevel": "mandatory", "failClosed": True}}
@@ -71,6 +72,7 @@ def test_through_the_protocol_per_rule_config() -> None:
     assert [d.policy for d in outcome.diagnostics if d.kind == "unknown"] == ["no-secret-exports"]
 
 
+@pytest.mark.process
 def test_through_the_protocol_pack_wide_stack_config() -> None:
     foundation = only("workspace-allowed-sku", "workspace-managed-identity", "no-secret-exports")
     outcome = analyze(_preview({FAIL_CLOSED_STACK_KEY: "true"}), PackOptions(ROOT), foundation)

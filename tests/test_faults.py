@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parent.parent
 FAULTY_PACK = ROOT / "tests" / "fixtures" / "faulty_pack"
 

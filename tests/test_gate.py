@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parent.parent
 STORAGE_KEY_SHAPE = re.compile(r"[A-Za-z0-9+/]{86}==")
 

@@ -16,6 +16,7 @@ from policy_gate.capture import Capture
 from policy_gate.errors import UsageError
 from policy_gate.program import run_program
 
+pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parent.parent
 STATE = ROOT / "tests" / "fixtures" / "state"
 # The foundation rules only: later rules must not change what these tests are about.

@@ -12,6 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parent.parent
 ML = "azure-native:machinelearningservices"
 PEAK_LIMIT_MIB = 512

@@ -28,8 +28,9 @@ on the SDK's proxies.
 
 Example counts come from the profile named by ``HYPOTHESIS_PROFILE``:
 
-- ``ci`` (default): 200 examples per rule and property; the whole file takes about 40 seconds
-  on 2 cores;
+- ``quick``: 25 examples per rule and property, what the fast tier (``./scripts/test``) runs;
+- ``ci`` (default, and the full tier's): 200 examples per rule and property; the whole file
+  takes about 40 seconds on 2 cores;
 - ``thorough``: 2,000 per rule and property (about 10 minutes on 2 cores), for local runs
   before a release or after changing ``policies/core/props.py`` or a rule's parsing::
 
@@ -79,10 +80,11 @@ _COMMON: dict[str, Any] = {
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     "print_blob": True,
 }
+settings.register_profile("quick", max_examples=25, **_COMMON)
 settings.register_profile("ci", max_examples=200, **_COMMON)
 settings.register_profile("thorough", max_examples=2_000, **_COMMON)
 PROFILE_NAME = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-if PROFILE_NAME not in ("ci", "thorough"):
+if PROFILE_NAME not in ("quick", "ci", "thorough"):
     PROFILE_NAME = "ci"
 # Applied per test rather than loaded globally, so other test modules keep their own settings.
 PROFILE = settings.get_profile(PROFILE_NAME)

@@ -22,6 +22,7 @@ from policy_gate.errors import UsageError
 from tests.captures import ROOT_URN, capture, from_samples, only, secret, urn
 from tests.sdk import assert_messages
 
+pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parent.parent
 PACK = PackOptions(ROOT)
 MISC = PackOptions(ROOT / "tests" / "fixtures" / "misc_pack")

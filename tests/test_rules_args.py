@@ -16,6 +16,8 @@ from policies.core.rule import ResourceRule
 from tests.captures import program_inputs
 from tests.sdk import assert_messages, run_resource
 
+pytestmark = pytest.mark.process
+
 
 def _judge(rule_name: str, resource: dict[str, Any]) -> list[str]:
     rule = rule_named(rule_name)

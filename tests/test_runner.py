@@ -29,6 +29,7 @@ from pulumi.runtime import rpc
 from policy_gate import mocks
 from policy_gate.mocks import SECRET_SIG, SIG_KEY, UNKNOWN, AzureMocks, CaptureResourceArgs
 
+pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT, STACK = "mlproj", "dev"
 ROOT_URN = f"urn:pulumi:{STACK}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{STACK}"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR = os.environ.get("POLICY_PACK_FLOOR_PYTHON")
 
