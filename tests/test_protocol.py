@@ -13,8 +13,8 @@ from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from policies import PACK_NAME, RULES
-from policies.props import UNKNOWN_STRING
-from policies.rule import ResourceRule, StackRule
+from policies.core.props import UNKNOWN_STRING
+from policies.core.rule import ResourceRule, StackRule
 from policy_gate.analyzer import EngineServer, PackOptions, PackProcess, analyze
 from policy_gate.errors import UsageError
 from policy_gate.reports import Redactor, render

@@ -36,6 +36,7 @@ from policy_gate.wire import SECRET_SIG, SIG_KEY, UNKNOWN
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
 
+pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT, STACK = "mlproj", "dev"
 ROOT_URN = f"urn:pulumi:{STACK}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{STACK}"
