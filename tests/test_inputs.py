@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from policies.props import SECRET_SIG, SIG_KEY
+from policies.core.props import SECRET_SIG, SIG_KEY
 from policy_gate import inputs
 from policy_gate.capture import Capture
 from policy_gate.errors import UsageError
