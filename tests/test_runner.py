@@ -437,7 +437,11 @@ def test_outputs_take_the_output_shape(up: Run) -> None:
     assert list(identities) == [uai["id"]]
     assert re.fullmatch(r"[0-9a-f-]{36}", identities[uai["id"]]["principalId"])
     assert up.exports["principalId"] == ws["outputs"]["identity"]["principalId"]
-    assert ws["outputs"]["managedNetwork"] == ws["inputs"]["managedNetwork"]
+    network, network_in = ws["outputs"]["managedNetwork"], ws["inputs"]["managedNetwork"]
+    assert {k: network[k] for k in network_in} == network_in
+    # The object the provider returns carries what only it computes (3.x ManagedNetworkSettingsResponse).
+    assert re.fullmatch(r"10\.\d+\.\d+\.\d+", network["firewallPublicIpAddress"])
+    assert ws["outputs"]["provisioningState"] == "Succeeded"
     features = up.named("features")
     expected = {"dataVersionId": "azureml:training:1"}
     assert features["inputs"]["properties"]["properties"] == expected
@@ -513,7 +517,8 @@ def test_preview_leaves_computed_values_unknown(preview: Run) -> None:
     assert ws["inputs"]["resourceGroupName"] == UNKNOWN  # derived from an autonamed rg
     assert ws["inputs"]["storageAccount"] == UNKNOWN
     assert ws["inputs"]["workspaceName"] == "my-ws"
-    assert "name" not in ws["outputs"] and "type" not in ws["outputs"]
+    assert ws["outputs"]["name"] == ws["outputs"]["type"] == ws["outputs"]["provisioningState"] == UNKNOWN
+    assert ws["outputs"]["managedNetwork"]["firewallPublicIpAddress"] == UNKNOWN
     assert ws["outputs"]["identity"]["userAssignedIdentities"] == UNKNOWN
     exports = preview.exports
     for key in ("workspaceId", "workspaceName", "principalId", "userStorageKey"):
