@@ -213,9 +213,10 @@ class Run:
 
 
 def run_runner(program_dir: Path, stack: str = STACK, preview: bool = False, organization: str = "organization",
-               env: dict[str, str] | None = None, spec: str | None = None) -> Run:
+               env: dict[str, str] | None = None, spec: str | None = None, cwd: Path | None = None) -> Run:
     """Run the runner exactly as the gate does: a child process that gets the run spec the gate
-    makes on stdin and writes to an inherited fd (``spec`` overrides the spec's text)."""
+    makes on stdin and writes to an inherited fd (``spec`` overrides the spec's text), in the
+    gate's working directory ``cwd``."""
     loaded = project.load_program(program_dir.resolve())
     config, _warnings = project.stack_config(loaded, stack)
     run_spec = dataclasses.replace(program.run_spec(loaded, stack, preview, config), organization=organization)
@@ -230,6 +231,7 @@ def run_runner(program_dir: Path, stack: str = STACK, preview: bool = False, org
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=child_env,
+        cwd=cwd,
     )
     os.close(write_fd)
     chunks: list[bytes] = []
@@ -543,22 +545,27 @@ def test_preview_keeps_provider_references(preview: Run) -> None:
     [
         (
             'import pulumi\nraise ValueError("boom\\nsecond line")\n',
-            "program failed: ValueError: boom",
+            "program failed at p/__main__.py:2: ValueError: boom",
         ),
         (
             "import pulumi\nimport not_a_module_xyz\n",
-            "program failed: missing Python module 'not_a_module_xyz'",
+            "program failed at p/__main__.py:2: missing Python module 'not_a_module_xyz'",
         ),
         (
             'import pulumi\npulumi.export("x", pulumi.Output.from_input(1).apply(lambda v: v / 0))\n',
-            "program failed: ZeroDivisionError: division by zero",
+            "program failed at p/__main__.py:2: ZeroDivisionError: division by zero",
         ),
+        (  # no frame of the program: the SDK's own lambda indexes the unset value
+            'import pulumi\npulumi.export("x", pulumi.Output.from_input({"a": None})["a"][0])\n',
+            "program failed: TypeError: 'NoneType' object is not subscriptable",
+        ),
+        ("import pulumi\nx = (\n", "program failed at p/__main__.py:2: SyntaxError: '(' was never closed"),
     ],
 )
 def test_program_failure_exits_3_with_one_line(
     tmp_path: Path, program: str, expected_line: str
 ) -> None:
-    run = run_runner(write_project(tmp_path / "p", program))
+    run = run_runner(write_project(tmp_path / "p", program), cwd=tmp_path)
     assert run.returncode == 3
     assert run.stderr.strip().splitlines() == [run.stderr.strip()]
     assert run.stderr.startswith(expected_line)
@@ -567,9 +574,9 @@ def test_program_failure_exits_3_with_one_line(
 
 def test_debug_shows_the_traceback_before_the_summary(tmp_path: Path) -> None:
     program = 'import pulumi\nraise ValueError("boom")\n'
-    run = run_runner(write_project(tmp_path / "p", program), env={"POLICY_GATE_DEBUG": "1"})
+    run = run_runner(write_project(tmp_path / "p", program), env={"POLICY_GATE_DEBUG": "1"}, cwd=tmp_path / "p")
     assert run.returncode == 3 and "Traceback" in run.stderr
-    assert run.stderr.strip().splitlines()[-1] == "program failed: ValueError: boom"
+    assert run.stderr.strip().splitlines()[-1] == "program failed at __main__.py:2: ValueError: boom"
 
 
 @pytest.mark.parametrize("spec", ["", "not json", '{"version": 99}', '{"version": 1, "project": "x"}',
