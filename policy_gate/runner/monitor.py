@@ -23,6 +23,8 @@ from .spec import RunSpec
 from .values import guid
 
 CAPTURE_VERSION = 1
+# Invoke's response message: resource.proto's own in newer SDKs, provider.proto's in older ones (3.142, 3.100).
+_INVOKE_RESPONSE: Any = getattr(resource_pb2, "ResourceInvokeResponse", None) or provider_pb2.InvokeResponse
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -120,14 +122,12 @@ class CaptureMonitor(MockMonitor):
             if record is None:
                 raise MockError(f"unknown resource {args.get('urn')}")
             ret = {"urn": record["urn"], "id": record["id"], "state": record["outputs"]}
-            return resource_pb2.ResourceInvokeResponse(**{"return": _to_struct(ret)})
+            return _INVOKE_RESPONSE(**{"return": _to_struct(ret)})
         result, failures = self.azure_mocks.call(
             MockCallArgs(token=request.tok, args=args, provider=request.provider)
         )
         checks = [provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures or []]
-        return resource_pb2.ResourceInvokeResponse(
-            failures=checks, **{"return": _to_struct(result)}
-        )
+        return _INVOKE_RESPONSE(failures=checks, **{"return": _to_struct(result)})
 
     # -- helpers ------------------------------------------------------------------------------
 
