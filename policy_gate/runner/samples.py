@@ -22,6 +22,9 @@ from .values import GUID_OUTPUTS, SUBSCRIPTION, SUBSCRIPTION_ID, TENANT_ID, dige
 MAX_DEPTH = 6  # how deep echoed inputs are reshaped
 SAMPLE_DEPTH = 1  # objects within a sampled object
 
+# Lists of other resources' links to this one (Azure Private Link): a new resource has none, and a
+# sample would claim a private endpoint nobody declared.
+_BACK_REFERENCES = frozenset({"privateEndpointConnections", "registryPrivateEndpointConnections"})
 _GUID_SUFFIXES = ("clientid", "principalid", "tenantid", "objectid", "applicationid")
 _TIMESTAMP = "2024-01-01T00:00:00Z"
 
@@ -40,6 +43,8 @@ def sample_value(name: str, typ: Any, seed: str, depth: int = 0, within: frozens
             return None
         return sample_object(typ, seed, depth + 1, within)
     if t.is_list_type(typ):
+        if name in _BACK_REFERENCES:
+            return []
         item = sample_value(name, t.list_element_type(typ), seed + "[0]", depth, within)
         return [] if item is None else [item]
     if t.is_mapping_type(typ):

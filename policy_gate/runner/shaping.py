@@ -112,7 +112,7 @@ class Shaper:
         if t.is_list_type(typ):
             element_type = t.list_element_type(typ)
             input_element = t.input_type(t.list_element_type(input_typ)) if t.is_list_type(input_typ) else None
-            items = (self.shape(v, element_type, input_element, f"{path}[]", depth + 1) for v in value)
+            items = (self.shape(v, element_type, input_element, f"{path}[{i}]", depth + 1) for i, v in enumerate(value))
             return [item for item in items if item is not _DROP]
         if t.is_mapping_type(typ) and all(isinstance(reveal(v), str) for v in value):
             return self._list_to_map(value, t.mapping_value_type(typ), path, depth)
