@@ -85,12 +85,11 @@ class AzureMocks(Mocks):
         # A read or an import reports the real state, even in preview.
         known = bool(args.resource_id) or not self.preview
         cls = resource_class(args.typ)
-        if cls is None:
-            type_name = split_token(args.typ)[2] or args.typ
-            return (args.resource_id or f"{type_name}-{args.name}-id") if known else "", dict(args.inputs)
-        outputs = self._echo_inputs(cls, args.inputs, urn, known)
+        outputs = self._echo_inputs(cls, args.inputs, urn, known) if cls is not None else dict(args.inputs)
         name = self._own_name(args, urn)
         resource_id = (args.resource_id or self._id(cls, args, name, urn)) if known else ""
+        if cls is None:
+            return resource_id, outputs
         for key in sorted(output_only(cls) or ()):
             if key not in outputs:
                 value = self._computed(cls, key, args, name, urn) if known else UNKNOWN
@@ -141,10 +140,10 @@ class AzureMocks(Mocks):
         return (known_string(args.inputs.get(key)) if key else None) or autoname(args.name, urn)
 
     @staticmethod
-    def _id(resource_cls: type, args: MockResourceArgs, name: str, urn: str) -> str:
+    def _id(resource_cls: type | None, args: MockResourceArgs, name: str, urn: str) -> str:
         if args.typ.startswith("azure-native:"):
             return arm_id(args.typ, args.inputs, name)
-        example = import_id_example(resource_cls, args.typ)
+        example = import_id_example(resource_cls, args.typ) if resource_cls is not None else None
         type_name = split_token(args.typ)[2] or args.typ
         return bridged_id(example, args.inputs, name, urn) or f"{type_name}-{args.name}-id"
 
