@@ -851,3 +851,23 @@ def test_invoke_results_are_plausible_and_deterministic() -> None:
         AzureMocks(preview=False).call(MockCallArgs("azure-native:nope:listNothing", {}, ""))[0]
         == {}
     )
+
+
+def test_sources_prefer_the_programs_repository(tmp_path: Path) -> None:
+    """A resource built by a library is located at the library's line when the library is part
+    of the program's repository, at the repository's calling line when it is checked out
+    elsewhere (a review of this repository cannot show that file)."""
+    repo, elsewhere = tmp_path / "repo", tmp_path / "shared"
+    for lib in (repo / "lib", elsewhere):
+        lib.mkdir(parents=True)
+        (lib / f"{lib.name}_things.py").write_text(
+            "import pulumi\n\n\ndef thing(name):\n    return pulumi.CustomResource('test:index:Thing', name, {})\n")
+    program = (f"import sys\nsys.path[:0] = [{str(repo / 'lib')!r}, {str(elsewhere)!r}]\n"
+               "import lib_things, shared_things\n\nlib_things.thing('in-repo')\nshared_things.thing('elsewhere')\n")
+    write_project(repo / "infra", program)
+    (repo / ".git").mkdir()
+    run = run_runner(repo / "infra")
+    assert run.named("in-repo")["source"] == {"file": "../lib/lib_things.py", "line": 5}
+    assert run.named("elsewhere")["source"] == {"file": "__main__.py", "line": 6}
+    (repo / ".git").rmdir()  # no repository known: the innermost user frame, wherever it is
+    assert run_runner(repo / "infra").named("elsewhere")["source"] == {"file": "../../shared/shared_things.py", "line": 5}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..capture import Capture, Resource
+from ..runner.repository import work_tree
 
 _QUOTED = re.compile(r"""['"`]([^'"`\s]+)['"`]""")
 
@@ -63,12 +64,8 @@ def source_root(capture: Capture, given: str | None = None) -> Path:
     the current directory."""
     if given:
         return Path(given).resolve()
-    if capture.source_dir:
-        start = Path(capture.source_dir).resolve()
-        found = next((d for d in (start, *start.parents) if (d / ".git").exists()), None)
-        if found is not None:
-            return found
-    return Path.cwd().resolve()
+    found = work_tree(Path(capture.source_dir)) if capture.source_dir else None
+    return found or Path.cwd().resolve()
 
 
 def relative_to(path: Path, base: Path) -> str | None:

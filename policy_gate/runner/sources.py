@@ -25,6 +25,8 @@ from pulumi.runtime import resource as pulumi_resource
 from pulumi.runtime import stack as pulumi_stack
 from pulumi.runtime.proto import source_pb2
 
+from .repository import work_tree
+
 _GATE = Path(__file__).resolve().parent.parent  # the policy_gate package
 _INSTALLED = frozenset({"site-packages", "dist-packages"})
 
@@ -50,12 +52,14 @@ def is_user_file(filename: str) -> bool:
     return not any(resolved == d or d in resolved.parents for d in _excluded_dirs())
 
 
-def innermost(frames: Iterable[tuple[str, int | None]]) -> tuple[str, int] | None:
-    """The first user frame of ``frames`` (innermost first) as (absolute file, line)."""
-    for filename, line in frames:
-        if line and is_user_file(filename):
-            return str(Path(filename).resolve()), line
-    return None
+def innermost(frames: Iterable[tuple[str, int | None]], repository: Path | None = None) -> tuple[str, int] | None:
+    """The first user frame of ``frames`` (innermost first) as (absolute file, line): the first
+    in ``repository`` when there is one (a library checked out elsewhere is not what a review
+    of this repository can show), else the first anywhere."""
+    found = [(str(Path(f).resolve()), line) for f, line in frames if line and is_user_file(f)]
+    inside = [(f, line) for f, line in found if repository is not None and Path(f).is_relative_to(repository)]
+    picked = inside or found
+    return picked[0] if picked else None
 
 
 def relative(path: str, base: Path) -> str:
@@ -79,16 +83,16 @@ def resource_source(request: Any, program_dir: Path) -> dict[str, Any] | None:
     positions = [request.sourcePosition] if _has(request, "sourcePosition") else []
     if _has(request, "stackTrace"):
         positions += [f.pc for f in request.stackTrace.frames if f.HasField("pc")]
-    found = innermost((_uri_path(p.uri), p.line) for p in positions)
+    found = innermost(((_uri_path(p.uri), p.line) for p in positions), work_tree(program_dir))
     return {"file": relative(found[0], program_dir), "line": found[1]} if found else None
 
 
-def _live_user_frame() -> tuple[str, int] | None:
+def _live_user_frame(repository: Path | None) -> tuple[str, int] | None:
     """The innermost user frame of the running stack."""
-    return innermost((f.f_code.co_filename, line) for f, line in traceback.walk_stack(None))
+    return innermost(((f.f_code.co_filename, line) for f, line in traceback.walk_stack(None)), repository)
 
 
-def _constructor_caller() -> tuple[str, int] | None:
+def _constructor_caller(repository: Path | None) -> tuple[str, int] | None:
     """The innermost user frame outside the constructors of the resource being constructed: a
     component's own ``__init__`` is its implementation; the line that instantiates it declares
     it (as the SDK's stack-trace position does: pulumi/pulumi sdk/python/lib/pulumi/runtime/
@@ -99,7 +103,7 @@ def _constructor_caller() -> tuple[str, int] | None:
     inside = [i for i, (f, _) in enumerate(frames) if owner is not None
               and (f.f_locals.get("self") is owner or f.f_locals.get("__self__") is owner)]
     outside = frames[inside[-1] + 1:] if inside else frames
-    return innermost((f.f_code.co_filename, line) for f, line in outside)
+    return innermost(((f.f_code.co_filename, line) for f, line in outside), repository)
 
 
 def install(export_sources: dict[str, dict[str, Any]], program_dir: Path) -> None:
@@ -110,11 +114,14 @@ def install(export_sources: dict[str, dict[str, Any]], program_dir: Path) -> Non
       ``__init__`` in site-packages, and send no stack trace);
     - each ``pulumi.export`` call's innermost user frame is recorded in ``export_sources`` by
       export name (``pulumi.export`` and ``from pulumi import export`` both end in
-      ``Stack.output``)."""
+      ``Stack.output``).
+
+    Frames in the program's git work tree come first (``innermost``)."""
+    repository = work_tree(program_dir)
     original_position = getattr(pulumi_resource, "_get_source_position", None)
     if original_position is not None:
         def position(*args: Any, **kwargs: Any) -> Any:
-            found = _constructor_caller()
+            found = _constructor_caller(repository)
             if found is None:
                 return original_position(*args, **kwargs)
             return source_pb2.SourcePosition(uri=Path(found[0]).as_uri(), line=found[1])
@@ -123,7 +130,7 @@ def install(export_sources: dict[str, dict[str, Any]], program_dir: Path) -> Non
     original_output = pulumi_stack.Stack.output
 
     def output(self: Any, name: str, value: Any) -> None:
-        found = _live_user_frame()
+        found = _live_user_frame(repository)
         if found is not None:
             export_sources[name] = {"file": relative(found[0], program_dir), "line": found[1]}
         original_output(self, name, value)
@@ -133,7 +140,8 @@ def install(export_sources: dict[str, dict[str, Any]], program_dir: Path) -> Non
 
 def failure_location(error: BaseException, base: str) -> str | None:
     """``file:line`` of the program's line that raised ``error`` (a syntax error's own line),
-    relative to ``base`` when it lies below it."""
+    relative to ``base`` when it lies below it. Any user frame counts: the innermost one is
+    where the program went wrong, in its repository or not."""
     frames = [(f.filename, f.lineno) for f in reversed(traceback.extract_tb(error.__traceback__))]
     if isinstance(error, SyntaxError) and error.filename:
         frames.insert(0, (error.filename, error.lineno))
