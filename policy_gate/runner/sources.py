@@ -48,18 +48,32 @@ def is_user_file(filename: str) -> bool:
     path = Path(filename)
     if not path.is_absolute() or _INSTALLED & set(path.parts):
         return False
-    resolved = path.resolve()
-    return not any(resolved == d or d in resolved.parents for d in _excluded_dirs())
+    return not any(_within(_resolved(filename), d) for d in _excluded_dirs())
 
 
 def innermost(frames: Iterable[tuple[str, int | None]], repository: Path | None = None) -> tuple[str, int] | None:
     """The first user frame of ``frames`` (innermost first) as (absolute file, line): the first
     in ``repository`` when there is one (a library checked out elsewhere is not what a review
     of this repository can show), else the first anywhere."""
-    found = [(str(Path(f).resolve()), line) for f, line in frames if line and is_user_file(f)]
-    inside = [(f, line) for f, line in found if repository is not None and Path(f).is_relative_to(repository)]
-    picked = inside or found
-    return picked[0] if picked else None
+    first = None
+    for filename, line in frames:
+        if not line or not is_user_file(filename):
+            continue
+        path = _resolved(filename)
+        if repository is None or _within(path, repository):
+            return str(path), line
+        first = first or (str(path), line)
+    return first
+
+
+@functools.cache
+def _resolved(filename: str) -> Path:
+    return Path(filename).resolve()
+
+
+@functools.cache
+def _within(path: Path, directory: Path) -> bool:
+    return path == directory or directory in path.parents
 
 
 def relative(path: str, base: Path) -> str:
