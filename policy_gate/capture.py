@@ -35,6 +35,9 @@ class Resource:
     delete_before_replace: bool | None = None
     custom_timeouts: dict[str, str] | None = None
     source: dict[str, Any] | None = None
+    # The output properties the type really has (the program runner knows them from the SDK);
+    # the runner's outputs also echo inputs that are none of them. None when unknown.
+    output_names: list[str] | None = None
 
     @property
     def is_root_stack(self) -> bool:
@@ -56,6 +59,7 @@ class Resource:
             additional_secret_outputs=list(data.get("additionalSecretOutputs") or []),
             aliases=list(data.get("aliases") or []), delete_before_replace=data.get("deleteBeforeReplace"),
             custom_timeouts=data.get("customTimeouts"), source=data.get("source"),
+            output_names=list(data["outputNames"]) if isinstance(data.get("outputNames"), list) else None,
         )
 
 
@@ -68,6 +72,7 @@ class Capture:
     resources: list[Resource] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)  # "project:key" -> value, as PULUMI_CONFIG carries it
     source_dir: str | None = None  # the program directory, when the gate ran a program
+    export_sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # export name -> its pulumi.export line
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Capture:
@@ -75,7 +80,7 @@ class Capture:
             project=data.get("project", "project"), stack=data.get("stack", "dev"),
             organization=data.get("organization", "organization"), dry_run=bool(data.get("dryRun", False)),
             resources=[Resource.from_json(r) for r in data.get("resources", [])],
-            config=dict(data.get("config") or {}),
+            config=dict(data.get("config") or {}), export_sources=dict(data.get("exportSources") or {}),
         )
 
     def by_urn(self) -> dict[str, Resource]:

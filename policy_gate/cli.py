@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import traceback
 from pathlib import Path
 from typing import NoReturn
 
 from .capture import Capture
-from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError
+from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError, debug_enabled
 from .reports import FORMATS, Redactor, render, summary
 from .results import FAIL_ON, SEVERITIES
 
@@ -51,7 +50,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--pack-python", help="interpreter for the pack (default: its virtualenv, else this Python)")
     run.add_argument("--pack-start-timeout", type=float, default=60.0, help="seconds the pack may take to start (default: 60)")
     run.add_argument("--pack-timeout", type=float, default=120.0, help="seconds the pack may take per call (default: 120)")
-    run.add_argument("--verbose", action="store_true", help="show the program's own output")
+    run.add_argument("--source-root", metavar="DIR", help="directory report paths are relative to (SARIF %%SRCROOT%%; "
+                     "default: the git work tree holding the program, else the current directory)")
+    run.add_argument("--verbose", action="store_true", help="show the program's own output, and the traceback of a "
+                     "program that fails (as POLICY_GATE_DEBUG=1 does)")
     return parser
 
 
@@ -70,6 +72,12 @@ def _capture(args: argparse.Namespace) -> Capture:
     return inputs.load(path, expected=kind)
 
 
+def _source_root(args: argparse.Namespace, capture: Capture) -> Path:
+    from .reports.locations import source_root
+
+    return source_root(capture, args.source_root)
+
+
 def _run(args: argparse.Namespace) -> int:
     from . import exemptions as exemptions_mod
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
@@ -78,6 +86,8 @@ def _run(args: argparse.Namespace) -> int:
     pack_dir = Path(args.pack).resolve()
     user_config = load_file(args.config)
     exemptions = exemptions_mod.load(args.exemptions) if args.exemptions else []
+    if args.source_root and not Path(args.source_root).is_dir():
+        raise UsageError(f"--source-root {args.source_root} is not a directory")
     capture = _capture(args)
     redact = Redactor(capture.secret_strings())
     options = PackOptions(pack_dir, python=args.pack_python, start_timeout=args.pack_start_timeout,
@@ -90,7 +100,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.exemptions:
         exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
         exemptions_mod.apply(outcome, exemptions, dt.date.today())
-    text = render(args.format, outcome, capture, redact, args.fail_on, args.min_severity)
+    text = render(args.format, outcome, capture, redact, args.fail_on, args.min_severity, _source_root(args, capture))
     failing = outcome.failing(args.fail_on, args.min_severity)
     if args.output:
         try:
@@ -114,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
-        if os.environ.get("POLICY_GATE_DEBUG"):
+        if debug_enabled():
             traceback.print_exc()
         print(f"error: internal error ({type(exc).__name__}); set POLICY_GATE_DEBUG=1 for details", file=sys.stderr)
         return EXIT_RUN

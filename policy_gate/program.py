@@ -18,7 +18,7 @@ from pathlib import Path
 
 from . import project
 from .capture import Capture
-from .errors import EXIT_USAGE, RunError, UsageError
+from .errors import DEBUG_VARIABLE, EXIT_USAGE, RunError, UsageError, debug_enabled
 from .runner.spec import RunSpec
 
 _GATE_ROOT = str(Path(__file__).resolve().parent.parent)
@@ -33,10 +33,13 @@ def runner_command(python: str, out_fd: int) -> list[str]:
     return [python, "-m", "policy_gate.runner", "--out-fd", str(out_fd)]
 
 
-def runner_environment() -> dict[str, str]:
-    """This environment, with the gate importable (the runner is part of it)."""
+def runner_environment(verbose: bool = False) -> dict[str, str]:
+    """This environment, with the gate importable (the runner is part of it); ``verbose`` has
+    the runner print a failing program's traceback."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (_GATE_ROOT, env.get("PYTHONPATH", "")) if p)
+    if verbose:
+        env[DEBUG_VARIABLE] = "1"
     return env
 
 
@@ -47,7 +50,7 @@ def run_program(directory: Path, stack: str, preview: bool, timeout: float, verb
     read_fd, write_fd = os.pipe()
     try:
         proc = subprocess.Popen(runner_command(program.python, write_fd), pass_fds=(write_fd,), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=runner_environment(),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=runner_environment(verbose),
                                 start_new_session=True)
     except OSError as exc:
         os.close(read_fd)
@@ -68,6 +71,8 @@ def run_program(directory: Path, stack: str, preview: bool, timeout: float, verb
         sys.stderr.write("".join(f"warning: {w}\n" for w in warnings))
         sys.stderr.write(out.decode("utf-8", "replace") + err.decode("utf-8", "replace"))
     if proc.returncode != 0:
+        if debug_enabled() and not verbose:  # the runner's traceback, before the one-line error
+            sys.stderr.write(err.decode("utf-8", "replace"))
         line = _last_line(err) or f"the program runner exited with code {proc.returncode}"
         raise (UsageError if proc.returncode == EXIT_USAGE else RunError)(line)
     try:

@@ -39,7 +39,7 @@ from typing import Any
 from ..capture import Capture, Resource
 from ..results import Outcome, PolicyMeta, Violation
 from ..wire import urn_name, urn_type
-from .locations import declared_at, relative_to
+from .locations import declared_at, relative_to, source_root
 from .redact import Redactor
 
 # Characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR; lone surrogates).
@@ -62,11 +62,13 @@ class _Findings:
     skips: list[str] = field(default_factory=list)
 
 
-def to_junit(outcome: Outcome, capture: Capture, redact: Redactor) -> str:
+def to_junit(outcome: Outcome, capture: Capture, redact: Redactor, base: Path | None = None) -> str:
+    """``base``: what ``file`` attributes are relative to (default ``locations.source_root``)."""
+    root_dir = (base or source_root(capture)).resolve()
     findings = _findings(outcome)
     subjects = _subjects(outcome, capture)
     root = ET.Element("testsuites", {"name": _clean(redact(f"{outcome.pack_name}@{outcome.pack_version}"))})
-    suites = [_suite(meta, subjects, findings, capture, redact) for meta in _all_policies(outcome)]
+    suites = [_suite(meta, subjects, findings, capture, redact, root_dir) for meta in _all_policies(outcome)]
     root.extend(suites)
     _count(root, suites)
     ET.indent(root, space="  ")
@@ -116,7 +118,7 @@ def _exempted(exemption: Any) -> str:
 
 
 def _suite(meta: PolicyMeta, subjects: Iterable[_Subject], findings: dict[tuple[str, str], _Findings], capture: Capture,
-           redact: Redactor) -> ET.Element:
+           redact: Redactor, base: Path) -> ET.Element:
     suite = ET.Element("testsuite", {"name": _clean(redact(meta.name))})
     described = [(k, v) for k, v in (("description", meta.description), ("enforcementLevel", meta.level),
                                       ("severity", meta.severity), ("framework", meta.framework),
@@ -126,18 +128,19 @@ def _suite(meta: PolicyMeta, subjects: Iterable[_Subject], findings: dict[tuple[
         for name, value in described:
             ET.SubElement(properties, "property", {"name": name, "value": _clean(redact(value))})
     empty = _Findings()
-    cases = [_case(meta, s, findings.get((meta.name, s.urn), empty), capture, redact) for s in subjects]
+    cases = [_case(meta, s, findings.get((meta.name, s.urn), empty), capture, redact, base) for s in subjects]
     suite.extend(cases)
     _count(suite, cases)
     return suite
 
 
-def _case(meta: PolicyMeta, subject: _Subject, found: _Findings, capture: Capture, redact: Redactor) -> ET.Element:
+def _case(meta: PolicyMeta, subject: _Subject, found: _Findings, capture: Capture, redact: Redactor,
+          base: Path) -> ET.Element:
     case = ET.Element("testcase", {"name": _clean(redact(f"{meta.name} on {subject.name}")),
                                    "classname": _clean(redact(subject.type or "unknown")), "time": "0"})
     where = declared_at(subject.resource, capture)
     if where is not None:
-        case.set("file", _clean(redact(relative_to(where.path, Path.cwd()) or str(where.path))))
+        case.set("file", _clean(redact(relative_to(where.path, base) or str(where.path))))
         if where.line > 0:
             case.set("line", str(where.line))
     for v in found.failures:

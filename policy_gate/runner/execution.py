@@ -21,6 +21,7 @@ from pulumi.runtime import run_in_stack, set_config, set_mocks, settings
 from ..wire import canonical_type
 from .mocks import AzureMocks
 from .monitor import CaptureMonitor, MockError
+from .sources import install as locate_user_code
 from .spec import RunSpec
 
 _P = ParamSpec("_P")
@@ -77,6 +78,7 @@ def execute(spec: RunSpec) -> dict[str, Any]:
     mocks = AzureMocks(spec.preview)
     monitor = CaptureMonitor(mocks, spec)
     _configure_sdk(mocks, monitor, spec)
+    locate_user_code(monitor.export_sources, monitor.program_dir)
     for key, value in spec.config.items():
         set_config(key, value)
     entry = spec.entry_path

@@ -8,10 +8,7 @@ dependencies, property dependencies, provider, options and source line.
 
 from __future__ import annotations
 
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
 from google.protobuf import empty_pb2, json_format, struct_pb2
@@ -20,11 +17,14 @@ from pulumi.runtime.proto import provider_pb2, resource_pb2
 
 from .. import wire
 from ..wire import PROVIDER_TYPE_PREFIX, STACK_TYPE, is_secret, secret
-from .mocks import AzureMocks, CaptureResourceArgs
+from .mocks import AzureMocks, CaptureResourceArgs, output_names
+from .sources import resource_source
 from .spec import RunSpec
 from .values import guid
 
 CAPTURE_VERSION = 1
+# Invoke's response message: resource.proto's own in newer SDKs, provider.proto's in older ones (3.142, 3.100).
+_INVOKE_RESPONSE: Any = getattr(resource_pb2, "ResourceInvokeResponse", None) or provider_pb2.InvokeResponse
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -75,7 +75,8 @@ class CaptureMonitor(MockMonitor):
         self.spec = spec
         self.records: dict[str, dict[str, Any]] = {}  # by URN, in registration order
         self._default_providers: dict[tuple[str, str], str] = {}  # (package, version) -> ref
-        self._program_dir = spec.directory_path.resolve()
+        self.program_dir = spec.directory_path.resolve()
+        self.export_sources: dict[str, dict[str, Any]] = {}  # export name -> its pulumi.export line
 
     def urn(self, parent: str, type_: str, name: str) -> str:
         return wire.urn(self.spec.stack, self.spec.project, parent, type_, name)
@@ -121,14 +122,12 @@ class CaptureMonitor(MockMonitor):
             if record is None:
                 raise MockError(f"unknown resource {args.get('urn')}")
             ret = {"urn": record["urn"], "id": record["id"], "state": record["outputs"]}
-            return resource_pb2.ResourceInvokeResponse(**{"return": _to_struct(ret)})
+            return _INVOKE_RESPONSE(**{"return": _to_struct(ret)})
         result, failures = self.azure_mocks.call(
             MockCallArgs(token=request.tok, args=args, provider=request.provider)
         )
         checks = [provider_pb2.CheckFailure(property=p, reason=r) for p, r in failures or []]
-        return resource_pb2.ResourceInvokeResponse(
-            failures=checks, **{"return": _to_struct(result)}
-        )
+        return _INVOKE_RESPONSE(failures=checks, **{"return": _to_struct(result)})
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -200,7 +199,8 @@ class CaptureMonitor(MockMonitor):
             outputs=_sorted_bag(outputs),
             dependencies=sorted(set(request.dependencies)),
             additionalSecretOutputs=list(request.additionalSecretOutputs),
-            source=None if request.type == STACK_TYPE else self._source(request),
+            source=None if request.type == STACK_TYPE else resource_source(request, self.program_dir),
+            outputNames=output_names(request.type),
         )
         if registering:
             record.update(
@@ -243,27 +243,6 @@ class CaptureMonitor(MockMonitor):
             )
         return list(dict.fromkeys(urns))
 
-    def _source(self, request: Any) -> dict[str, Any] | None:
-        """The program line that declared the resource: the SDK's source position, or else the
-        innermost stack frame in the program directory (a helper library's line is less use)."""
-        positions = [request.sourcePosition] if request.HasField("sourcePosition") else []
-        positions += [f.pc for f in request.stackTrace.frames if f.HasField("pc")]
-        for position in positions:
-            relative = self._program_relative(position.uri)
-            if relative is not None:
-                return {"file": relative, "line": position.line}
-        if positions:
-            return {"file": _uri_path(positions[0].uri), "line": positions[0].line}
-        return None
-
-    def _program_relative(self, uri: str) -> str | None:
-        path = Path(_uri_path(uri))
-        try:
-            relative = path.resolve().relative_to(self._program_dir)
-        except (ValueError, OSError):
-            return None
-        return None if "site-packages" in relative.parts else relative.as_posix()
-
     def capture(self) -> dict[str, Any]:
         records = list(self.records.values())
         records.sort(key=lambda r: r["type"] != STACK_TYPE or bool(r["parent"]))  # stable
@@ -274,6 +253,7 @@ class CaptureMonitor(MockMonitor):
             "organization": self.spec.organization,
             "dryRun": self.spec.preview,
             "resources": records,
+            "exportSources": dict(sorted(self.export_sources.items())),
         }
 
 
@@ -282,11 +262,6 @@ def _custom_timeouts(request: resource_pb2.RegisterResourceRequest) -> dict[str,
         return None
     timeouts = request.customTimeouts
     return {"create": timeouts.create, "update": timeouts.update, "delete": timeouts.delete}
-
-
-def _uri_path(uri: str) -> str:
-    parsed = urllib.parse.urlparse(uri)
-    return urllib.request.url2pathname(parsed.path) if parsed.scheme == "file" else uri
 
 
 def _empty_record(urn: str, type_: str, name: str) -> dict[str, Any]:
@@ -309,5 +284,6 @@ def _empty_record(urn: str, type_: str, name: str) -> dict[str, Any]:
         "deleteBeforeReplace": None,
         "customTimeouts": None,
         "source": None,
+        "outputNames": None,  # the type's real output properties (see mocks.output_names)
     }
 
