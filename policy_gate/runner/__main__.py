@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import EXIT_INTERNAL, EXIT_OK, EXIT_RUN, EXIT_USAGE
 from .execution import ProgramFailed, execute
+from .faults import EngineError
 from .spec import RunSpec
 
 
@@ -46,6 +47,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _failure_line(exc: BaseException) -> str:
+    if isinstance(exc, EngineError):  # already the engine's one-line message
+        return f"program failed: {exc}"
     if isinstance(exc, ModuleNotFoundError):
         return f"program failed: missing Python module {exc.name!r} ({_first_line(exc)})"
     return f"program failed: {_first_line(exc)}"
