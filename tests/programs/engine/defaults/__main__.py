@@ -11,8 +11,8 @@ engine sends Analyze the checked inputs, so the rules see the location the provi
 
 import pulumi
 import pulumi_azure_native as azure_native
-from pulumi_azure_native import resources
 from pulumi_azure_native import machinelearningservices as ml
+from pulumi_azure_native import resources
 
 TAGS = {"owner": "ml-team", "cost-center": "42"}
 north = azure_native.Provider("north", location="northeurope")

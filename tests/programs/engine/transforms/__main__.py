@@ -5,8 +5,8 @@ properties that azure-native 2.x and 3.x spell the same are used (tags, publicNe
 the program runs under either major version."""
 
 import pulumi
-from pulumi_azure_native import resources
 from pulumi_azure_native import machinelearningservices as ml
+from pulumi_azure_native import resources
 
 ORG_TAGS = {"owner": "platform-team", "cost-center": "CC-4711"}
 
