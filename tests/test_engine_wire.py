@@ -148,3 +148,18 @@ def test_a_transform_that_raises_fails_the_program(tmp_path: Path) -> None:
     seen = probe(write_program(tmp_path / "p", body))
     assert seen.code == 3
     assert seen.stderr.strip().splitlines() == ["error: program failed: transform failed: no tags for you"]
+
+
+def test_sdks_without_transforms_still_run(tmp_path: Path) -> None:
+    """pulumi 3.100 has no transforms (nor the callbacks service the gate calls them through):
+    the runner still runs there, legacy ``transformations=`` included."""
+    body = ("import pulumi\n"
+            "class Thing(pulumi.CustomResource):\n"
+            "    def __init__(self, name, props, opts=None):\n"
+            "        super().__init__('test:index:Thing', name, props, opts)\n"
+            "def legacy(args):\n"
+            "    return pulumi.ResourceTransformationResult({**args.props, 'legacy': True}, args.opts)\n"
+            "Thing('t', {'x': 1}, pulumi.ResourceOptions(transformations=[legacy]))\n")
+    seen = probe(write_program(tmp_path / "p", body, env="pulumi-old"))
+    assert seen.code == 0, seen.stderr
+    assert seen.inputs["t"]["props"] == {"x": 1.0, "legacy": True}

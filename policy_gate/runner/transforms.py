@@ -36,7 +36,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
-from pulumi.runtime.proto import alias_pb2, callback_pb2, resource_pb2
+from pulumi.runtime.proto import alias_pb2, resource_pb2
 
 from ..wire import OUTPUT_SIG, SECRET_SIG, SIG_KEY, UNKNOWN, UNKNOWN_SENTINELS
 from .faults import EngineError
@@ -117,7 +117,9 @@ class Transforms:
 
 
 async def _invoke(callback: Any, payload: bytes) -> bytes:
+    # Imported here: SDKs without transforms (3.100) have neither module.
     from pulumi.runtime._callbacks import _CallbackServicer
+    from pulumi.runtime.proto import callback_pb2
 
     servicer = next((s for s in _CallbackServicer._servicers if s._target == callback.target), None)
     if servicer is None:
