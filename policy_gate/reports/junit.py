@@ -82,7 +82,7 @@ def _all_policies(outcome: Outcome) -> list[PolicyMeta]:
 
 
 def _subjects(outcome: Outcome, capture: Capture) -> list[_Subject]:
-    subjects = {r.urn: _Subject(r.urn, r.name or urn_name(r.urn), r.type, r) for r in capture.resources
+    subjects = {r.urn: _Subject(r.urn, r.name or urn_name(r.urn), r.type, r) for r in capture.analysed()
                 if not (r.is_provider and r.name.startswith("default"))}
     # Findings about a URN the capture does not hold still get a test case, after the rest.
     for v in outcome.violations:
