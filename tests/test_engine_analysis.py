@@ -62,6 +62,15 @@ def test_remediation_flows_into_what_is_deployed(tmp_path: Path, preview: bool) 
         ("workspace-public-network-disabled", "ws")]
 
 
+def test_remediations_that_never_settle_fail_the_run(tmp_path: Path) -> None:
+    program = write_program(tmp_path / "p", "import uuid\nfrom pulumi_azure_native import resources\n"
+                                            "resources.ResourceGroup('rg', location='westeurope', tags={'nonce': str(uuid.uuid4())})\n")
+    seen = probe(program, config={"probe-unsettled": "remediate"})
+    assert seen.code == 3
+    assert seen.stderr.strip().splitlines() == [
+        "error: remediations still changed the program's inputs after 4 runs of the program"]
+
+
 def _state_with_a_read(tmp_path: Path) -> Path:
     data = json.loads((STATE / "stack-export.json").read_text())
     resources = data["deployment"]["resources"]

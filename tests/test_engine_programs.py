@@ -86,6 +86,9 @@ def test_a_read_workspace_is_not_judged() -> None:
     _, data = gate(PROGRAMS / "reads")
     assert data["resources"] == 3  # the stack, the default provider and the cluster: not the read
     assert not [v for v in data["violations"] if v["urn"].endswith("::shared")]
+    junit = subprocess.run([sys.executable, "-m", "policy_gate", "run", str(PROGRAMS / "reads"), "--format", "junit"],
+                           cwd=ROOT, capture_output=True, text=True, timeout=600).stdout
+    assert " on cluster" in junit and " on shared" not in junit  # no test case for what was not analysed
 
 
 def test_transforms_on_the_oldest_sdk_with_transforms(tmp_path: Path) -> None:
