@@ -15,6 +15,7 @@ from policy_gate.analyzer import Collector, PackOptions, analyze
 from policy_gate.capture import Capture
 from policy_gate.program import run_program
 from policy_gate.results import Outcome, PolicyMeta
+from policy_gate.wire import RESOURCE_SIG, SIG_KEY, UNKNOWN
 from tests.captures import ROOT_URN
 from tests.probe import ROOT, probe, write_program
 
@@ -112,6 +113,27 @@ def _load(path: Path) -> Capture:
     from policy_gate import inputs
 
     return inputs.load(path)
+
+
+@pytest.mark.parametrize("kind", ["state", "preview"])
+def test_references_in_saved_files_arrive_as_ids(tmp_path: Path, kind: str) -> None:
+    """State keeps resource references as the engine got them; the analyzer gets ids (an empty,
+    unknown id as the unknown sentinel) and a component's URN, as for a program."""
+    group = "urn:pulumi:prod::ml-platform::my:index:Component::group"
+    storage = {SIG_KEY: RESOURCE_SIG, "urn": "urn:pulumi:prod::ml-platform::azure-native:storage:StorageAccount::st",
+               "id": "" if kind == "preview" else "/subscriptions/s/storageAccounts/st", "packageVersion": "3.29.0"}
+    source = STATE / ("preview.json" if kind == "preview" else "stack-export.json")
+    data = json.loads(source.read_text())
+    states = [s["newState"] for s in data["steps"] if "newState" in s] if kind == "preview" else data["deployment"]["resources"]
+    workspace = next(r for r in states if r["urn"].endswith("::mlw"))
+    for bag in ("inputs", "outputs"):
+        workspace[bag] = {**workspace.get(bag, {}), "storageAccount": storage, "tags": {"group": {SIG_KEY: RESOURCE_SIG, "urn": group}}}
+    path = tmp_path / source.name
+    path.write_text(json.dumps(data))
+    seen = probe(path)
+    expected = {"storageAccount": UNKNOWN if kind == "preview" else "/subscriptions/s/storageAccounts/st", "tags": {"group": group}}
+    for props in (seen.inputs["mlw"]["props"], seen.stack["mlw"]["props"]):
+        assert {k: props[k] for k in expected} == expected
 
 
 def test_a_preview_file_is_a_preview(tmp_path: Path) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from policy_gate.wire import UNKNOWN
+from policy_gate.program import run_program
+from policy_gate.wire import UNKNOWN, secret
 from tests.probe import probe, write_program
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
@@ -65,8 +66,6 @@ ml.Workspace("own", resource_group_name="shared", location="westeurope", workspa
 
 
 def test_reads_reach_neither_analyze_nor_analyze_stack(tmp_path: Path) -> None:
-    from policy_gate.program import run_program
-
     program = write_program(tmp_path / "p", READS)
     record = next(r for r in run_program(program, "dev", False, 300).resources if r.name == "shared")
     assert record.external and record.inputs == {} and record.outputs["name"] == "shared"  # recorded, as a read
@@ -116,7 +115,7 @@ before = resources.ResourceGroup("before", location="westeurope")  # registered 
 pulumi.runtime.register_resource_transform(mark("stack"))
 group = Group("group", opts=pulumi.ResourceOptions(transforms=[mark("parent")]))
 child = resources.ResourceGroup("child", location="westeurope", opts=pulumi.ResourceOptions(
-    parent=group, transforms=[mark("own", additional_secret_outputs=["location"], protect=True)]))
+    parent=group, transforms=[mark("own", additional_secret_outputs=["location"], protect=True, depends_on=[before])]))
 resources.ResourceGroup("plain", location="westeurope", tags={"k": "v"},
                         opts=pulumi.ResourceOptions(depends_on=[before], transformations=[legacy]))
 """
@@ -134,10 +133,13 @@ def test_transforms_run_as_the_engine_runs_them(tmp_path: Path, env: str | None)
         assert child["props"]["tags"] == {"order": "own parent stack"}
         assert (child["additionalSecretOutputs"], child["protect"]) == (["location"], True)
         assert seen.stack["child"]["props"]["tags"] == {"order": "own parent stack"}  # the provider got the result
+        assert seen.urns["before"] in seen.stack["child"]["dependencies"]  # depends_on from the transform
         assert seen.inputs["group"]["props"] == {"tags": {"order": "parent stack"}}  # a component is transformed too
         assert "tags" not in seen.inputs["before"]["props"]
         assert seen.inputs["plain"]["props"]["tags"] == {"k": "v", "legacy": "yes", "order": "stack"}
         assert seen.urns["before"] in seen.stack["plain"]["dependencies"]
+    child_state = next(r for r in run_program(tmp_path / "pFalse", "dev", False, 300).resources if r.name == "child")
+    assert child_state.outputs["location"] == secret("westeurope")  # the transform's additional secret output
 
 
 def test_a_transform_that_raises_fails_the_program(tmp_path: Path) -> None:
