@@ -78,7 +78,8 @@ def _guarded(method: Callable[_P, _T]) -> Callable[_P, _T]:
 
 class CaptureMonitor(MockMonitor, resource_pb2_grpc.ResourceMonitorStub):
     """See the module docstring. A ``ResourceMonitorStub`` too (its ``__init__`` is not run):
-    SDKs before 3.2xx start their callbacks service only for such a monitor."""
+    older SDKs (3.142 to 3.250 at least; 3.272 no longer checks) start their callbacks service,
+    which transforms need, only for such a monitor (``settings._get_callbacks``)."""
 
     def __init__(self, mocks: AzureMocks, spec: RunSpec) -> None:
         MockMonitor.__init__(self, mocks)
@@ -285,7 +286,7 @@ class CaptureMonitor(MockMonitor, resource_pb2_grpc.ResourceMonitorStub):
         """The program line that declared the resource: the SDK's source position, or else the
         innermost stack frame in the program directory (a helper library's line is less use)."""
         positions = [request.sourcePosition] if request.HasField("sourcePosition") else []
-        trace = getattr(request, "stackTrace", None)  # SDKs before 3.15x send none
+        trace = getattr(request, "stackTrace", None)  # older SDKs (3.142) have no such field
         positions += [f.pc for f in trace.frames if f.HasField("pc")] if trace is not None else []
         for position in positions:
             relative = self._program_relative(position.uri)
