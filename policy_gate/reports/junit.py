@@ -2,8 +2,8 @@
 
 Shape: ``<testsuites>`` named after the pack, one ``<testsuite>`` per policy (dashboards then
 list each rule with its pass/fail count, which is how a compliance report is read), and in
-each one test case per subject: every resource the gate analysed (all but default providers,
-as the engine does) and the root stack, where stack-level findings land. A test case
+each one test case per subject: every resource the gate analysed (but default providers, which
+the program did not declare) and the root stack, where stack-level findings land. A test case
 ``<policy> on <resource name>``, ``classname`` the resource type, passes when the policy
 reported nothing about that resource. The analyzer protocol does not say which resource types
 a policy applies to, so a pass also covers resources the policy does not look at.
