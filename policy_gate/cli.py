@@ -13,12 +13,15 @@ import datetime as dt
 import sys
 import traceback
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from .capture import Capture
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError, debug_enabled
 from .reports import FORMATS, Redactor, render, summary
 from .results import FAIL_ON, SEVERITIES
+
+if TYPE_CHECKING:
+    from .analyzer.session import Rerun
 
 
 class _Parser(argparse.ArgumentParser):
@@ -54,10 +57,14 @@ def _parser() -> argparse.ArgumentParser:
                      "default: the git work tree holding the program, else the current directory)")
     run.add_argument("--verbose", action="store_true", help="show the program's own output, and the traceback of a "
                      "program that fails (as POLICY_GATE_DEBUG=1 does)")
+    run.add_argument("--stack-tag", action="append", default=[], metavar="KEY=VALUE",
+                     help="a stack tag for ConfigureStack, as `pulumi stack tag set` stores it (repeatable)")
     return parser
 
 
-def _capture(args: argparse.Namespace) -> Capture:
+def _capture(args: argparse.Namespace, runs: list[Capture]) -> tuple[Capture, Rerun | None]:
+    """What to analyse, and for a program how to run it again with remediated inputs (each
+    run's capture is appended to ``runs``)."""
     from . import inputs
     from .program import run_program
 
@@ -66,10 +73,14 @@ def _capture(args: argparse.Namespace) -> Capture:
     if kind == "auto":
         kind = inputs.kind_of(path) if path.exists() else "program"
     if kind == "program":
-        return run_program(path, args.stack, args.preview, args.timeout, args.verbose)
+        def rerun(remediations: dict[str, dict[str, Any]]) -> Capture:
+            runs.append(run_program(path, args.stack, args.preview, args.timeout, args.verbose, remediations))
+            return runs[-1]
+
+        return run_program(path, args.stack, args.preview, args.timeout, args.verbose), rerun
     if args.preview:
         raise UsageError("--preview applies to programs; a preview JSON file is already a preview")
-    return inputs.load(path, expected=kind)
+    return inputs.load(path, expected=kind), None
 
 
 def _source_root(args: argparse.Namespace, capture: Capture) -> Path:
@@ -80,6 +91,7 @@ def _source_root(args: argparse.Namespace, capture: Capture) -> Path:
 
 def _run(args: argparse.Namespace) -> int:
     from . import exemptions as exemptions_mod
+    from . import tags
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
     from .config import load_file
 
@@ -88,15 +100,26 @@ def _run(args: argparse.Namespace) -> int:
     exemptions = exemptions_mod.load(args.exemptions) if args.exemptions else []
     if args.source_root and not Path(args.source_root).is_dir():
         raise UsageError(f"--source-root {args.source_root} is not a directory")
-    capture = _capture(args)
-    redact = Redactor(capture.secret_strings())
+    given_tags = tags.parse_flags(args.stack_tag)
+    runs: list[Capture] = []
+    capture, rerun = _capture(args, runs)
+    if capture.kind == "state" and given_tags:
+        print("warning: --stack-tag has no effect on a state file: `pulumi policy analyze` sends no ConfigureStack",
+              file=sys.stderr)
+    stack_tags = tags.stack_tags(capture, given_tags) if capture.kind == "program" else given_tags
+    secrets = capture.secret_strings()
+    redact = Redactor(secrets)
     options = PackOptions(pack_dir, python=args.pack_python, start_timeout=args.pack_start_timeout,
                           call_timeout=args.pack_timeout)
     try:
-        outcome = analyze(capture, options, user_config, config_origin=args.config or "config")
+        outcome = analyze(capture, options, user_config, config_origin=args.config or "config", rerun=rerun,
+                          stack_tags=stack_tags)
     except GateError as exc:
         exc.message = redact(exc.message)  # a pack's error text may quote a property value
         raise
+    if runs:  # the program ran again with remediated inputs: report on what it deployed
+        capture = runs[-1]
+        redact = Redactor(secrets | capture.secret_strings())
     if args.exemptions:
         exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
         exemptions_mod.apply(outcome, exemptions, dt.date.today())

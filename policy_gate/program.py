@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from . import project
 from .capture import Capture
@@ -24,9 +25,10 @@ from .runner.spec import RunSpec
 _GATE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 
-def run_spec(program: project.Program, stack: str, preview: bool, config: dict[str, str]) -> RunSpec:
+def run_spec(program: project.Program, stack: str, preview: bool, config: dict[str, str],
+             remediations: dict[str, dict[str, Any]] | None = None) -> RunSpec:
     return RunSpec(project=program.name, directory=str(program.directory), entry=str(program.entry), stack=stack,
-                   preview=preview, config=config)
+                   preview=preview, config=config, remediations=dict(remediations or {}))
 
 
 def runner_command(python: str, out_fd: int) -> list[str]:
@@ -43,10 +45,13 @@ def runner_environment(verbose: bool = False) -> dict[str, str]:
     return env
 
 
-def run_program(directory: Path, stack: str, preview: bool, timeout: float, verbose: bool = False) -> Capture:
+def run_program(directory: Path, stack: str, preview: bool, timeout: float, verbose: bool = False,
+                remediations: dict[str, dict[str, Any]] | None = None) -> Capture:
+    """Run the program; ``remediations`` (URN -> top-level input changes) are applied to the
+    inputs the mock provider computes outputs from, as the engine deploys remediated inputs."""
     program = project.load_program(directory.resolve())
     config, warnings = project.stack_config(program, stack)
-    spec = run_spec(program, stack, preview, config)
+    spec = run_spec(program, stack, preview, config, remediations)
     read_fd, write_fd = os.pipe()
     try:
         proc = subprocess.Popen(runner_command(program.python, write_fd), pass_fds=(write_fd,), stdin=subprocess.PIPE,

@@ -325,7 +325,7 @@ def test_state_file_secrets_never_printed(canaries: Canaries, tmp_path: Path) ->
     state.write_text(json.dumps(_state(canaries)))
     tokens = [*canaries.tokens(), base64.b64encode(canaries.plain.encode()).decode()]  # the ciphertext too
     data = json.loads(_run_all_formats(state, tmp_path, tokens)[0])
-    assert data["resources"] == 9
+    assert data["resources"] == 10  # every resource of the state, the root stack too (policy analyze)
     policies = {v["policy"] for v in data["violations"]}
     assert {"no-secret-exports", "workspace-allowed-sku", "datastore-no-inline-credentials"} <= policies, policies
 

@@ -37,7 +37,7 @@ def enforce_problems(text: str) -> list[str]:
 @pytest.mark.parametrize("name", ["audit.json", "enforce.json"])
 def test_preset_is_valid(name: str) -> None:
     merged = config.merge(_metas(), {}, config.load_file(str(PRESETS / name)), name)
-    assert set(merged) == {r.name for r in policies.RULES}
+    assert set(merged) == {r.name for r in policies.RULES} | {"all"}  # the CLI sends `all` to Configure too
 
 
 def test_audit_is_advisory_everywhere() -> None:

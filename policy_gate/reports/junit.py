@@ -2,8 +2,8 @@
 
 Shape: ``<testsuites>`` named after the pack, one ``<testsuite>`` per policy (dashboards then
 list each rule with its pass/fail count, which is how a compliance report is read), and in
-each one test case per subject: every resource the gate analysed (all but default providers,
-as the engine does) and the root stack, where stack-level findings land. A test case
+each one test case per subject: every resource the gate analysed (but default providers, which
+the program did not declare) and the root stack, where stack-level findings land. A test case
 ``<policy> on <resource name>``, ``classname`` the resource type, passes when the policy
 reported nothing about that resource. The analyzer protocol does not say which resource types
 a policy applies to, so a pass also covers resources the policy does not look at.
@@ -84,7 +84,7 @@ def _all_policies(outcome: Outcome) -> list[PolicyMeta]:
 
 
 def _subjects(outcome: Outcome, capture: Capture) -> list[_Subject]:
-    subjects = {r.urn: _Subject(r.urn, r.name or urn_name(r.urn), r.type, r) for r in capture.resources
+    subjects = {r.urn: _Subject(r.urn, r.name or urn_name(r.urn), r.type, r) for r in capture.analysed()
                 if not (r.is_provider and r.name.startswith("default"))}
     # Findings about a URN the capture does not hold still get a test case, after the rest.
     for v in outcome.violations:

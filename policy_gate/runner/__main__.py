@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import EXIT_INTERNAL, EXIT_OK, EXIT_RUN, EXIT_USAGE, debug_enabled
 from .execution import ProgramFailed, execute
+from .faults import EngineError
 from .sources import failure_location
 from .spec import RunSpec
 
@@ -51,6 +52,8 @@ def _first_line(exc: BaseException) -> str:
 def _failure_line(exc: BaseException, cwd: str) -> str:
     where = failure_location(exc, cwd)
     prefix = f"program failed at {where}" if where else "program failed"
+    if isinstance(exc, EngineError):  # already the engine's one-line message
+        return f"{prefix}: {exc}"
     if isinstance(exc, ModuleNotFoundError):
         return f"{prefix}: missing Python module {exc.name!r} ({_first_line(exc)})"
     return f"{prefix}: {_first_line(exc)}"

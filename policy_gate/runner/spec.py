@@ -24,6 +24,9 @@ class RunSpec:
     preview: bool = False
     organization: str = "organization"
     config: dict[str, str] = field(default_factory=dict)  # "project:key" -> value, as the language host passes it
+    # URN -> {"set": {key: value}, "remove": [key]}: what remediations changed in the resource's
+    # checked inputs; the monitor deploys the changed inputs (analyzer.session re-runs the program)
+    remediations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def directory_path(self) -> Path:
@@ -45,6 +48,11 @@ class RunSpec:
         config = data.get("config", {})
         if not isinstance(config, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in config.items()):
             raise ValueError("config must map strings to strings")
+        remediations = data.get("remediations", {})
+        if not isinstance(remediations, dict) or not all(
+                isinstance(v, dict) and isinstance(v.get("set", {}), dict) and isinstance(v.get("remove", []), list)
+                for v in remediations.values()):
+            raise ValueError("remediations must map URNs to {set, remove}")
         try:
             spec = cls(**data)
         except TypeError as exc:
