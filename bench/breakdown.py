@@ -61,7 +61,7 @@ def breakdown(mix: Sequence[analyzer_pb2.AnalyzeRequest], stack_size: int, reps:
     from pulumi_policy.proxy import unknown_checking_proxy
 
     from policies import build_policies
-    from policies.rule import StackIndex, _stack_item
+    from policies.core.stack import StackIndex, stack_item
 
     result: dict[str, Any] = {}
     resource_policies = sum(1 for r in RULES if isinstance(r, ResourceRule))
@@ -111,8 +111,8 @@ def breakdown(mix: Sequence[analyzer_pb2.AnalyzeRequest], stack_size: int, reps:
         convert_s = cpu_timed(convert_stack, 1)
         # The pack's own per-rule work on the stack: StackItems from the SDK's resources, then each check.
         resources = [policy_resource(r) for r in request.resources]
-        items_s = cpu_timed(lambda: [_stack_item(r) for r in resources], reps)
-        items = [_stack_item(r) for r in resources]
+        items_s = cpu_timed(lambda: [stack_item(r) for r in resources], reps)
+        items = [stack_item(r) for r in resources]
         index_s = cpu_timed(lambda: StackIndex(items), reps)
         checks = {}
         for rule in RULES:

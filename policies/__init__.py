@@ -1,16 +1,31 @@
 """The Azure ML governance policy pack: the registry of every rule.
 
-``__main__.py`` builds the ``PolicyPack`` from ``build_policies()``; tests, the catalogue
-and the gate read ``RULES``. Nothing here imports pulumi_azure_native: rules match type
-strings, so the pack starts fast.
+``__main__.py`` builds the ``PolicyPack`` from ``build_policies()``; tests, the catalogue and the
+presets read ``RULES``. Its order is the order of the catalogue, the README table and the reports:
+add a new rule where it reads best, and leave the others in their order. Nothing here imports
+pulumi_azure_native: rules match type strings, so the pack starts fast.
+
+Layout: ``core/`` (how a rule is declared, property reading, type tokens, frameworks, ...) and one
+package per resource family on top of it, each importing only from ``core``.
 """
 
 from __future__ import annotations
 
 from pulumi_policy import Policy
 
-from . import assets, compute, encryption, endpoints, exports, featureset, hygiene, jobs, network, workspace
-from .rule import ResourceRule, Rule, StackRule
+from .assets import versions as assets
+from .compute import access as compute_access
+from .compute import usage as compute_usage
+from .compute import virtual_network as compute_vnet
+from .core.rule import ResourceRule, Rule, StackRule
+from .endpoints import online_deployment, online_endpoint
+from .featureset import data_version as featureset_data
+from .featureset import materialization
+from .hygiene import locations, preview_api, tags
+from .jobs import allowed_compute, environment_image, identity, limits, pinned_assets
+from .secrets import connection, data_uri, datastore, exports, inline
+from .workspace import encryption, hbi, network, private_endpoint, sku
+from .workspace import identity as workspace_identity
 
 PACK_NAME = "azure-ml-governance"
 PACK_DESCRIPTION = (
@@ -19,8 +34,45 @@ PACK_DESCRIPTION = (
 )
 
 RULES: tuple[Rule, ...] = (
-    *workspace.RULES, *network.RULES, *encryption.RULES, *featureset.RULES, *assets.RULES, *jobs.RULES,
-    *compute.RULES, *endpoints.RULES, *hygiene.RULES, *exports.RULES,
+    sku.workspace_allowed_sku,
+    workspace_identity.workspace_managed_identity,
+    network.workspace_public_network_disabled,
+    network.workspace_managed_network_isolation,
+    private_endpoint.workspace_private_endpoint,
+    workspace_identity.workspace_system_datastores_identity,
+    datastore.datastore_no_inline_credentials,
+    connection.workspace_connection_no_inline_credentials,
+    data_uri.data_uri_no_sas_token,
+    hbi.hbi_workspace_storage_private,
+    encryption.workspace_customer_managed_key,
+    hbi.workspace_hbi_for_confidential,
+    locations.ml_allowed_locations,
+    featureset_data.featureset_data_version_pinned,
+    featureset_data.featureset_data_version_resolves,
+    assets.data_version_explicit,
+    assets.asset_version_explicit,
+    pinned_assets.job_pinned_assets,
+    environment_image.environment_image_pinned,
+    identity.job_identity,
+    allowed_compute.job_allowed_compute,
+    limits.job_limits,
+    compute_usage.compute_allowed_vm_sizes,
+    compute_usage.compute_cluster_scale,
+    compute_usage.compute_instance_idle_shutdown,
+    compute_access.compute_local_auth_disabled,
+    compute_access.compute_no_public_ip,
+    compute_access.compute_ssh_not_public,
+    compute_vnet.compute_in_virtual_network,
+    online_endpoint.online_endpoint_aad_auth,
+    online_endpoint.online_endpoint_no_public_access,
+    online_deployment.online_deployment_model_pinned,
+    online_deployment.online_deployment_no_public_egress,
+    online_deployment.online_deployment_allowed_instances,
+    materialization.featureset_materialization_limits,
+    tags.ml_required_tags,
+    preview_api.no_preview_api_versions,
+    inline.ml_no_inline_credentials,
+    exports.no_secret_exports,
 )
 
 

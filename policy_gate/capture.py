@@ -36,6 +36,10 @@ class Resource:
     delete_before_replace: bool | None = None
     custom_timeouts: dict[str, str] | None = None
     source: dict[str, Any] | None = None
+    # The output properties the type really has (the program runner knows them from the SDK);
+    # the runner's outputs also echo inputs that are none of them. None when unknown.
+    output_names: list[str] | None = None
+    external: bool = False  # a read (``Resource.get``): the program does not manage it
 
     @property
     def is_root_stack(self) -> bool:
@@ -57,7 +61,15 @@ class Resource:
             additional_secret_outputs=list(data.get("additionalSecretOutputs") or []),
             aliases=list(data.get("aliases") or []), delete_before_replace=data.get("deleteBeforeReplace"),
             custom_timeouts=data.get("customTimeouts"), source=data.get("source"),
+            output_names=list(data["outputNames"]) if isinstance(data.get("outputNames"), list) else None,
+            external=bool(data.get("external", False)),
         )
+
+
+# What a capture came from; it decides which engine path the analysis follows
+# (``analyzer.session``): a program or a preview file as ``pulumi preview``/``up``, a state
+# file as ``pulumi policy analyze``.
+KINDS = ("program", "preview", "state")
 
 
 @dataclass
@@ -70,8 +82,11 @@ class Capture:
     config: dict[str, Any] = field(default_factory=dict)  # "project:key" -> value, as PULUMI_CONFIG carries it
     config_secret_keys: list[str] = field(default_factory=list)  # the config keys whose values are secret
     source_dir: str | None = None  # the program directory, when the gate ran a program
+    description: str | None = None  # the program's Pulumi.yaml description, when the gate ran a program
     warnings: list[str] = field(default_factory=list)  # what was not checked as written (printed, reported)
     runtime: dict[str, str] = field(default_factory=dict)  # the program's interpreter and pulumi version
+    export_sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # export name -> its pulumi.export line
+    kind: str = "program"  # one of KINDS
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Capture:
@@ -79,13 +94,22 @@ class Capture:
             project=data.get("project", "project"), stack=data.get("stack", "dev"),
             organization=data.get("organization", "organization"), dry_run=bool(data.get("dryRun", False)),
             resources=[Resource.from_json(r) for r in data.get("resources", [])],
-            config=dict(data.get("config") or {}),
+            config=dict(data.get("config") or {}), export_sources=dict(data.get("exportSources") or {}),
             warnings=[str(w) for w in data.get("warnings") or []],
             runtime={str(k): str(v) for k, v in (data.get("runtime") or {}).items()},
         )
 
     def by_urn(self) -> dict[str, Resource]:
         return {r.urn: r for r in self.resources}
+
+    def analysed(self) -> list[Resource]:
+        """The resources the engine sends to analyzers. For a program or a preview: every
+        registered resource, the root stack and providers included, but no read, which reaches
+        neither Analyze nor AnalyzeStack (pulumi/pulumi ``pkg/resource/deploy/step_generator.go``
+        ``GenerateReadSteps``: no analyzer call; ``step_executor.go``: a read has no goal, so it
+        is not in the deployment's resources). For state: every resource the file holds, reads
+        included (``pkg/resource/deploy/analyze_snapshot.go``; deleted ones were never loaded)."""
+        return self.resources if self.kind == "state" else [r for r in self.resources if not r.external]
 
     @property
     def root_urn(self) -> str:

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .capture import Capture
-from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError
+from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError, debug_enabled
 from .reports import FORMATS, Redactor, render, summary
 from .results import FAIL_ON, SEVERITIES
+
+if TYPE_CHECKING:
+    from .analyzer.session import Rerun
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,11 +68,18 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--pack-python", help="interpreter for the pack (default: its virtualenv, else this Python)")
     run.add_argument("--pack-start-timeout", type=float, default=60.0, help="seconds the pack may take to start (default: 60)")
     run.add_argument("--pack-timeout", type=float, default=120.0, help="seconds the pack may take per call (default: 120)")
-    run.add_argument("--verbose", action="store_true", help="show the program's own output")
+    run.add_argument("--source-root", metavar="DIR", help="directory report paths are relative to (SARIF %%SRCROOT%%; "
+                     "default: the git work tree holding the program, else the current directory)")
+    run.add_argument("--verbose", action="store_true", help="show the program's own output, and the traceback of a "
+                     "program that fails (as POLICY_GATE_DEBUG=1 does)")
+    run.add_argument("--stack-tag", action="append", default=[], metavar="KEY=VALUE",
+                     help="a stack tag for ConfigureStack, as `pulumi stack tag set` stores it (repeatable)")
     return parser
 
 
-def _capture(args: argparse.Namespace) -> Capture:
+def _capture(args: argparse.Namespace, runs: list[Capture]) -> tuple[Capture, Rerun | None]:
+    """What to analyse, and for a program how to run it again with remediated inputs (each
+    run's capture is appended to ``runs``)."""
     from . import inputs
     from .program import run_program
 
@@ -79,36 +88,61 @@ def _capture(args: argparse.Namespace) -> Capture:
     if kind == "auto":
         kind = inputs.kind_of(path) if path.exists() else "program"
     if kind == "program":
-        return run_program(path, args.stack, args.preview, args.timeout, args.verbose, args.allow_missing_stack_file)
+        def rerun(remediations: dict[str, dict[str, Any]]) -> Capture:
+            runs.append(run_program(path, args.stack, args.preview, args.timeout, args.verbose,
+                                    args.allow_missing_stack_file, remediations))
+            return runs[-1]
+
+        return run_program(path, args.stack, args.preview, args.timeout, args.verbose, args.allow_missing_stack_file), rerun
     if args.preview:
         raise UsageError("--preview applies to programs; a preview JSON file is already a preview")
-    return inputs.load(path, expected=kind)
+    return inputs.load(path, expected=kind), None
+
+
+def _source_root(args: argparse.Namespace, capture: Capture) -> Path:
+    from .reports.locations import source_root
+
+    return source_root(capture, args.source_root)
 
 
 def _run(args: argparse.Namespace) -> int:
     from . import exemptions as exemptions_mod
+    from . import tags
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
     from .config import load_file
 
     pack_dir = Path(args.pack).resolve() if args.pack else default_pack()
     user_config = load_file(args.config)
     exemptions = exemptions_mod.load(args.exemptions) if args.exemptions else []
-    capture = _capture(args)
-    redact = Redactor(capture.secret_strings())
+    if args.source_root and not Path(args.source_root).is_dir():
+        raise UsageError(f"--source-root {args.source_root} is not a directory")
+    given_tags = tags.parse_flags(args.stack_tag)
+    runs: list[Capture] = []
+    capture, rerun = _capture(args, runs)
+    if capture.kind == "state" and given_tags:
+        print("warning: --stack-tag has no effect on a state file: `pulumi policy analyze` sends no ConfigureStack",
+              file=sys.stderr)
+    stack_tags = tags.stack_tags(capture, given_tags) if capture.kind == "program" else given_tags
+    secrets = capture.secret_strings()
+    redact = Redactor(secrets)
     for warning in capture.warnings:  # always, whatever the format: part of the input was not checked as written
         print(f"warning: {redact(warning)}", file=sys.stderr)
     options = PackOptions(pack_dir, python=args.pack_python, start_timeout=args.pack_start_timeout,
                           call_timeout=args.pack_timeout)
     try:
-        outcome = analyze(capture, options, user_config, config_origin=args.config or "config")
+        outcome = analyze(capture, options, user_config, config_origin=args.config or "config", rerun=rerun,
+                          stack_tags=stack_tags)
     except GateError as exc:
         exc.message = redact(exc.message)  # a pack's error text may quote a property value
         raise
+    if runs:  # the program ran again with remediated inputs: report on what it deployed
+        capture = runs[-1]
+        redact = Redactor(secrets | capture.secret_strings())
     outcome.warnings = list(capture.warnings)
     if args.exemptions:
         exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
         exemptions_mod.apply(outcome, exemptions, dt.date.today())
-    text = render(args.format, outcome, capture, redact, args.fail_on, args.min_severity)
+    text = render(args.format, outcome, capture, redact, args.fail_on, args.min_severity, _source_root(args, capture))
     failing = outcome.failing(args.fail_on, args.min_severity)
     if args.output:
         try:
@@ -151,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         print("error: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
-        if os.environ.get("POLICY_GATE_DEBUG"):
+        if debug_enabled():
             traceback.print_exc()
         print(f"error: internal error ({type(exc).__name__}); set POLICY_GATE_DEBUG=1 for details", file=sys.stderr)
         return EXIT_RUN

@@ -1,13 +1,16 @@
 """Saved Pulumi state and previews as gate input.
 
 Three file shapes (Pulumi's ``apitype`` JSON), turned into the same ``Capture`` a program run
-produces, the way ``pulumi policy analyze`` replays state (inputs to Analyze, outputs to
-AnalyzeStack):
+produces (inputs to Analyze, outputs to AnalyzeStack):
 
 - ``pulumi stack export``: ``{"version": 3, "deployment": {"resources": [...]}}``;
 - an old-style checkpoint: ``{"checkpoint": {"latest": {"resources": [...]}}}``;
+  both are state (``kind="state"``), analysed as ``pulumi policy analyze --file`` does
+  (``analyzer.session``): every resource not marked ``delete``, external (read) ones included;
 - ``pulumi preview --json``: ``{"steps": [{"op", "urn", "newState": {...}}], ...}``; each step's
-  new state is analysed, deleted resources are not, and the run counts as a preview.
+  new state is analysed as ``pulumi preview`` analyses it (``kind="preview"``, a dry run):
+  deleted resources are not, and neither are reads (``op`` ``read``/``read-replacement`` or an
+  ``external`` state), which the engine never sends to an analyzer.
 
 Secrets in state are ciphertext (``{"<sig>": "<secret sig>", "ciphertext": ...}``): decrypted
 when the state's provider is the passphrase provider and a passphrase is set, else they reach
@@ -52,19 +55,19 @@ def load(path: Path, expected: str | None = None) -> Capture:
         states = _preview_states(data, path)
         dry_run = True
     else:
-        states = _state_resources(data, path)
+        states = [(state, False) for state in _state_resources(data, path)]
         dry_run = False
     secrets = StateSecrets.for_state(data)
     try:
-        resources = [_resource(state, path, secrets) for state in states]
+        resources = [_resource(state, path, secrets, read) for state, read in states]
     except DecryptError:
         secrets = secrets.blind()
-        resources = [_resource(state, path, secrets) for state in states]
+        resources = [_resource(state, path, secrets, read) for state, read in states]
     if not resources:
         raise UsageError(f"{path} holds no resources to analyse (an empty deployment)")
     project, stack = _names(resources)
     warnings = [state_secrets.warning(path)] if secrets.blinded else []
-    return Capture(project=project, stack=stack, dry_run=dry_run, resources=resources, warnings=warnings)
+    return Capture(project=project, stack=stack, dry_run=dry_run, resources=resources, warnings=warnings, kind=kind)
 
 
 def _describe(kind: str) -> str:
@@ -101,7 +104,11 @@ def _state_resources(data: Mapping[str, Any], path: Path) -> list[Mapping[str, A
     return [r for r in resources if not r.get("delete")]  # pending deletions are not part of the stack
 
 
-def _preview_states(data: Mapping[str, Any], path: Path) -> list[Mapping[str, Any]]:
+_READ_OPS = frozenset({"read", "read-replacement"})
+
+
+def _preview_states(data: Mapping[str, Any], path: Path) -> list[tuple[Mapping[str, Any], bool]]:
+    """(new state, is a read) for each step whose resource exists after the update."""
     steps = data.get("steps") or []
     if not isinstance(steps, list):
         raise UsageError(f"{path}: steps must be a list")
@@ -114,11 +121,11 @@ def _preview_states(data: Mapping[str, Any], path: Path) -> list[Mapping[str, An
         state = step.get("newState")
         if not isinstance(state, Mapping):
             raise UsageError(f"{path}: step {index} ({step['op']} {step.get('urn', '')}) has no newState")
-        states.append(state)
+        states.append((state, step["op"] in _READ_OPS))
     return states
 
 
-def _resource(state: Mapping[str, Any], path: Path, secrets: StateSecrets) -> Resource:
+def _resource(state: Mapping[str, Any], path: Path, secrets: StateSecrets, read: bool = False) -> Resource:
     urn, type_token = state.get("urn"), state.get("type")
     if not isinstance(urn, str) or not urn.startswith("urn:pulumi:") or not isinstance(type_token, str):
         raise UsageError(f"{path}: a resource has no valid urn and type")
@@ -132,7 +139,7 @@ def _resource(state: Mapping[str, Any], path: Path, secrets: StateSecrets) -> Re
         protect=bool(state.get("protect", False)), ignore_changes=_strings(state.get("ignoreChanges")),
         additional_secret_outputs=_strings(state.get("additionalSecretOutputs")), aliases=_strings(state.get("aliases")),
         delete_before_replace=state.get("deleteBeforeReplace"), custom_timeouts=_timeouts(state.get("customTimeouts")),
-        source=_source(state.get("sourcePosition")),
+        source=_source(state.get("sourcePosition")), external=read or bool(state.get("external", False)),
     )
 
 

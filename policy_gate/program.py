@@ -16,10 +16,11 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import interpreter, project, stack_config
 from .capture import Capture
-from .errors import EXIT_USAGE, RunError, UsageError
+from .errors import DEBUG_VARIABLE, EXIT_USAGE, RunError, UsageError, debug_enabled
 from .runner.spec import RunSpec
 
 _GATE_PACKAGE = str(Path(__file__).resolve().parent)
@@ -58,11 +59,11 @@ def prepare(directory: Path, stack: str, allow_missing_stack_file: bool = False)
     return Prepared(program, name, chosen, config)
 
 
-def run_spec(prepared: Prepared, preview: bool) -> RunSpec:
+def run_spec(prepared: Prepared, preview: bool, remediations: dict[str, dict[str, Any]] | None = None) -> RunSpec:
     program = prepared.program
     return RunSpec(project=program.name, directory=str(program.directory), entry=str(program.entry),
                    stack=prepared.stack, preview=preview, config=dict(prepared.config.values),
-                   secret_keys=list(prepared.config.secret_keys))
+                   secret_keys=list(prepared.config.secret_keys), remediations=dict(remediations or {}))
 
 
 def runner_command(python: str, out_fd: int) -> list[str]:
@@ -70,15 +71,17 @@ def runner_command(python: str, out_fd: int) -> list[str]:
 
 
 def run_program(directory: Path, stack: str, preview: bool, timeout: float, verbose: bool = False,
-                allow_missing_stack_file: bool = False) -> Capture:
+                allow_missing_stack_file: bool = False, remediations: dict[str, dict[str, Any]] | None = None) -> Capture:
+    """Run the program; ``remediations`` (URN -> top-level input changes) are applied to the
+    inputs the mock provider computes outputs from, as the engine deploys remediated inputs."""
     prepared = prepare(directory, stack, allow_missing_stack_file)
     python = prepared.interpreter.python
-    spec = run_spec(prepared, preview)
+    spec = run_spec(prepared, preview, remediations)
     read_fd, write_fd = os.pipe()
     try:
         proc = subprocess.Popen(runner_command(python, write_fd), pass_fds=(write_fd,), stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=_runner_environment(prepared), start_new_session=True)
+                                env=_runner_environment(prepared, verbose), start_new_session=True)
     except OSError as exc:
         os.close(read_fd)
         raise RunError(f"cannot start the program's Python ({python}): {exc.strerror or exc}") from None
@@ -97,6 +100,8 @@ def run_program(directory: Path, stack: str, preview: bool, timeout: float, verb
     if verbose:
         sys.stderr.write(out.decode("utf-8", "replace") + err.decode("utf-8", "replace"))
     if proc.returncode != 0:
+        if debug_enabled() and not verbose:  # the runner's traceback, before the one-line error
+            sys.stderr.write(err.decode("utf-8", "replace"))
         line = _last_line(err) or f"the program runner exited with code {proc.returncode}"
         raise (UsageError if proc.returncode == EXIT_USAGE else RunError)(line)
     try:
@@ -108,15 +113,19 @@ def run_program(directory: Path, stack: str, preview: bool, timeout: float, verb
     capture.config_secret_keys = list(prepared.config.secret_keys)
     capture.warnings = [*prepared.config.warnings, *capture.warnings]
     capture.source_dir = str(directory)
+    capture.description = prepared.program.description
     return capture
 
 
-def _runner_environment(prepared: Prepared) -> dict[str, str]:
+def _runner_environment(prepared: Prepared, verbose: bool = False) -> dict[str, str]:
     """This environment with the program's virtualenv activated; the passphrase stays in the
-    gate (the config it decrypted travels on stdin)."""
+    gate (the config it decrypted travels on stdin). ``verbose`` has the runner print a failing
+    program's traceback."""
     env = prepared.interpreter.environment(os.environ)
     for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
         env.pop(name, None)
+    if verbose:
+        env[DEBUG_VARIABLE] = "1"
     return env
 
 

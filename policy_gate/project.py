@@ -42,6 +42,7 @@ class Program:
     runtime_options: dict[str, Any] = field(default_factory=dict)  # Pulumi.yaml `runtime.options`
     declarations: dict[str, Any] = field(default_factory=dict)  # Pulumi.yaml `config:` block
     stack_config_dir: Path | None = None  # `stackConfigDir`, where Pulumi.<stack>.yaml files are
+    description: str | None = None  # Pulumi.yaml `description` (the pulumi:description stack tag)
 
     @property
     def program_dir(self) -> Path:
@@ -79,8 +80,9 @@ def load_program(directory: Path) -> Program:
         raise UsageError(f"{manifest_path}: stackConfigDir must be a string")
     if config is not None and not isinstance(config, (dict, str)):
         raise UsageError(f"{manifest_path}: `config` must be a mapping")
+    description = manifest.get("description")
     return Program(name, directory, entry, _runtime_options(manifest), config if isinstance(config, dict) else {},
-                   directory / stack_dir if stack_dir else None)
+                   directory / stack_dir if stack_dir else None, description if isinstance(description, str) else None)
 
 
 # -- a policy pack -------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from typing import Any, Final
 
 SIG_KEY: Final = "4dabf18193072939515e22adb298388d"
 SECRET_SIG: Final = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIG: Final = "5cf8f73096256a8f31e491e813e4eb8e"  # a resource reference: {SIG_KEY, urn, id?, packageVersion?}
+OUTPUT_SIG: Final = "d0e6a833031e9bbcd3f4e8bde6ca49a4"  # an output value: {SIG_KEY, value?, secret?, dependencies?}
 
 UNKNOWN: Final = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the string sentinel, which the Python SDK sends for every unknown
 UNKNOWN_SENTINELS: Final = frozenset({
@@ -55,6 +57,40 @@ def known_string(value: Any) -> str | None:
     """A non-empty string value (revealed), or None for anything else, an unknown included."""
     value = reveal(value)
     return value if isinstance(value, str) and value and value not in UNKNOWN_SENTINELS else None
+
+
+# -- marshalled without resource references ---------------------------------------------------------
+
+def without_references(value: Any, skip_internal: bool = False) -> Any:
+    """``value`` as the engine marshals it with ``KeepResources: false`` (for an analyzer, and
+    for a provider that does not accept references, such as azure-native): references
+    downgraded and, when ``skip_internal``, keys starting ``__`` dropped at every depth
+    (``SkipInternalKeys``: Analyze and AnalyzeStack, not Remediate).
+
+    pulumi/pulumi ``pkg/resource/plugin/analyzer_plugin.go`` (the options of ``Analyze``,
+    ``AnalyzeStack`` and ``Remediate``) and ``sdk/go/common/resource/plugin/rpc.go``
+    (``MarshalPropertyValue``/``UnmarshalPropertyValue``, the resource reference case): a
+    reference that carries an ``id`` is a custom resource and becomes that id, unknown (the
+    string sentinel) when the id is empty or unknown (``properties.go``
+    ``MakeCustomResourceReference``: an empty id is computed); one without is a component and
+    becomes its URN. ``packageVersion`` goes with the reference."""
+    if isinstance(value, dict):
+        if value.get(SIG_KEY) == RESOURCE_SIG:
+            return _downgraded_reference(value)
+        return {k: without_references(v, skip_internal) for k, v in value.items()
+                if not (skip_internal and k.startswith("__"))}
+    if isinstance(value, list):
+        return [without_references(v, skip_internal) for v in value]
+    return value
+
+
+def _downgraded_reference(ref: dict[str, Any]) -> Any:
+    if "id" not in ref:
+        return ref.get("urn", "")
+    resource_id = reveal(ref["id"])
+    if not isinstance(resource_id, str) or not resource_id or resource_id in UNKNOWN_SENTINELS:
+        return UNKNOWN
+    return resource_id
 
 
 # -- URNs ----------------------------------------------------------------------------------------

@@ -51,6 +51,8 @@ def env_dir(name: str) -> Path:
 
 
 def copy_program(name: str, tmp_path: Path, env: str | None = None, link: str = "venv") -> Path:
+    """``tmp_path/name``, a copy of the program with ``link`` (relative to it: ``infra/venv`` for
+    a project in a subdirectory of a repository) linked to the SDK environment ``env``."""
     target = tmp_path / name
     shutil.copytree(CORPUS / name, target)
     if env is not None:
@@ -69,9 +71,12 @@ def environment(path_dirs: tuple[Path, ...] = (), /, **changes: str | None) -> d
     return env
 
 
-def gate(program: Path, *args: str, env: dict[str, str] | None = None, fmt: str = "json") -> Gate:
+def gate(program: Path, *args: str, env: dict[str, str] | None = None, fmt: str = "json", cwd: Path = ROOT) -> Gate:
+    """``python -m policy_gate run PROGRAM --format FMT ARGS`` in ``cwd``: this checkout's gate,
+    whose default pack is the repository root."""
     result = subprocess.run([sys.executable, "-m", "policy_gate", "run", str(program), "--format", fmt, *args],
-                            cwd=ROOT, capture_output=True, text=True, timeout=600, env=env or environment())
+                            cwd=cwd, capture_output=True, text=True, timeout=600,
+                            env={**(env or environment()), "PYTHONPATH": str(ROOT)})
     return Gate(result.returncode, result.stdout, result.stderr)
 
 
@@ -90,6 +95,13 @@ def run_copy(name: str, tmp_path: Path, env: str) -> tuple[Path, Any, Gate]:
     """A copy of program ``name`` with its venv linked to ``env``: the copy, its capture and the gate's JSON run."""
     program = copy_program(name, tmp_path, env)
     return program, captured(program), gate(program)
+
+
+def line_of(path: Path, marker: str) -> int:
+    """The 1-based line of ``path`` that contains ``marker`` (exactly one)."""
+    lines = [i + 1 for i, text in enumerate(path.read_text().splitlines()) if marker in text]
+    assert len(lines) == 1, (marker, lines)
+    return lines[0]
 
 
 def custom_resources(capture: Any) -> set[tuple[str, str]]:

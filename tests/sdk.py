@@ -3,15 +3,19 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Mapping
 from typing import Any
 
 from pulumi_policy import PolicyCustomTimeouts, PolicyResource, PolicyResourceOptions, ResourceValidationArgs, StackValidationArgs
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.policy import _NotApplicableError
-from pulumi_policy.proxy import unknown_checking_proxy
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from policies.rule import ResourceRule, SampleResource, StackRule
+from policies import RULES
+from policies.core.rule import ResourceRule, Rule, StackRule
+from policies.core.samples import SampleResource
 
 
 def _opts() -> PolicyResourceOptions:
@@ -55,7 +59,33 @@ def run_stack(rule: StackRule, resources: tuple[SampleResource, ...],
     return found
 
 
-__all__ = ["_NotApplicableError", "run_resource", "run_stack"]
+def evaluate_preview(rule: ResourceRule, type_token: str, props: Mapping[str, Any],
+                     config: Mapping[str, Any] | None = None) -> tuple[list[str], bool]:
+    """Messages a rule reported before it gave up on an unknown value, and whether it did; when it
+    did not, the SDK's own argument objects must give the same messages."""
+    found: list[str] = []
+    try:
+        rule.evaluate(type_token, props, config, report=found.append)
+    except UnknownValueError:
+        return found, True
+    assert run_resource(rule, type_token, props, config) == found
+    return found, False
+
+
+def rules_declared_in(*packages: str) -> tuple[Rule, ...]:
+    """The rules declared in the modules of ``packages`` (``policies.jobs``): a family's rules, found
+    from the code rather than listed by hand; registered ones in registry order, then any other."""
+    declared: dict[int, Rule] = {}
+    for name in packages:
+        package = importlib.import_module(name)
+        for info in pkgutil.walk_packages(package.__path__, f"{name}."):
+            module = importlib.import_module(info.name)
+            declared.update((id(v), v) for v in vars(module).values() if isinstance(v, Rule))
+    registered = [r for r in RULES if id(r) in declared]
+    return (*registered, *(r for key, r in declared.items() if key not in {id(x) for x in registered}))
+
+
+__all__ = ["_NotApplicableError", "evaluate_preview", "rules_declared_in", "run_resource", "run_stack"]
 
 
 def assert_messages(messages: list[str], fragments: tuple[str, ...]) -> None:

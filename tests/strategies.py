@@ -34,9 +34,10 @@ from typing import Any
 from hypothesis import strategies as st
 
 from policies import RULES
-from policies import types as t
-from policies.props import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINELS
-from policies.rule import ResourceRule, Rule, Sample, SampleResource, StackRule, StackSample
+from policies.core import types as t
+from policies.core.props import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINELS
+from policies.core.rule import ResourceRule, Rule, StackRule
+from policies.core.samples import Sample, SampleResource, StackSample
 
 CANARY_MARK = "cnry7q"  # never a word, never a sample value: any message containing it quoted a value
 HUGE = 100_000

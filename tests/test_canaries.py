@@ -46,9 +46,10 @@ import jsonschema
 import pytest
 
 from policies import RULES
-from policies import types as t
-from policies.props import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINELS
-from policies.rule import ResourceRule, Rule, Sample, SampleResource, StackRule
+from policies.core import types as t
+from policies.core.props import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINELS
+from policies.core.rule import ResourceRule, Rule, StackRule
+from policies.core.samples import Sample, SampleResource
 from policy_gate.analyzer import PackOptions, analyze
 from policy_gate.capture import Capture
 from policy_gate.reports import FORMATS, Redactor, render
@@ -238,6 +239,7 @@ def program(tmp_path_factory: pytest.TempPathFactory, canaries: Canaries) -> Pat
     return directory
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
 def test_program_secrets_never_printed(program: Path, canaries: Canaries, tmp_path: Path, preview: bool) -> None:
     reports = _run_all_formats(program, tmp_path, canaries.tokens(), *(("--preview",) if preview else ()))
@@ -318,12 +320,13 @@ def _state(c: Canaries) -> dict[str, Any]:
     return {"version": 3, "deployment": {"manifest": {"version": "v3.210.0"}, "resources": resources}}
 
 
+@pytest.mark.process
 def test_state_file_secrets_never_printed(canaries: Canaries, tmp_path: Path) -> None:
     state = tmp_path / "stack-export.json"
     state.write_text(json.dumps(_state(canaries)))
     tokens = [*canaries.tokens(), base64.b64encode(canaries.plain.encode()).decode()]  # the ciphertext too
     data = json.loads(_run_all_formats(state, tmp_path, tokens)[0])
-    assert data["resources"] == 9
+    assert data["resources"] == 10  # every resource of the state, the root stack too (policy analyze)
     policies = {v["policy"] for v in data["violations"]}
     assert {"no-secret-exports", "workspace-allowed-sku", "datastore-no-inline-credentials"} <= policies, policies
 
@@ -447,6 +450,7 @@ def _cases(mode: str) -> list[Run]:
     return _resource_runs(mode) + _stack_runs(mode)
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("mode", ["suffix", "segments"])
 def test_no_rule_quotes_a_secret(mode: str) -> None:
     runs = _cases(mode)

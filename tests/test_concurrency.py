@@ -35,7 +35,9 @@ from pulumi_policy.proxy import UnknownValueError
 
 import policies
 from policies import RULES, build_policies
-from policies.rule import ResourceRule, Sample, StackItem, StackRule, StackSample
+from policies.core.rule import ResourceRule, StackRule
+from policies.core.samples import Sample, StackSample
+from policies.core.stack import StackItem
 from policy_gate import config as config_mod
 from policy_gate.analyzer import (
     PackOptions,
@@ -111,6 +113,7 @@ def pack() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
         yield stub
 
 
+@pytest.mark.process
 def test_pack_answers_concurrent_calls_like_sequential_ones(pack: analyzer_pb2_grpc.AnalyzerStub) -> None:
     resource_requests = _resource_requests()
     stack_requests = _stack_requests()
@@ -256,10 +259,10 @@ def test_rules_do_not_mutate_samples_or_config() -> None:
 
 
 def _rule_module_files() -> list[Path]:
-    return sorted(Path(policies.__file__).parent.glob("*.py"))
+    return sorted(Path(policies.__file__).parent.rglob("*.py"))
 
 
-@pytest.mark.parametrize("path", _rule_module_files(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", _rule_module_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_rule_modules_rebind_no_module_state(path: Path) -> None:
     """No ``global``/``nonlocal`` rebinding anywhere in the pack's code."""
     tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -38,6 +38,7 @@ def _resource(violation: dict[str, Any]) -> str:
     return violation["urn"].rsplit("::", 1)[-1]
 
 
+@pytest.mark.process
 def test_every_rule_fires_on_its_own_resource_and_nowhere_else(antipatterns: tuple[int, dict[str, Any]]) -> None:
     _, data = antipatterns
     found = {(v["policy"], _resource(v)) for v in data["violations"]}
@@ -45,6 +46,7 @@ def test_every_rule_fires_on_its_own_resource_and_nowhere_else(antipatterns: tup
     assert found == expected, {"unexpected": sorted(found - expected), "missing": sorted(expected - found)}
 
 
+@pytest.mark.process
 def test_exports_are_judged_on_the_root_stack(antipatterns: tuple[int, dict[str, Any]]) -> None:
     _, data = antipatterns
     exports = [v for v in data["violations"] if v["policy"] == "no-secret-exports"]
@@ -52,6 +54,7 @@ def test_exports_are_judged_on_the_root_stack(antipatterns: tuple[int, dict[str,
     assert "'storage_primary_key'" in exports[0]["message"]
 
 
+@pytest.mark.process
 def test_run_fails_with_every_rule_at_its_default_level(antipatterns: tuple[int, dict[str, Any]]) -> None:
     code, data = antipatterns
     assert code == 1

@@ -10,8 +10,9 @@ import pytest
 from pulumi_policy.proxy import UnknownValueError
 
 from policies import RULES, rule_named
-from policies.props import UNKNOWN_STRING
-from policies.rule import FAIL_CLOSED_STACK_KEY, ResourceRule
+from policies.core.options import FAIL_CLOSED_STACK_KEY
+from policies.core.props import UNKNOWN_STRING
+from policies.core.rule import ResourceRule
 from policy_gate.analyzer import PackOptions, analyze
 from tests.captures import capture, only
 
@@ -64,6 +65,7 @@ def _preview(stack_config: dict[str, str] | None = None):
     return stack
 
 
+@pytest.mark.process
 def test_through_the_protocol_per_rule_config() -> None:
     config = {**only("workspace-allowed-sku", "no-secret-exports"),
               "workspace-managed-identity": {"enforcementLevel": "mandatory", "failClosed": True}}
@@ -72,6 +74,7 @@ def test_through_the_protocol_per_rule_config() -> None:
     assert [d.policy for d in outcome.diagnostics if d.kind == "unknown"] == ["no-secret-exports"]
 
 
+@pytest.mark.process
 def test_through_the_protocol_pack_wide_stack_config() -> None:
     foundation = only("workspace-allowed-sku", "workspace-managed-identity", "no-secret-exports")
     outcome = analyze(_preview({FAIL_CLOSED_STACK_KEY: "true"}), PackOptions(ROOT), foundation)

@@ -174,7 +174,7 @@ def test_usage_errors_are_one_line(args: tuple[str, ...], code: int, fragment: s
 @pytest.mark.parametrize(("content", "fragment"), [
     ("{not json", "is not valid JSON"),
     ('{"workspace-allowed-sku": {"allowedSkus": "Basic"}}', "policy 'workspace-allowed-sku', key allowedSkus"),
-    ('{"no-such-rule": "advisory"}', "no policy named 'no-such-rule'"),
+    ('{"workspace-allowed-sku": "loud"}', '"loud" is not a valid enforcement level'),
 ])
 def test_bad_config_is_a_usage_error(tmp_path: Path, content: str, fragment: str) -> None:
     config = tmp_path / "config.json"

@@ -1,16 +1,21 @@
-"""The shared helpers every rule relies on: property reading, references, credentials."""
+"""The core every rule relies on (policies/core/): property reading, type tokens, references,
+credentials, durations and counts."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from pulumi_policy import Secret
 from pulumi_policy.deserialize import deserialize_properties
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from policies import props as p
-from policies import types as t
-from policies.credentials import credential_name_reason, credential_value_reason
-from policies.refs import parse_ref
+from policies.core import props as p
+from policies.core import types as t
+from policies.core.checks import count_at_most
+from policies.core.credentials import credential_name_reason, credential_value_reason
+from policies.core.durations import iso_duration_seconds, parse_duration
+from policies.core.refs import parse_ref
 from tests.captures import secret
 
 
@@ -141,3 +146,36 @@ def test_credential_values(value: str) -> None:
                                    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg"])
 def test_innocent_values(value: str) -> None:
     assert credential_value_reason(value) is None
+
+
+@pytest.mark.parametrize(("value", "seconds"), [
+    ("PT2H", 7200.0), ("P1DT2H", 93600.0), ("pt30m", 1800.0), ("PT0.5H", 1800.0), ("PT1,5S", 1.5), ("P1W", 604800.0),
+    ("P1D", 86400.0), (3600, 3600.0), (7200.0, 7200.0), ("3600", 3600.0), (" PT1H ", 3600.0),
+    ("P1M", None), ("P1Y", None), ("PT", None), ("P", None), ("P1DT", None), ("2 hours", None), ("", None),
+    (-5, None), ("-PT1H", None), (True, None), (None, None), ({"h": 1}, None), ("1.02:00:00", None),
+])
+def test_parse_duration(value: Any, seconds: float | None) -> None:
+    assert parse_duration(value) == seconds
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("PT15M", 900), ("PT1H30M", 5400), ("P1D", 86400), ("PT120S", 120), ("pt120s", 120), ("PT0.5H", 1800),
+    ("PT1,5M", 90), ("P1W", 604800), ("P1DT2H", 93600), ("PT0S", 0), (" PT1H ", 3600), ("P0DT0H20M0S", 1200),
+])
+def test_iso_duration_seconds(text: str, seconds: float) -> None:
+    assert iso_duration_seconds(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "P", "PT", "P1DT", "P1Y", "P1M", "15M", "PT5", "-PT5M", "PT1H 30M", "1:00:00",
+                                  "PT1M1H", "P1.5.2D"])
+def test_duration_seconds_rejects(text: str) -> None:
+    assert iso_duration_seconds(text) is None
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (4, []), (4.0, []), ("4", []), (0, []), (5, ["exceeds the limit of 4 nodes (maxNodes)"]),
+    (2.5, ["is a fraction"]), (True, ["is a boolean"]), ({}, ["is an object"]), (None, []),
+])
+def test_count_at_most(value: Any, expected: list[str]) -> None:
+    found = list(count_at_most({"n": value}, "n", 4, "maxNodes", "nodes", "pass"))
+    assert len(found) == len(expected) and all(e in f for e, f in zip(expected, found))

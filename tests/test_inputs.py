@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from policies.props import SECRET_SIG, SIG_KEY
+from policies.core.props import SECRET_SIG, SIG_KEY
 from policy_gate import inputs
 from policy_gate.capture import Capture
 from policy_gate.errors import UsageError
@@ -58,7 +58,7 @@ def test_stack_export_through_the_gate(tmp_path: Path) -> None:
     assert found(data) == {("workspace-allowed-sku", "mlw"), ("no-secret-exports", "ml-platform-prod")}
     message = next(v["message"] for v in data["violations"] if v["policy"] == "no-secret-exports")
     assert "storageConnectionString" in message and "connection string" in message
-    assert data["resources"] == 4  # mlw, classic, group, pet: not the provider, not the root stack
+    assert data["resources"] == 6  # every resource, as `pulumi policy analyze`: the provider and root stack too
 
 
 def test_checkpoint_through_the_gate(tmp_path: Path) -> None:

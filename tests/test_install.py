@@ -123,12 +123,13 @@ def test_the_ci_recipes_run_as_written(name: str, source: Path, tmp_path: Path) 
         result = run(["bash", "-eo", "pipefail", "-c", script], cwd=work, env={**env, **step.get("env", {})})
         if step["name"] != "Policy gate":
             assert result.returncode == 0, (step["name"], result.stderr[-2000:])
-    # The pack judged the program's resource (no Azure ML resource, nothing to report).
+    # The pack judged the program's resource (no Azure ML resource, nothing to report), with the
+    # root stack and the default provider, as the engine analyses them.
     assert result.returncode == 0 and result.stderr == "", result.stderr
-    assert result.stdout.startswith("PASS: 0 mandatory and 0 advisory violation(s) in 1 resource(s) checked by "
+    assert result.stdout.startswith("PASS: 0 mandatory and 0 advisory violation(s) in 3 resource(s) checked by "
                                     "azure-ml-governance@0.1.0")
     sarif = json.loads((work / "policy.sarif").read_text())
-    assert sarif["runs"][0]["results"] == [] and sarif["runs"][0]["properties"]["resourcesAnalysed"] == 1
+    assert sarif["runs"][0]["results"] == [] and sarif["runs"][0]["properties"]["resourcesAnalysed"] == 3
     # The gate's own environment has no pulumi_random: the verdict came from the program's interpreter.
     gate_python = tmp_path / "pipx-home" / "venvs" / "policy-gate" / "bin" / "python"
     assert run([str(gate_python), "-c", "import pulumi_random"]).returncode == 1

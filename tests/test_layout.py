@@ -1,12 +1,15 @@
-"""The gate's layout, checked statically (AST, no import), so it cannot regress:
+"""The layout, checked statically (AST, no import), so it cannot regress:
+
+- the pack (``policies``): a family imports only ``policies.core`` and itself, the core only
+  itself, nothing below the registry imports the registry, every declared rule is registered once;
 
 - the program runner (``policy_gate/runner/``) runs inside the program's own interpreter, where
   only ``pulumi`` (with what it ships: ``google.protobuf``, ``grpc``) and the standard library may
   be assumed: it imports nothing else, of the gate only standard-library-only modules;
 - the gate never imports the pack (``policies``);
-- no import cycle in ``policy_gate`` or ``bench``;
+- no import cycle in ``policies``, ``policy_gate`` or ``bench``;
 - the benchmark uses only the gate's public names;
-- no module of either over about 400 lines without saying why at its top.
+- no module over about 400 lines without saying why at its top.
 """
 
 from __future__ import annotations
@@ -18,8 +21,12 @@ from pathlib import Path
 
 import pytest
 
+import policies
+from tests.sdk import rules_declared_in
+
 ROOT = Path(__file__).resolve().parent.parent
 GATE = ROOT / "policy_gate"
+PACK = ROOT / "policies"
 RUNNER = GATE / "runner"
 # Third-party packages the runner may import: pulumi and what pulumi itself depends on.
 RUNNER_THIRD_PARTY = ("pulumi", "google.protobuf", "grpc")
@@ -99,7 +106,7 @@ def test_the_gate_never_imports_the_pack(path: Path) -> None:
     assert not wrong, f"{path.relative_to(ROOT)} imports {wrong}"
 
 
-@pytest.mark.parametrize("tree", ["policy_gate", "bench"])
+@pytest.mark.parametrize("tree", ["policies", "policy_gate", "bench"])
 def test_no_import_cycle(tree: str) -> None:
     graph = {module_name(p): {n for n, _ in imports(p) if _within(n, (tree,)) and n != module_name(p)}
              for p in modules(ROOT / tree)}
@@ -131,7 +138,7 @@ def test_the_benchmark_uses_only_the_gates_public_names(path: Path) -> None:
     assert not private, private
 
 
-@pytest.mark.parametrize("path", [*modules(GATE), *modules(ROOT / "bench")], ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize("path", [*modules(PACK), *modules(GATE), *modules(ROOT / "bench")], ids=lambda p: str(p.relative_to(ROOT)))
 def test_modules_stay_small_or_say_why(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     if len(text.splitlines()) > MAX_LINES:
@@ -145,3 +152,38 @@ def test_the_import_reader_sees_relative_imports() -> None:
     assert {"policy_gate.wire", "policy_gate.runner.arm", "pulumi.runtime.mocks"} <= found
     graph_has_gate_edges = any(n.startswith("policy_gate.") for n, _ in imports(GATE / "cli.py"))
     assert graph_has_gate_edges
+
+
+# -- the pack ---------------------------------------------------------------------------------
+
+# Modules above the families that may import everything: the registry and the catalogue writer.
+PACK_TOP = {"policies", "policies.catalogue"}
+FAMILIES = sorted(p.name for p in PACK.iterdir() if (p / "__init__.py").is_file() and p.name != "core")
+
+
+def _family(name: str) -> str | None:
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in (*FAMILIES, "core") else None
+
+
+def test_there_are_families() -> None:
+    assert len(FAMILIES) >= 5
+
+
+@pytest.mark.parametrize("path", [p for p in modules(PACK) if module_name(p) not in PACK_TOP], ids=lambda p: str(p.relative_to(PACK)))
+def test_pack_imports_go_down_to_the_core_only(path: Path) -> None:
+    """core imports only core; a family imports core and itself; nothing below the registry imports it."""
+    name = module_name(path)
+    own = _family(name)
+    allowed = {"core"} if own == "core" else {"core", own}
+    for target, line in imports(path):
+        if not _within(target, ("policies",)):
+            continue
+        assert target not in PACK_TOP, f"{name} imports {target} (line {line})"
+        assert _family(target) in allowed, f"{name} imports {target} (line {line}): a family may use only policies.core and itself"
+
+
+def test_every_declared_rule_is_registered_once() -> None:
+    declared = rules_declared_in(*(f"policies.{f}" for f in FAMILIES))
+    assert len(set(map(id, policies.RULES))) == len(policies.RULES)
+    assert {id(r) for r in declared} == {id(r) for r in policies.RULES}, "a rule is declared but not in policies.RULES"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from policy_gate.wire import SECRET_SIG, SIG_KEY
-from tests.corpus import captured, copy_program, environment, exports, gate
+from tests.corpus import captured, copy_program, environment, exports, gate, line_of
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
 
@@ -54,8 +54,10 @@ def test_a_declared_key_the_stack_does_not_set_stops_the_run(declared: tuple[Pat
 def test_an_undeclared_missing_key_fails_with_the_sdks_wording(declared: tuple[Path, str]) -> None:
     result = gate(declared[0], "--stack", "strict")
     assert result.returncode == 3 and len(result.stderr_lines) == 1
-    assert result.stderr_lines[0].startswith(
-        "error: program failed: ConfigMissingError: Missing required configuration variable 'aml-config:auditWorkspaceId'")
+    main = (declared[0] / "__main__.py").resolve()
+    line = line_of(main, 'config.require("auditWorkspaceId")')
+    assert result.stderr_lines[0].startswith(f"error: program failed at {main}:{line}: ConfigMissingError: Missing required "
+                                             "configuration variable 'aml-config:auditWorkspaceId'")
 
 
 def test_a_stack_without_a_file_needs_the_opt_in(declared: tuple[Path, str]) -> None:

@@ -1,12 +1,13 @@
-"""The corpus of ``tests/programs/`` through the gate, as a user runs it (``tests/corpus.py``):
-programs pinning their own SDKs in their own virtualenvs, uv and poetry projects, and what a
-missing environment gives. Their config: ``tests/test_program_config.py``.
+"""Programs of ``tests/programs/`` by SDK, interpreter and toolchain, through the gate as a user
+runs it (``tests/corpus.py``): programs pinning their own SDKs in their own virtualenvs, uv and
+poetry projects, and what a missing environment gives. Their config:
+``tests/test_program_config.py``; programs that need the mocks to answer like a provider, and
+where findings point: ``tests/test_program_mocks.py``.
 
 Exactly asserted: the interpreter and pulumi version each program ran with, the resources
 captured, the warnings, and every verdict that does not depend on provider shapes. The pack's
-rules read pulumi-azure-native 3.x shapes until issue 11 lands; a verdict that depends on 2.x or
-classic shapes is recorded as it should be, strict-xfailed, so the test flips when the rules are
-fixed.
+rules read pulumi-azure-native 3.x shapes until issue 11 lands; a verdict that depends on 2.x
+shapes is recorded as it should be, strict-xfailed, so the test flips when the rules are fixed.
 """
 
 from __future__ import annotations
@@ -98,8 +99,9 @@ CLASSIC_VERDICTS = {
     ("compute-no-public-ip", "cpu-cluster"), ("compute-in-virtual-network", "cpu-cluster"),
     ("ml-required-tags", "cpu-cluster"),
 }
-# The classic workspace's sku_name defaults to "Basic" (the provider's schema default): allowed.
-CLASSIC_WRONG_VERDICTS = {("workspace-allowed-sku", "workspace")}
+# The classic workspace's sku_name defaults to "Basic" (the provider's schema default, which the
+# provider's Check fills: runner/check.py): allowed.
+CLASSIC_DEFAULTED_VERDICTS = {("workspace-allowed-sku", "workspace")}
 
 
 @pytest.fixture(scope="module")
@@ -115,12 +117,11 @@ def test_classic_runs_in_its_own_virtualenv(classic: tuple[Path, Any, Gate]) -> 
         ("azure:keyvault/keyVault:KeyVault", "mlvault"), ("azure:storage/account:Account", "mlstorage"),
         ("azure:machinelearning/workspace:Workspace", "workspace"),
         ("azure:machinelearning/computeCluster:ComputeCluster", "cpu-cluster")}
-    assert_verdicts(result, CLASSIC_VERDICTS, CLASSIC_WRONG_VERDICTS)
+    assert_verdicts(result, CLASSIC_VERDICTS, set())
 
 
-@pytest.mark.xfail(strict=True, reason=f"{SHAPES} (classic skuName defaults to Basic)")
-def test_classic_shape_dependent_verdicts(classic: tuple[Path, Any, Gate]) -> None:
-    assert not CLASSIC_WRONG_VERDICTS & classic[2].verdicts
+def test_classic_verdicts_follow_the_providers_defaults(classic: tuple[Path, Any, Gate]) -> None:
+    assert not CLASSIC_DEFAULTED_VERDICTS & classic[2].verdicts
 
 
 # -- toolchains: uv, poetry -------------------------------------------------------------------------

@@ -24,14 +24,15 @@ raise nothing but ``UnknownValueError`` on any tree and path.
 Deterministically, every single-point mutation of every sample (``strategies.point_mutations``:
 each node replaced by each of ``POINT_VALUES``, secret-wrapped, listed, nested 60 deep; each key
 respelled and deleted) must pass the same checks, and get the same verdict on plain dicts as
-on the SDK's proxies (``KNOWN_DIVERGENT`` lists the rules that do not yet).
+on the SDK's proxies.
 
 Example counts come from the profile named by ``HYPOTHESIS_PROFILE``:
 
-- ``ci`` (default): 200 examples per rule and property; the whole file takes about a minute
-  on 2 cores;
+- ``quick``: 25 examples per rule and property, what the fast tier (``./scripts/test``) runs;
+- ``ci`` (default, and the full tier's): 200 examples per rule and property; the whole file
+  takes about 40 seconds on 2 cores;
 - ``thorough``: 2,000 per rule and property (about 10 minutes on 2 cores), for local runs
-  before a release or after changing ``policies/props.py`` or a rule's parsing::
+  before a release or after changing ``policies/core/props.py`` or a rule's parsing::
 
       HYPOTHESIS_PROFILE=thorough ./scripts/test tests/test_properties.py
 
@@ -55,9 +56,11 @@ from pulumi_policy.deserialize import deserialize_properties, serialize_properti
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from policies import RULES
-from policies import props as p
-from policies.props import SIG_KEY
-from policies.rule import ResourceRule, Rule, SampleResource, StackItem, StackRule
+from policies.core import props as p
+from policies.core.props import SIG_KEY
+from policies.core.rule import ResourceRule, Rule, StackRule
+from policies.core.samples import SampleResource
+from policies.core.stack import StackItem
 from tests.sdk import _NotApplicableError, run_resource, run_stack
 from tests.strategies import (
     CANARY_MARK,
@@ -77,10 +80,11 @@ _COMMON: dict[str, Any] = {
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     "print_blob": True,
 }
+settings.register_profile("quick", max_examples=25, **_COMMON)
 settings.register_profile("ci", max_examples=200, **_COMMON)
 settings.register_profile("thorough", max_examples=2_000, **_COMMON)
 PROFILE_NAME = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-if PROFILE_NAME not in ("ci", "thorough"):
+if PROFILE_NAME not in ("quick", "ci", "thorough"):
     PROFILE_NAME = "ci"
 # Applied per test rather than loaded globally, so other test modules keep their own settings.
 PROFILE = settings.get_profile(PROFILE_NAME)
@@ -290,20 +294,12 @@ def _stack_call(rule: StackRule, resources: Sequence[SampleResource], config: Ma
     return lambda outcome: rule.evaluate(_items(resources, proxied), config, report=outcome.report)
 
 
-# Rules whose verdict on plain wire-form dicts differs from their verdict on the SDK's proxies
-# (found by the point-mutation tests; each reason is a reproducer). Their tests still fail on
-# any crash or leak, and are marked xfail only for the disagreement; drop the entry once fixed.
-KNOWN_DIVERGENT: dict[str, str] = {}  # rules judged differently on plain dicts and SDK proxies (none now)
-
-
 def _agree(plain: Outcome, proxied: Outcome) -> bool:
     return (sorted(plain.messages), plain.unknown is None) == (sorted(proxied.messages), proxied.unknown is None)
 
 
 def _verdict(rule: Rule, failures: list[str], differing: list[str]) -> None:
     assert failures == [], f"{len(failures)} failing mutations:\n" + "\n".join(failures[:40])
-    if differing and rule.name in KNOWN_DIVERGENT:
-        pytest.xfail(KNOWN_DIVERGENT[rule.name])
     assert differing == [], (f"{len(differing)} mutations judged differently on plain dicts and on the SDK's proxies:\n"
                              + "\n".join(differing[:20]))
 

@@ -13,8 +13,9 @@ from google.protobuf import empty_pb2, json_format
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from policies import PACK_NAME, RULES
-from policies.props import UNKNOWN_STRING
-from policies.rule import ResourceRule, StackRule
+from policies.core.props import UNKNOWN_STRING
+from policies.core.rule import ResourceRule, StackRule
+from policy_gate import config as config_mod
 from policy_gate.analyzer import EngineServer, PackOptions, PackProcess, analyze
 from policy_gate.errors import UsageError
 from policy_gate.reports import Redactor, render
@@ -105,15 +106,43 @@ def test_config_changes_results_and_levels() -> None:
 
 @pytest.mark.parametrize(("config", "fragment"), [
     ({"workspace-allowed-sku": {"allowedSkus": "Basic"}}, "policy 'workspace-allowed-sku', key allowedSkus"),
-    ({"workspace-allowed-sku": {"enforcementLevel": "loud"}}, "key enforcementLevel"),
-    ({"no-such-policy": "advisory"}, "no policy named 'no-such-policy'"),
-    ({"all": {"allowedSkus": []}}, "'all' may only set enforcementLevel"),
-    ({"workspace-allowed-sku": 3}, "must be an enforcement level or an object"),
+    # The CLI's own texts (pkg/resource/analyzer/config.go parsePolicyPackConfig, extractEnforcementLevel).
+    ({"workspace-allowed-sku": {"enforcementLevel": "loud"}},
+     'parsing enforcement level for "workspace-allowed-sku": "loud" is not a valid enforcement level'),
+    ({"workspace-allowed-sku": "loud"},
+     'parsing enforcement level for "workspace-allowed-sku": "loud" is not a valid enforcement level'),
+    ({"workspace-allowed-sku": {"enforcementLevel": 3}},
+     'parsing enforcement level for "workspace-allowed-sku": 3 is not a valid enforcement level; must be a string'),
+    ({"workspace-allowed-sku": 3}, 'parsing "workspace-allowed-sku": 3 is not a valid value; must be a string or object'),
+    ({"workspace-allowed-sku": [True, None]},
+     'parsing "workspace-allowed-sku": [true <nil>] is not a valid value; must be a string or object'),
+    # analyzer_plugin.go Configure: every entry goes to the pack and needs a level.
+    ({"all": {"allowedSkus": []}}, 'invalid enforcement level ""'),
+    ({"no-such-policy": {"threshold": 1}}, 'invalid enforcement level ""'),
 ])
 def test_invalid_config_is_a_usage_error(config: dict[str, Any], fragment: str) -> None:
     with pytest.raises(UsageError) as caught:
         analyze(capture([]), PACK, config)
     assert fragment in caught.value.message
+
+
+def test_config_the_cli_accepts_is_passed_on_with_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    """Unknown policy names, ``all`` with properties and keys no policy declares are accepted
+    and sent to Configure, as the CLI sends them (applyConfig); the gate warns about each."""
+    stack = capture([("azure-native:machinelearningservices:Workspace", "ws", {"sku": {"name": "Standard"}})])
+    config = {"all": {"enforcementLevel": "disabled", "note": "x"}, "no-such-policy": "advisory",
+              "workspace-allowed-sku": {"enforcementLevel": "mandatory", "typo": 1}, "empty": {}}
+    outcome = analyze(stack, PACK, config)
+    assert [v.policy for v in outcome.violations] == ["workspace-allowed-sku"]
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 3, warnings
+    assert any("no policy named 'no-such-policy'" in w for w in warnings)
+    assert any("'all' sets only the enforcement level" in w and "note" in w for w in warnings)
+    assert any("policy 'workspace-allowed-sku' has no config key 'typo'" in w for w in warnings)
+    merged = config_mod.merge(outcome.policies, {}, config)  # what Configure received
+    assert merged["no-such-policy"] == ("advisory", {}) and merged["all"] == ("disabled", {"note": "x"})
+    assert merged["workspace-allowed-sku"][0] == "mandatory" and merged["workspace-allowed-sku"][1]["typo"] == 1
+    assert "empty" not in merged and merged["workspace-managed-identity"][0] == "disabled"
 
 
 def test_unknown_values_give_the_sdk_advisory_during_preview() -> None:
@@ -145,12 +174,15 @@ def test_not_applicable_logs_and_remediation_through_a_generic_pack() -> None:
     stack = capture([(type_token, "a", {"flag": True}), (type_token, "b", {})])
     outcome = analyze(stack, MISC, {})
     assert outcome.pack_name == "misc-test-pack" and outcome.pack_version == "9.9.9"
+    # The engine calls Analyze for every registered resource, the root stack included.
     assert sorted((n.policy, n.urn, n.reason) for n in outcome.not_applicable if n.policy == "skip-everything") == [
+        ("skip-everything", ROOT_URN, "nothing to judge here"),
         ("skip-everything", urn(type_token, "a"), "nothing to judge here"),
         ("skip-everything", urn(type_token, "b"), "nothing to judge here"),
     ]
     # auto-tag remediates before Analyze, so require-tagged sees the tag and stays quiet.
-    assert sorted((r.policy, r.urn) for r in outcome.remediations) == [("auto-tag", urn(type_token, "a")),
+    assert sorted((r.policy, r.urn) for r in outcome.remediations) == [("auto-tag", ROOT_URN),
+                                                                        ("auto-tag", urn(type_token, "a")),
                                                                         ("auto-tag", urn(type_token, "b"))]
     assert [(v.policy, v.urn) for v in outcome.violations if v.level == "mandatory"] == [
         ("log-and-flag", urn(type_token, "a"))]
@@ -163,7 +195,8 @@ def test_not_applicable_logs_and_remediation_through_a_generic_pack() -> None:
 def test_without_remediation_the_tag_is_missing() -> None:
     stack = capture([("test:index:Thing", "a", {})])
     outcome = analyze(stack, MISC, {"auto-tag": "disabled"})
-    assert [v.policy for v in outcome.violations if v.level == "mandatory"] == ["require-tagged"]
+    assert sorted((v.policy, v.urn) for v in outcome.violations if v.level == "mandatory") == [
+        ("require-tagged", ROOT_URN), ("require-tagged", urn("test:index:Thing", "a"))]
     assert outcome.remediations == []
 
 

@@ -1,53 +1,30 @@
-"""The compute, online endpoint and featureset materialisation rules (policies/compute.py,
-policies/endpoints.py): every sample through the SDK's own argument objects, plus the edge
-cases the samples cannot express (unknowns during preview, secrets, the SDK's ``*Args``
-defaults, ISO-8601 durations, stack size)."""
+"""The compute and online endpoint rules (policies/compute/, policies/endpoints/): what their
+samples cannot express, namely fixes, unknowns during preview, secrets, the SDK's ``*Args``
+defaults and stack size. Every sample of every rule runs in tests/test_samples.py."""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
 from pulumi_policy.proxy import UnknownValueError
 
-from policies import compute, endpoints
-from policies import props as p
-from policies import types as t
-from policies.compute import CLASSIC_CLUSTER, COMPUTE, count_at_most, duration_seconds
-from policies.endpoints import ONLINE_DEPLOYMENT, ONLINE_ENDPOINT
-from policies.rule import ResourceRule, SampleResource, StackItem, StackRule
-from tests.captures import program_inputs, secret
+from policies import rule_named
+from policies.core import props as p
+from policies.core import types as t
+from policies.core.samples import SampleResource
+from policies.core.stack import StackItem
+from tests.captures import secret
 from tests.sdk import assert_messages, run_resource
 
-RULES = (*compute.RULES, *endpoints.RULES)
-RESOURCE_CASES = [(r, s) for r in RULES if isinstance(r, ResourceRule) for s in r.samples]
-STACK_CASES = [(r, s) for r in RULES if isinstance(r, StackRule) for s in r.samples]
-FIX_CASES = [(r, s) for r, s in RESOURCE_CASES if s.fixed is not None]
+COMPUTE, CLASSIC_CLUSTER = t.COMPUTE, t.CLASSIC_CLUSTER
+ONLINE_ENDPOINT, ONLINE_DEPLOYMENT = t.ONLINE_ENDPOINT, t.ONLINE_DEPLOYMENT
 UNKNOWN = p.UNKNOWN_STRING
 
 
 def _rule(name: str) -> Any:
-    return next(r for r in RULES if r.name == name)
-
-
-# --- every sample ----------------------------------------------------------------------------
-
-
-
-
-
-
-
-
-def test_every_rule_has_compliant_and_non_compliant_samples_and_unique_names() -> None:
-    assert len({r.name for r in RULES}) == len(RULES)
-    for rule in RULES:
-        assert any(not s.violations for s in rule.samples), rule.name
-        assert any(s.violations for s in rule.samples), rule.name
-        if isinstance(rule, ResourceRule) and rule.fix is not None:
-            assert any(s.fixed for s in rule.samples), rule.name
+    return rule_named(name)
 
 
 def test_fix_keeps_the_users_key_spelling_and_other_values() -> None:
@@ -64,32 +41,6 @@ def test_no_fix_for_compliant_or_other_kinds() -> None:
     assert _rule("compute-local-auth-disabled").remediated(COMPUTE, {"properties": {"computeType": "Kubernetes"}}) is None
     assert _rule("compute-cluster-scale").remediated(COMPUTE, {"properties": {"computeType": "AmlCompute", "properties": {
         "scaleSettings": {"minNodeCount": 0, "maxNodeCount": 99}}}}) is None  # only minNodeCount is fixable
-
-
-# --- ISO-8601 durations and counts -------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("text", "seconds"), [
-    ("PT15M", 900), ("PT1H30M", 5400), ("P1D", 86400), ("PT120S", 120), ("pt120s", 120), ("PT0.5H", 1800),
-    ("PT1,5M", 90), ("P1W", 604800), ("P1DT2H", 93600), ("PT0S", 0), (" PT1H ", 3600), ("P0DT0H20M0S", 1200),
-])
-def test_duration_seconds(text: str, seconds: float) -> None:
-    assert duration_seconds(text) == seconds
-
-
-@pytest.mark.parametrize("text", ["", "P", "PT", "P1DT", "P1Y", "P1M", "15M", "PT5", "-PT5M", "PT1H 30M", "1:00:00",
-                                  "PT1M1H", "P1.5.2D"])
-def test_duration_seconds_rejects(text: str) -> None:
-    assert duration_seconds(text) is None
-
-
-@pytest.mark.parametrize(("value", "expected"), [
-    (4, []), (4.0, []), ("4", []), (0, []), (5, ["exceeds the limit of 4 nodes (maxNodes)"]),
-    (2.5, ["is a fraction"]), (True, ["is a boolean"]), ({}, ["is an object"]), (None, []),
-])
-def test_count_at_most(value: Any, expected: list[str]) -> None:
-    found = list(count_at_most({"n": value}, "n", 4, "maxNodes", "nodes", "pass"))
-    assert len(found) == len(expected) and all(e in f for e, f in zip(expected, found))
 
 
 def test_wrongly_typed_config_is_reported_not_raised() -> None:
@@ -200,69 +151,6 @@ def test_secret_values_are_judged_but_never_echoed() -> None:
     model = "azureml:secret-model-name@prod"
     messages = run_resource(_rule("online-deployment-model-pinned"), ONLINE_DEPLOYMENT, {"properties": {"model": secret(model)}})
     assert len(messages) == 1 and "secret-model-name" not in messages[0]
-
-
-# --- the SDK's Args classes, through its own mocks -------------------------------------------
-
-_PROGRAM = textwrap.dedent("""
-    from pulumi_azure_native import machinelearningservices as ml
-
-    ml.Compute("cluster", resource_group_name="rg", workspace_name="ws", properties=ml.AmlComputeArgs(
-        compute_type="AmlCompute", disable_local_auth=True, properties=ml.AmlComputePropertiesArgs(
-            vm_size="Standard_DS3_v2", scale_settings=ml.ScaleSettingsArgs(max_node_count=4))))
-    ml.Compute("instance", resource_group_name="rg", workspace_name="ws", properties=ml.ComputeInstanceArgs(
-        compute_type="ComputeInstance", properties=ml.ComputeInstancePropertiesArgs(
-            vm_size="Standard_DS3_v2", idle_time_before_shutdown="PT30M",
-            ssh_settings=ml.ComputeInstanceSshSettingsArgs())))
-    ml.Compute("plain", resource_group_name="rg", workspace_name="ws", properties={
-        "compute_type": "AmlCompute", "properties": {"vm_size": "Standard_DS3_v2", "enable_node_public_ip": False,
-                                                     "scale_settings": {"max_node_count": 2, "min_node_count": 1}}})
-    ml.OnlineEndpoint("endpoint", resource_group_name="rg", workspace_name="ws",
-                      properties=ml.OnlineEndpointPropertiesArgs(auth_mode="AADToken"))
-    ml.OnlineDeployment("deployment", resource_group_name="rg", workspace_name="ws", endpoint_name="endpoint",
-                        sku=ml.SkuArgs(name="Default", capacity=2),
-                        properties=ml.ManagedOnlineDeploymentArgs(endpoint_compute_type="Managed", model="azureml:m:1"))
-""")
-
-
-@pytest.fixture(scope="module")
-def sdk_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """Inputs as the real azure-native classes serialise them, through the gate's runner."""
-    return program_inputs(tmp_path_factory.mktemp("compute-args"), _PROGRAM)
-
-
-def _judge(rule_name: str, resource: dict[str, Any]) -> list[str]:
-    return run_resource(_rule(rule_name), resource["type"], resource["inputs"])
-
-
-def test_args_defaults_are_judged_as_the_rules_say(sdk_inputs: dict[str, dict[str, Any]]) -> None:
-    cluster, instance, plain = sdk_inputs["cluster"], sdk_inputs["instance"], sdk_inputs["plain"]
-    # AmlComputePropertiesArgs fills enableNodePublicIp=true and remoteLoginPortPublicAccess=NotSpecified.
-    assert_messages(_judge("compute-no-public-ip", cluster), ("enableNodePublicIp is true",))
-    assert_messages(_judge("compute-ssh-not-public", cluster), ("remoteLoginPortPublicAccess is 'NotSpecified'",))
-    # ScaleSettingsArgs fills minNodeCount=0 (a float over the wire); the rest of the cluster is compliant.
-    assert p.get(cluster["inputs"], "properties.properties.scaleSettings.minNodeCount") == 0.0
-    for name in ("compute-cluster-scale", "compute-allowed-vm-sizes", "compute-local-auth-disabled"):
-        assert _judge(name, cluster) == [], name
-    # ComputeInstanceSshSettingsArgs fills sshPublicAccess=Disabled; enableNodePublicIp stays absent.
-    assert _judge("compute-ssh-not-public", instance) == []
-    assert _judge("compute-instance-idle-shutdown", instance) == []
-    assert_messages(_judge("compute-no-public-ip", instance), ("enableNodePublicIp is not set",))
-    assert_messages(_judge("compute-local-auth-disabled", instance), ("disableLocalAuth is not set",))
-    # A plain dict gets no defaults at all.
-    assert _judge("compute-no-public-ip", plain) == []
-    assert_messages(_judge("compute-cluster-scale", plain), ("minNodeCount is not 0",))
-    assert_messages(_judge("compute-ssh-not-public", plain), ("remoteLoginPortPublicAccess is not set",))
-
-
-def test_endpoint_args_defaults(sdk_inputs: dict[str, dict[str, Any]]) -> None:
-    endpoint, deployment = sdk_inputs["endpoint"], sdk_inputs["deployment"]
-    assert endpoint["type"] == ONLINE_ENDPOINT and deployment["type"] == ONLINE_DEPLOYMENT
-    assert _judge("online-endpoint-aad-auth", endpoint) == []
-    assert_messages(_judge("online-endpoint-no-public-access", endpoint), ("publicNetworkAccess is 'Enabled'",))
-    assert_messages(_judge("online-deployment-no-public-egress", deployment), ("egressPublicNetworkAccess is 'Enabled'",))
-    assert _judge("online-deployment-allowed-instances", deployment) == []  # Args fill Standard_F4s_v2, capacity 2.0
-    assert _judge("online-deployment-model-pinned", deployment) == []
 
 
 def test_security_rules_can_fail_closed() -> None:

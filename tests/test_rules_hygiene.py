@@ -1,15 +1,13 @@
-"""The hygiene rules (policies/hygiene.py): every sample through the SDK's own argument objects and
-through the real pack process, the type tables against the installed pulumi-azure-native, unknown
-values, and that no credential value ever reaches a message."""
+"""The hygiene rules (policies/hygiene/) and the other rules that match every ML type: their type
+tables against the installed pulumi-azure-native, unknown values, locations, and no crash on any
+shape. Every sample of every rule runs in tests/test_samples.py."""
 
 from __future__ import annotations
 
 import importlib
 import inspect
 import re
-from collections.abc import Iterator, Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -18,27 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi_policy.proxy import UnknownValueError
 
-from policies import hygiene
-from policies import props as p
-from policies import types as t
-from policies.rule import ResourceRule, Sample
-from tests.sdk import run_resource
+from policies.core import props as p
+from policies.core import types as t
+from policies.core.rule import ResourceRule
+from policies.hygiene import locations, preview_api, tags
+from policies.secrets import inline
+from tests.sdk import evaluate_preview, run_resource
 
-RULES: tuple[ResourceRule, ...] = hygiene.RULES
-CASES = [(rule, sample) for rule in RULES for sample in rule.samples]
-ROOT = Path(__file__).resolve().parent.parent
-
-
-
-
-def test_metadata() -> None:
-    assert [r.name for r in RULES] == ["ml-required-tags", "no-preview-api-versions", "ml-no-inline-credentials"]
-    for rule in RULES:
-        assert any(not s.violations for s in rule.samples) and any(s.violations for s in rule.samples), rule.name
-        assert len({s.name for s in rule.samples}) == len(rule.samples), rule.name
-        assert all("default" in o.schema and "description" in o.schema for o in rule.config_options)
-    assert [r.name for r in RULES if r.security] == ["ml-no-inline-credentials"]
-    assert hygiene.ml_required_tags.types == hygiene.ml_no_inline_credentials.types == hygiene.ML_TYPES
+UNKNOWN = p.UNKNOWN_STRING
 
 
 # --- the installed azure-native ML module -------------------------------------------------------
@@ -87,9 +72,9 @@ def _wire_name(cls: type, python_name: str) -> str:
 
 
 def test_tag_table_matches_the_installed_sdk() -> None:
-    """Fails when azure-native adds a type or moves tags: update the tables in hygiene.py."""
-    wrong = {token: (hygiene.tag_path(token), _sdk_tag_path(cls)) for token, cls in _resource_classes()
-             if hygiene.tag_path(token) != _sdk_tag_path(cls)}
+    """Fails when azure-native adds a type or moves tags: update the tables in policies/hygiene/."""
+    wrong = {token: (tags.tag_path(token), _sdk_tag_path(cls)) for token, cls in _resource_classes()
+             if tags.tag_path(token) != _sdk_tag_path(cls)}
     assert wrong == {}
 
 
@@ -100,10 +85,10 @@ def test_preview_default_table_matches_the_installed_sdk() -> None:
         assert version, token
         if "preview" in version.group(1):
             preview.add(token)
-    assert preview == set(hygiene.PREVIEW_DEFAULT_TYPES)
+    assert preview == set(preview_api.PREVIEW_DEFAULT_TYPES)
 
 
-@pytest.mark.parametrize("rule", [hygiene.ml_required_tags, hygiene.ml_no_inline_credentials], ids=lambda r: r.name)
+@pytest.mark.parametrize("rule", [tags.ml_required_tags, inline.ml_no_inline_credentials], ids=lambda r: r.name)
 def test_every_ml_type_in_every_spelling_is_covered(rule: ResourceRule) -> None:
     for token, _ in _resource_classes():
         module, name = token.rsplit(":", 1)
@@ -119,118 +104,40 @@ def test_every_ml_type_in_every_spelling_is_covered(rule: ResourceRule) -> None:
 
 
 def test_preview_rule_matches_azure_native_only() -> None:
-    rule = hygiene.no_preview_api_versions
+    rule = preview_api.no_preview_api_versions
     assert rule.applies_to("azure-native:storage/v20230101preview:StorageAccount")
     assert not rule.applies_to("azure:machinelearning/workspace:Workspace")
     assert not rule.applies_to("pulumi:providers:azure-native")
     assert rule.evaluate("azure-native:index:Provider", {}, {"modules": ["*"]}) == []
 
 
-# --- unknown values during preview ---------------------------------------------------------------
-
-UNKNOWN = p.UNKNOWN_STRING
-
-
-def _run_preview(rule: ResourceRule, type_token: str, props: Mapping[str, Any],
-                 config: Mapping[str, Any] | None = None) -> tuple[list[str], bool]:
-    """Messages reported before the rule gave up on an unknown value, and whether it did."""
-    found: list[str] = []
-    try:
-        rule.evaluate(type_token, props, config, report=found.append)
-    except UnknownValueError:
-        return found, True
-    via_sdk = run_resource(rule, type_token, props, config)
-    assert via_sdk == found
-    return found, False
+# --- unknown values, locations ----------------------------------------------------------------
 
 
 def test_unknown_tag_value_is_advisory_after_known_findings() -> None:
-    found, unknown = _run_preview(hygiene.ml_required_tags, t.WORKSPACE, {"tags": {"owner": UNKNOWN}})
+    found, unknown = evaluate_preview(tags.ml_required_tags, t.WORKSPACE, {"tags": {"owner": UNKNOWN}})
     assert unknown and len(found) == 1 and "'cost-center' is missing" in found[0]
     with pytest.raises(UnknownValueError):
-        run_resource(hygiene.ml_required_tags, t.WORKSPACE, {"tags": UNKNOWN})
+        run_resource(tags.ml_required_tags, t.WORKSPACE, {"tags": UNKNOWN})
 
 
-@pytest.mark.parametrize(("props", "flagged", "unknown"), [
-    # Ids and names of other resources are unknown in almost every preview: not judged.
-    ({"workspaceName": UNKNOWN, "properties": {"computeId": UNKNOWN, "codeId": UNKNOWN}}, 0, False),
-    # A credential-named value or an environment variable may hide a credential: advisory.
-    ({"properties": {"properties": {"userAccountCredentials": {"adminUserPassword": UNKNOWN}}}}, 0, True),
-    ({"properties": {"environmentVariables": {"CONN": UNKNOWN}}}, 0, True),
-    ({"properties": {"environmentVariables": UNKNOWN}}, 0, True),
-    ({"properties": {"credentials": {"keys": {"x": UNKNOWN}}}}, 0, True),
-    ({"properties": {"passwords": ["a1", UNKNOWN]}}, 0, True),
-    # Known findings are reported before the advisory.
-    ({"properties": {"environmentVariables": {"DB_PASSWORD": "x", "OTHER": UNKNOWN}}}, 1, True),
-])
-def test_unknown_credentials(props: dict[str, Any], flagged: int, unknown: bool) -> None:
-    found, gave_up = _run_preview(hygiene.ml_no_inline_credentials, f"{t.ML}:Job", props)
-    assert (len(found), gave_up) == (flagged, unknown)
+def test_location_is_not_echoed() -> None:
+    messages = run_resource(locations.ml_allowed_locations, t.WORKSPACE, {"location": "Canary7Q2xZ"},
+                            {"allowedLocations": ["westeurope"]})
+    assert messages and all("Canary7Q2xZ" not in m for m in messages)
 
 
-def test_credentials_fail_closed_on_request() -> None:
-    props = {"properties": {"properties": {"userAccountCredentials": {"adminUserPassword": UNKNOWN}}}}
-    messages = hygiene.ml_no_inline_credentials.evaluate(f"{t.ML}:Compute", props, {"failClosed": True})
-    assert messages == ["properties.properties.userAccountCredentials.adminUserPassword is unknown during preview and "
-                        "this rule fails closed (failClosed): it cannot be shown compliant yet."]
+def test_allowed_locations_default_passes_every_located_type() -> None:
+    for type_ in locations.LOCATED_TYPES:
+        assert run_resource(locations.ml_allowed_locations, type_, {"location": "Atlantis"}) == [], type_
 
 
-# --- credentials: what is and is not flagged, never echoed ---------------------------------------
 
-CRED = hygiene.ml_no_inline_credentials
-
-
-@pytest.mark.parametrize(("props", "expected"), [
-    # The shapes the brief names: a CMK key URL and a public key are not credentials.
-    ({"encryption": {"keyVaultProperties": {"keyIdentifier": "https://kv.vault.azure.net/keys/k/1",
-                                            "keyVaultArmId": "/subscriptions/s/resourceGroups/r/x"}}}, []),
-    ({"properties": {"properties": {"userAccountCredentials": {"adminUserSshPublicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA"}}}}, []),
-    ({"properties": {"properties": {"userAccountCredentials": {"adminUserPassword": "pw"}}}},
-     ["properties.properties.userAccountCredentials.adminUserPassword"]),
-    # Credential-named objects are not credentials themselves: their children are judged.
-    ({"properties": {"credentials": {"credentialsType": "Sas", "secrets": {"secretsType": "Sas", "sasToken": "tok"}}}},
-     ["properties.credentials.secrets.sasToken"]),
-    # A key/value entry in a list (InferencePool properties) named like a key is judged by its key.
-    ({"properties": [{"key": "primaryKey", "value": "v"}, {"key": "key", "value": ""}]}, ["properties[0]"]),
-    # A pair's key is a name, never a credential itself, whatever its value holds; a lone `key`
-    # is a credential (WorkspaceConnectionApiKey has exactly that shape).
-    ({"properties": [{"key": "region", "value": None}, {"key": "zone"}, {"name": "n", "value": {"password": "p"}}]},
-     ["properties[1].key", "properties[2].value.password"]),
-    # A literal job input is judged under its input's name.
-    ({"properties": {"inputs": {"db_password": {"jobInputType": "literal", "value": "p"}}}}, ["properties.inputs.db_password"]),
-    # Names in any spelling.
-    ({"properties": {"properties": {"databricks_access_token": "dapi123"}}}, ["properties.properties.databricks_access_token"]),
-    ({"properties": {"properties": {"relayConnectionString": "Endpoint=sb://x/;SharedAccessKey=abc"}}},
-     ["properties.properties.relayConnectionString"]),
-    ({"properties": {"properties": {"privateKeyData": "-----BEGIN OPENSSH PRIVATE KEY-----"}}},
-     ["properties.properties.privateKeyData"]),
-    # Public material and references under credential names.
-    ({"properties": {"properties": {"sslConfiguration": {"cert": "-----BEGIN CERTIFICATE-----\nMII", "key": "k"}}}},
-     ["properties.properties.sslConfiguration.key"]),
-    ({"properties": {"credentials": {"secrets": {"key": "https://kv.vault.azure.net:443/secrets/k"}}}}, []),
-])
-def test_credential_paths(props: dict[str, Any], expected: list[str]) -> None:
-    messages = run_resource(CRED, f"{t.ML}:Compute", props)
-    assert [m.split(" holds a credential inline")[0] for m in messages] == expected
-
-
-def _string_values(node: Any) -> Iterator[str]:
-    for path, value in p.walk(node):
-        if isinstance(value, str) and path and not (isinstance(path[-1], str) and path[-1] == value):
-            yield value
-
-
-@pytest.mark.parametrize("sample", [s for s in CRED.samples if s.violations], ids=lambda s: s.name)
-def test_credential_values_are_never_echoed(sample: Sample) -> None:
-    messages = run_resource(CRED, sample.type, sample.props, sample.config)
-    for value in _string_values(sample.props):
-        if len(value.strip()) >= 4:
-            assert all(value not in m for m in messages), (value, messages)
-
+# --- any shape -----------------------------------------------------------------------------------
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.floats(allow_nan=False) | st.text(max_size=30)
-    | st.sampled_from(["", "  ", hygiene._KEY, hygiene._JWT, hygiene._CONN, hygiene._KV_SECRET]),
+    | st.sampled_from(["", "  ", inline._KEY, inline._JWT, inline._CONN, inline._KV_SECRET]),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(
         st.sampled_from(["tags", "properties", "password", "key", "value", "type", "name", "keys",
                          "environmentVariables", "secrets", "owner", "cost-center", "x_y"]) | st.text(max_size=8),
@@ -241,19 +148,8 @@ JSON = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(props=st.dictionaries(st.sampled_from(["tags", "properties", "sku", "registration"]), JSON, max_size=4))
 def test_rules_never_raise_on_any_shape(props: dict[str, Any]) -> None:
-    for rule in RULES:
+    for rule in (tags.ml_required_tags, preview_api.no_preview_api_versions, inline.ml_no_inline_credentials):
         for type_token in (t.WORKSPACE, t.DATA_VERSION, f"{t.ML}:LabelingJob",
                            "azure-native:machinelearningservices/v20230401preview:Job"):
             messages = rule.evaluate(type_token, props)
             assert all(isinstance(m, str) and m for m in messages)
-
-
-# --- through the real pack process -----------------------------------------------------------------
-
-
-
-
-def _valid_config(rule: ResourceRule, config: Mapping[str, Any]) -> dict[str, bool]:
-    """Configs the CLI would reject before the pack sees them are left to test_sample."""
-    types = {"array": list, "boolean": bool, "string": str}
-    return {o.name: isinstance(config.get(o.name, o.default), types[o.schema["type"]]) for o in rule.config_options}

@@ -1,11 +1,10 @@
-"""The job and asset-version rules (policies/jobs.py, policies/assets.py): every sample through the
-SDK's own argument objects, plus what samples cannot express (the job-definition traversal,
-ISO-8601 durations, image references, unknowns during preview, the real SDK's ``*Args`` shapes,
-stack size, no echoed values)."""
+"""The job and asset-version rules (policies/jobs/, policies/assets/): what their samples cannot
+express, namely the job-definition traversal, durations, image references, unknowns during
+preview, the real SDK's ``*Args`` shapes, stack size and no echoed values. Every sample of every
+rule runs in tests/test_samples.py."""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -13,48 +12,26 @@ import pytest
 from pulumi_policy import ResourceValidationArgs
 from pulumi_policy.proxy import UnknownValueError
 
-from policies import assets, jobs
-from policies import props as p
-from policies import types as t
-from policies.jobs import (
-    JOB,
-    SCHEDULE,
-    job_definitions,
-    parse_duration,
-    parse_image,
-    registry_allowed,
-)
-from policies.rule import ResourceRule, SampleResource, StackItem, StackRule
-from tests.captures import program_inputs
-from tests.sdk import _opts, _props, assert_messages, run_resource, run_stack
+from policies import rule_named
+from policies.core import props as p
+from policies.core import types as t
+from policies.core.rule import ResourceRule
+from policies.core.samples import SampleResource
+from policies.core.stack import StackItem
+from policies.jobs import identity
+from policies.jobs.environment_image import parse_image, registry_allowed
+from policies.jobs.model import job_definitions
+from tests.sdk import _opts, _props, rules_declared_in, run_resource, run_stack
 
-RULES = (*jobs.RULES, *assets.RULES)
-RESOURCE_CASES = [(r, s) for r in RULES if isinstance(r, ResourceRule) for s in r.samples]
-STACK_CASES = [(r, s) for r in RULES if isinstance(r, StackRule) for s in r.samples]
+JOB, SCHEDULE = t.JOB, t.SCHEDULE
+FAMILY = [r for r in rules_declared_in("policies.jobs", "policies.assets") if isinstance(r, ResourceRule)]
 UNKNOWN = p.UNKNOWN_STRING
 UNKNOWN_OBJECT = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff"
 ENV = "azureml:env:1"
 
 
 def _rule(name: str) -> Any:
-    return next(r for r in RULES if r.name == name)
-
-
-# --- every sample ----------------------------------------------------------------------------
-
-
-
-
-
-
-def test_every_rule_has_compliant_and_non_compliant_samples() -> None:
-    assert [r.name for r in RULES] == ["job-pinned-assets", "environment-image-pinned", "job-identity",
-                                       "job-allowed-compute", "job-limits", "data-version-explicit",
-                                       "asset-version-explicit"]
-    for rule in RULES:
-        assert any(not s.violations for s in rule.samples), rule.name
-        assert any(s.violations for s in rule.samples), rule.name
-        assert all(o.schema.get("description") and "default" in o.schema for o in rule.options), rule.name
+    return rule_named(name)
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -63,14 +40,16 @@ def _strings(value: Any) -> Iterator[str]:
             yield node
 
 
-@pytest.mark.parametrize(("rule", "sample"), [(r, s) for r, s in RESOURCE_CASES if s.violations],
-                         ids=[f"{r.name}: {s.name}" for r, s in RESOURCE_CASES if s.violations])
+VIOLATING = [(r, s) for r in FAMILY for s in r.samples if s.violations]
+
+
+@pytest.mark.parametrize(("rule", "sample"), VIOLATING, ids=[f"{r.name}: {s.name}" for r, s in VIOLATING])
 def test_messages_quote_no_property_values(rule: ResourceRule, sample: Any) -> None:
     """Messages name paths; free-form values (ids, URIs, images) never appear in them."""
     quotable = {str(v).lower() for v in [*rule.defaults().values(), *sample.config.values()] if isinstance(v, str)}
     quotable |= {str(x).lower() for v in [*rule.defaults().values(), *sample.config.values()]
                  if isinstance(v, list) for x in v}
-    quotable |= {v.lower() for v in jobs.KNOWN_IDENTITY_TYPES} | {"latest"}  # a fixed word, not the user's value
+    quotable |= {v.lower() for v in identity.KNOWN_IDENTITY_TYPES} | {"latest"}  # a fixed word, not the user's value
     messages = run_resource(rule, sample.type or rule.types[0], sample.props, sample.config)
     for value in set(_strings(sample.props)):
         if len(value.strip()) >= 6 and value.strip().lower() not in quotable:
@@ -128,17 +107,7 @@ def test_traversal_records_unknowns_and_keeps_the_rest() -> None:
     assert pending is not None
 
 
-# --- durations and images --------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("value", "seconds"), [
-    ("PT2H", 7200.0), ("P1DT2H", 93600.0), ("pt30m", 1800.0), ("PT0.5H", 1800.0), ("PT1,5S", 1.5), ("P1W", 604800.0),
-    ("P1D", 86400.0), (3600, 3600.0), (7200.0, 7200.0), ("3600", 3600.0), (" PT1H ", 3600.0),
-    ("P1M", None), ("P1Y", None), ("PT", None), ("P", None), ("P1DT", None), ("2 hours", None), ("", None),
-    (-5, None), ("-PT1H", None), (True, None), (None, None), ({"h": 1}, None), ("1.02:00:00", None),
-])
-def test_parse_duration(value: Any, seconds: float | None) -> None:
-    assert parse_duration(value) == seconds
+# --- images --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("image", "registry", "repository", "tag", "digest"), [
@@ -212,10 +181,10 @@ def test_unknown_steps_are_not_judged_as_missing() -> None:
 
 
 def test_unknown_image_and_version() -> None:
-    found, raised = _run_with_unknowns(_rule("environment-image-pinned"), assets.ENVIRONMENT_VERSION,
+    found, raised = _run_with_unknowns(_rule("environment-image-pinned"), t.ENVIRONMENT_VERSION,
                                        {"properties": {"image": UNKNOWN}})
     assert raised and found == []
-    found, raised = _run_with_unknowns(_rule("asset-version-explicit"), assets.CODE_VERSION,
+    found, raised = _run_with_unknowns(_rule("asset-version-explicit"), t.CODE_VERSION,
                                        {"version": UNKNOWN, "properties": {"isAnonymous": True}})
     assert raised and len(found) == 1 and "isAnonymous is true" in found[0]
 
@@ -267,81 +236,3 @@ def test_stack_rule_resolves_every_job_of_a_large_stack() -> None:
             "jobs": {"a": {"type": "command"}, "b": {"type": "command", "computeId": f"{ws}/computes/c{(i + 1) % 5000}"}}}},
             None))
     assert rule.evaluate(items) == []
-
-
-# --- the real SDK's argument classes ---------------------------------------------------------
-
-_PROGRAM = textwrap.dedent("""
-    import pulumi_azure_native.machinelearningservices as ml
-
-    ws = dict(resource_group_name="rg", workspace_name="ws")
-    env = "azureml:env:1"
-
-    ml.Job("command", **ws, properties=ml.CommandJobArgs(
-        job_type="Command", command="python train.py", environment_id=env, code_id="azureml:code@latest",
-        inputs={"raw": ml.UriFolderJobInputArgs(job_input_type="uri_folder", uri="azureml://datastores/b/paths/x/"),
-                "lr": ml.LiteralJobInputArgs(job_input_type="literal", value="0.1")}))
-    ml.Job("sweep", **ws, properties=ml.SweepJobArgs(
-        job_type="Sweep", objective=ml.ObjectiveArgs(goal="Maximize", primary_metric="acc"),
-        sampling_algorithm=ml.RandomSamplingAlgorithmArgs(sampling_algorithm_type="Random"), search_space={},
-        identity=ml.UserIdentityArgs(identity_type="UserIdentity"),
-        trial=ml.TrialComponentArgs(command="x", environment_id="azureml:env@latest"),
-        limits=ml.SweepJobLimitsArgs(job_limits_type="Sweep", max_total_trials=200)))
-    ml.Job("pipeline", **ws, properties=ml.PipelineJobArgs(
-        job_type="Pipeline", identity=ml.ManagedIdentityArgs(identity_type="Managed"),
-        jobs={"train": {"type": "command", "component_id": "azureml:train:1", "limits": {"timeout": "PT1H"}}}))
-    ml.Schedule("schedule", **ws, properties=ml.SchedulePropertiesArgs(
-        action=ml.JobScheduleActionArgs(action_type="CreateJob", job_definition=ml.CommandJobArgs(
-            job_type="Command", command="x", environment_id=env,
-            identity=ml.AmlTokenArgs(identity_type="AMLToken"),
-            limits=ml.CommandJobLimitsArgs(job_limits_type="Command", timeout="P2D"))),
-        trigger=ml.CronTriggerArgs(trigger_type="Cron", expression="0 1 * * *")))
-    ml.EnvironmentVersion("env", **ws, name="env", properties=ml.EnvironmentVersionPropertiesArgs(
-        image="mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04"))
-    ml.DataVersion("data", **ws, name="d", properties=ml.MLTableDataArgs(data_type="mltable", data_uri=""))
-    ml.FeaturestoreEntityVersion("entity", **ws, name="customer", version="1",
-                                 properties=ml.FeaturestoreEntityVersionPropertiesArgs(is_anonymous=True))
-""")
-
-
-@pytest.fixture(scope="module")
-def sdk_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """Inputs as the real azure-native classes serialise them, through the gate's runner."""
-    return program_inputs(tmp_path_factory.mktemp("job-args"), _PROGRAM)
-
-
-def _judge(rule_name: str, resource: dict[str, Any]) -> list[str]:
-    return run_resource(_rule(rule_name), resource["type"], resource["inputs"])
-
-
-def test_sdk_command_job(sdk_inputs: dict[str, dict[str, Any]]) -> None:
-    command = sdk_inputs["command"]
-    assert_messages(_judge("job-pinned-assets", command), ("properties.codeId names a label",
-                                                           "properties.inputs.raw.uri is a storage or datastore path"))
-    # CommandJobArgs sets no identity and no limits: Azure's AMLToken default and no time limit.
-    assert_messages(_judge("job-identity", command), ("properties.identity is not set",))
-    assert_messages(_judge("job-limits", command), ("properties.limits.timeout is not set",))
-
-
-def test_sdk_sweep_pipeline_and_schedule(sdk_inputs: dict[str, dict[str, Any]]) -> None:
-    sweep, pipeline, schedule = sdk_inputs["sweep"], sdk_inputs["pipeline"], sdk_inputs["schedule"]
-    assert_messages(_judge("job-pinned-assets", sweep), ("properties.trial.environmentId names a label",))
-    assert_messages(_judge("job-identity", sweep), ())
-    assert_messages(_judge("job-limits", sweep), ("maxTotalTrials exceeds maxTotalTrials (100)",
-                                                  "maxConcurrentTrials is not set",
-                                                  "sets neither timeout nor trialTimeout"))
-    for name in ("job-pinned-assets", "job-identity", "job-limits"):
-        assert_messages(_judge(name, pipeline), ())
-    assert_messages(_judge("job-identity", schedule), ("jobDefinition.identity.identityType is 'AMLToken'",))
-    assert_messages(_judge("job-limits", schedule), ("jobDefinition.limits.timeout is longer",))
-
-
-def test_sdk_asset_versions(sdk_inputs: dict[str, dict[str, Any]]) -> None:
-    env, data, entity = sdk_inputs["env"], sdk_inputs["data"], sdk_inputs["entity"]
-    assert_messages(_judge("environment-image-pinned", env), ("properties.image names no tag",))
-    # The SDK leaves an unset version out of the inputs, and fills isAnonymous=false.
-    assert "version" not in env["inputs"] and env["inputs"]["properties"]["isAnonymous"] is False
-    assert_messages(_judge("asset-version-explicit", env), ("version is not set",))
-    assert_messages(_judge("data-version-explicit", data), ("version is not set", "properties.dataUri is empty"))
-    assert_messages(_judge("asset-version-explicit", entity), ("properties.isAnonymous is true",
-                                                               "properties.indexColumns is not set"))

@@ -35,6 +35,7 @@ from policy_gate.wire import SECRET_SIG, SIG_KEY, UNKNOWN
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
 
+pytestmark = pytest.mark.process
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT, STACK = "mlproj", "dev"
 ROOT_URN = f"urn:pulumi:{STACK}::{PROJECT}::pulumi:pulumi:Stack::{PROJECT}-{STACK}"
@@ -212,9 +213,10 @@ class Run:
 
 
 def run_runner(program_dir: Path, stack: str = STACK, preview: bool = False, organization: str = "organization",
-               env: dict[str, str] | None = None, spec: str | None = None) -> Run:
+               env: dict[str, str] | None = None, spec: str | None = None, cwd: Path | None = None) -> Run:
     """Run the runner exactly as the gate does: a child process that gets the run spec the gate
-    makes on stdin and writes to an inherited fd (``spec`` overrides the spec's text)."""
+    makes on stdin and writes to an inherited fd (``spec`` overrides the spec's text), in the
+    gate's working directory ``cwd``."""
     prepared = program.prepare(program_dir.resolve(), stack, allow_missing_stack_file=True)
     run_spec = dataclasses.replace(program.run_spec(prepared, preview), organization=organization)
     text = run_spec.to_json() if spec is None else spec
@@ -228,6 +230,7 @@ def run_runner(program_dir: Path, stack: str = STACK, preview: bool = False, org
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=child_env,
+        cwd=cwd,
     )
     os.close(write_fd)
     chunks: list[bytes] = []
@@ -435,7 +438,11 @@ def test_outputs_take_the_output_shape(up: Run) -> None:
     assert list(identities) == [uai["id"]]
     assert re.fullmatch(r"[0-9a-f-]{36}", identities[uai["id"]]["principalId"])
     assert up.exports["principalId"] == ws["outputs"]["identity"]["principalId"]
-    assert ws["outputs"]["managedNetwork"] == ws["inputs"]["managedNetwork"]
+    network, network_in = ws["outputs"]["managedNetwork"], ws["inputs"]["managedNetwork"]
+    assert {k: network[k] for k in network_in} == network_in
+    # The object the provider returns carries what only it computes (3.x ManagedNetworkSettingsResponse).
+    assert re.fullmatch(r"10\.\d+\.\d+\.\d+", network["firewallPublicIpAddress"])
+    assert ws["outputs"]["provisioningState"] == "Succeeded"
     features = up.named("features")
     expected = {"dataVersionId": "azureml:training:1"}
     assert features["inputs"]["properties"]["properties"] == expected
@@ -474,6 +481,17 @@ def test_source_points_at_the_declaring_line(up: Run) -> None:
     ]:
         assert up.named(name)["source"] == {"file": "__main__.py", "line": program_line(marker)}
     assert up.resources[0]["source"] is None
+    # Each export at its pulumi.export call.
+    lines = PROGRAM.splitlines()
+    exports = {line.split('"')[1]: i + 1 for i, line in enumerate(lines) if line.startswith("pulumi.export(")}
+    assert up.capture["exportSources"] == {k: {"file": "__main__.py", "line": n} for k, n in sorted(exports.items())}
+
+
+def test_outputs_name_what_the_type_really_outputs(up: Run) -> None:
+    ws = up.named("ws")
+    assert "workspaceName" in ws["outputs"] and "workspaceName" not in ws["outputNames"]  # echoed input
+    assert {"name", "identity", "managedNetwork", "provisioningState"} <= set(ws["outputNames"])
+    assert up.resources[0]["outputNames"] is None and up.named("team")["outputNames"] is None
 
 
 def test_reads_and_stack_references(up: Run) -> None:
@@ -514,7 +532,8 @@ def test_preview_leaves_computed_values_unknown(preview: Run) -> None:
     assert ws["inputs"]["resourceGroupName"] == UNKNOWN  # derived from an autonamed rg
     assert ws["inputs"]["storageAccount"] == UNKNOWN
     assert ws["inputs"]["workspaceName"] == "my-ws"
-    assert "name" not in ws["outputs"] and "type" not in ws["outputs"]
+    assert ws["outputs"]["name"] == ws["outputs"]["type"] == ws["outputs"]["provisioningState"] == UNKNOWN
+    assert ws["outputs"]["managedNetwork"]["firewallPublicIpAddress"] == UNKNOWN
     assert ws["outputs"]["identity"]["userAssignedIdentities"] == UNKNOWN
     exports = preview.exports
     for key in ("workspaceId", "workspaceName", "principalId", "userStorageKey"):
@@ -539,22 +558,27 @@ def test_preview_keeps_provider_references(preview: Run) -> None:
     [
         (
             'import pulumi\nraise ValueError("boom\\nsecond line")\n',
-            "program failed: ValueError: boom",
+            "program failed at p/__main__.py:2: ValueError: boom",
         ),
         (
             "import pulumi\nimport not_a_module_xyz\n",
-            "program failed: missing Python module 'not_a_module_xyz'",
+            "program failed at p/__main__.py:2: missing Python module 'not_a_module_xyz'",
         ),
         (
             'import pulumi\npulumi.export("x", pulumi.Output.from_input(1).apply(lambda v: v / 0))\n',
-            "program failed: ZeroDivisionError: division by zero",
+            "program failed at p/__main__.py:2: ZeroDivisionError: division by zero",
         ),
+        (  # no frame of the program: the SDK's own lambda indexes the unset value
+            'import pulumi\npulumi.export("x", pulumi.Output.from_input({"a": None})["a"][0])\n',
+            "program failed: TypeError: 'NoneType' object is not subscriptable",
+        ),
+        ("import pulumi\nx = (\n", "program failed at p/__main__.py:2: SyntaxError: '(' was never closed"),
     ],
 )
 def test_program_failure_exits_3_with_one_line(
     tmp_path: Path, program: str, expected_line: str
 ) -> None:
-    run = run_runner(write_project(tmp_path / "p", program))
+    run = run_runner(write_project(tmp_path / "p", program), cwd=tmp_path)
     assert run.returncode == 3
     assert run.stderr.strip().splitlines() == [run.stderr.strip()]
     assert run.stderr.startswith(expected_line)
@@ -563,9 +587,9 @@ def test_program_failure_exits_3_with_one_line(
 
 def test_debug_shows_the_traceback_before_the_summary(tmp_path: Path) -> None:
     program = 'import pulumi\nraise ValueError("boom")\n'
-    run = run_runner(write_project(tmp_path / "p", program), env={"POLICY_GATE_DEBUG": "1"})
+    run = run_runner(write_project(tmp_path / "p", program), env={"POLICY_GATE_DEBUG": "1"}, cwd=tmp_path / "p")
     assert run.returncode == 3 and "Traceback" in run.stderr
-    assert run.stderr.strip().splitlines()[-1] == "program failed: ValueError: boom"
+    assert run.stderr.strip().splitlines()[-1] == "program failed at __main__.py:2: ValueError: boom"
 
 
 @pytest.mark.parametrize("spec", ["", "not json", '{"version": 99}', '{"version": 1, "project": "x"}',
@@ -792,6 +816,24 @@ def test_every_ml_resource_echo_is_accepted_by_the_sdk(ml_module: Any) -> None:
     assert checked > 400 and ("Workspace", "identity") in raw_failures
 
 
+def test_every_ml_resource_answer_is_accepted_by_the_sdk(ml_module: Any) -> None:
+    """The mocks' whole answer for every ML resource (echoed inputs, output-only properties filled,
+    nested ones included) passes the SDK's own output translation, in both modes."""
+    module: Any = rpc.get_resource_module("azure-native", "machinelearningservices", "")
+    filled = 0
+    for token, class_name in module.mod_info["classes"].items():
+        cls = getattr(ml_module, class_name)
+        inputs = {k: _sample_input(v, 0) for k, v in _types.input_type_types(getattr(ml_module, class_name + "Args")).items()}
+        for preview in (False, True):
+            args = CaptureResourceArgs(f"urn:{class_name}", typ=token, name="r", inputs=inputs, custom=True)
+            _id, outputs = AzureMocks(preview=preview).new_resource(args)
+            types = output_types(cls)
+            for key, value in outputs.items():
+                assert key not in types or translates(value, types[key]), (class_name, key, preview)
+            filled += sum(1 for key in types if key in outputs and key not in inputs)
+    assert filled > 200
+
+
 def test_invoke_results_are_plausible_and_deterministic() -> None:
     from pulumi.runtime.mocks import MockCallArgs
 
@@ -813,3 +855,23 @@ def test_invoke_results_are_plausible_and_deterministic() -> None:
         AzureMocks(preview=False).call(MockCallArgs("azure-native:nope:listNothing", {}, ""))[0]
         == {}
     )
+
+
+def test_sources_prefer_the_programs_repository(tmp_path: Path) -> None:
+    """A resource built by a library is located at the library's line when the library is part
+    of the program's repository, at the repository's calling line when it is checked out
+    elsewhere (a review of this repository cannot show that file)."""
+    repo, elsewhere = tmp_path / "repo", tmp_path / "shared"
+    for lib in (repo / "lib", elsewhere):
+        lib.mkdir(parents=True)
+        (lib / f"{lib.name}_things.py").write_text(
+            "import pulumi\n\n\ndef thing(name):\n    return pulumi.CustomResource('test:index:Thing', name, {})\n")
+    program = (f"import sys\nsys.path[:0] = [{str(repo / 'lib')!r}, {str(elsewhere)!r}]\n"
+               "import lib_things, shared_things\n\nlib_things.thing('in-repo')\nshared_things.thing('elsewhere')\n")
+    write_project(repo / "infra", program)
+    (repo / ".git").mkdir()
+    run = run_runner(repo / "infra")
+    assert run.named("in-repo")["source"] == {"file": "../lib/lib_things.py", "line": 5}
+    assert run.named("elsewhere")["source"] == {"file": "__main__.py", "line": 6}
+    (repo / ".git").rmdir()  # no repository known: the innermost user frame, wherever it is
+    assert run_runner(repo / "infra").named("elsewhere")["source"] == {"file": "../../shared/shared_things.py", "line": 5}

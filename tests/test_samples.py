@@ -1,46 +1,53 @@
-"""Every sample of every rule, judged through the SDK's own argument objects."""
+"""Every sample of every rule, judged through the SDK's own argument objects; every declaration
+complete; the generated documents and preset current. (The same samples go through the pack
+process in tests/test_protocol.py.)
+
+The cases are built from the registry (``policies.RULES``) when the tests are collected, so a new
+rule's samples run without editing this file; ``test_a_new_rule_needs_no_other_edit`` shows it.
+"""
 
 from __future__ import annotations
 
 import copy
+import json
+from collections.abc import Iterator, Sequence
 
 import pytest
+from pulumi_policy import EnforcementLevel, Severity
 
-from policies import RULES
-from policies.rule import ResourceRule, StackRule
+import policies
+from policies import catalogue
+from policies.core import props as p
+from policies.core.options import flag
+from policies.core.rule import ResourceRule, Rule, StackRule, Subject
+from policies.core.samples import Sample, StackSample
 from tests.sdk import assert_messages, run_resource, run_stack
 
-RESOURCE_CASES = [(rule, sample) for rule in RULES if isinstance(rule, ResourceRule) for sample in rule.samples]
-STACK_CASES = [(rule, sample) for rule in RULES if isinstance(rule, StackRule) for sample in rule.samples]
+
+def resource_cases(rules: Sequence[Rule]) -> list[tuple[ResourceRule, Sample]]:
+    return [(rule, sample) for rule in rules if isinstance(rule, ResourceRule) for sample in rule.samples]
 
 
-@pytest.mark.parametrize(("rule", "sample"), RESOURCE_CASES, ids=[f"{r.name}: {s.name}" for r, s in RESOURCE_CASES])
-def test_resource_sample(rule: ResourceRule, sample) -> None:
+def stack_cases(rules: Sequence[Rule]) -> list[tuple[StackRule, StackSample]]:
+    return [(rule, sample) for rule in rules if isinstance(rule, StackRule) for sample in rule.samples]
+
+
+def fix_cases(rules: Sequence[Rule]) -> list[tuple[ResourceRule, Sample]]:
+    return [(rule, sample) for rule, sample in resource_cases(rules) if sample.fixed is not None]
+
+
+def check_resource_sample(rule: ResourceRule, sample: Sample) -> None:
     messages = run_resource(rule, sample.type or rule.types[0], sample.props, sample.config)
     assert_messages(messages, sample.violations)
 
 
-@pytest.mark.parametrize(("rule", "sample"), STACK_CASES, ids=[f"{r.name}: {s.name}" for r, s in STACK_CASES])
-def test_stack_sample(rule: StackRule, sample) -> None:
+def check_stack_sample(rule: StackRule, sample: StackSample) -> None:
     found = run_stack(rule, sample.resources, sample.config)
     assert_messages([m for m, _ in found], sample.violations)
     assert all(urn for _, urn in found), "every stack violation names the resource it is about"
 
 
-def test_every_rule_has_compliant_and_non_compliant_samples() -> None:
-    for rule in RULES:
-        samples = rule.samples  # type: ignore[attr-defined]
-        assert any(not s.violations for s in samples), rule.name
-        assert any(s.violations for s in samples), rule.name
-
-
-FIX_CASES = [(rule, sample) for rule, sample in RESOURCE_CASES if sample.fixed is not None]
-
-
-@pytest.mark.parametrize(("rule", "sample"), FIX_CASES, ids=[f"{r.name}: {s.name}" for r, s in FIX_CASES])
-def test_fix_sample(rule: ResourceRule, sample) -> None:
-    from policies import props as p
-
+def check_fix_sample(rule: ResourceRule, sample: Sample) -> None:
     type_token = sample.type or rule.types[0]
     before = copy.deepcopy(sample.props)
     fixed = rule.remediated(type_token, sample.props, sample.config)
@@ -50,13 +57,94 @@ def test_fix_sample(rule: ResourceRule, sample) -> None:
     assert run_resource(rule, type_token, fixed, sample.config) == []
 
 
-def test_rules_with_a_fix_have_fix_samples() -> None:
-    for rule in RULES:
-        if isinstance(rule, ResourceRule) and rule.fix is not None:
-            assert any(s.fixed for s in rule.samples), rule.name
+def declaration_problems(rules: Sequence[Rule]) -> Iterator[str]:
+    """What a declaration lacks: both kinds of sample, fix samples for a fix, distinct names,
+    documented options with defaults, remediation, preview behaviour and topics."""
+    if len({r.name for r in rules}) != len(rules):
+        yield "two rules share a name"
+    for rule in rules:
+        samples: Sequence[Sample | StackSample] = rule.samples  # type: ignore[attr-defined]
+        if not any(not s.violations for s in samples) or not any(s.violations for s in samples):
+            yield f"{rule.name}: needs a compliant and a non-compliant sample"
+        if len({s.name for s in samples}) != len(samples):
+            yield f"{rule.name}: two samples share a name"
+        if isinstance(rule, ResourceRule) and rule.fix is not None and not any(s.fixed for s in rule.samples):
+            yield f"{rule.name}: has a fix but no sample says what it fixes"
+        for option in rule.config_options:
+            if "default" not in option.schema or not option.schema.get("description"):
+                yield f"{rule.name}: option {option.name} needs a default and a description"
+        if not (rule.remediation and rule.unknowns and rule.topics):
+            yield f"{rule.name}: needs remediation, unknowns and topics"
 
 
-def test_catalogue_and_readme_table_are_current() -> None:
-    from policies import catalogue
+RESOURCE_CASES = resource_cases(policies.RULES)
+STACK_CASES = stack_cases(policies.RULES)
+FIX_CASES = fix_cases(policies.RULES)
 
-    assert catalogue.main(["--check"]) == 0, "run: python -m policies.catalogue --write"
+
+@pytest.mark.parametrize(("rule", "sample"), RESOURCE_CASES, ids=[f"{r.name}: {s.name}" for r, s in RESOURCE_CASES])
+def test_resource_sample(rule: ResourceRule, sample: Sample) -> None:
+    check_resource_sample(rule, sample)
+
+
+@pytest.mark.parametrize(("rule", "sample"), STACK_CASES, ids=[f"{r.name}: {s.name}" for r, s in STACK_CASES])
+def test_stack_sample(rule: StackRule, sample: StackSample) -> None:
+    check_stack_sample(rule, sample)
+
+
+@pytest.mark.parametrize(("rule", "sample"), FIX_CASES, ids=[f"{r.name}: {s.name}" for r, s in FIX_CASES])
+def test_fix_sample(rule: ResourceRule, sample: Sample) -> None:
+    check_fix_sample(rule, sample)
+
+
+def test_declarations_are_complete() -> None:
+    assert list(declaration_problems(policies.RULES)) == []
+
+
+def test_catalogue_readme_table_and_enforce_preset_are_current() -> None:
+    assert catalogue.stale(catalogue.generated()) == [], "run: python -m policies.catalogue --write"
+
+
+# --- adding a rule ------------------------------------------------------------------------------
+
+
+def _no_debug_port(subject: Subject) -> Iterator[str]:
+    if p.get_bool(subject.props, "debugPort") is True:
+        yield "debugPort is true; close the debug port."
+
+
+@pytest.fixture
+def new_rule(monkeypatch: pytest.MonkeyPatch) -> ResourceRule:
+    """A throwaway security rule, registered for this test only (never in the real registry)."""
+    rule = ResourceRule(
+        name="zz-throwaway-no-debug-port", description="Throwaway rule: computes keep their debug port closed.",
+        severity=Severity.LOW, level=EnforcementLevel.ADVISORY, security=True, topics=("test",),
+        remediation="Set debugPort to false.", types=("azure-native:machinelearningservices:Compute",),
+        options=(flag("strict", False, "A throwaway option."),), check=_no_debug_port,
+        samples=(Sample("closed", {"debugPort": False}), Sample("open", {"debugPort": True}, ("debugPort is true",))))
+    monkeypatch.setattr(policies, "RULES", (*policies.RULES, rule))
+    return rule
+
+
+def test_a_new_rule_needs_no_other_edit(new_rule: ResourceRule) -> None:
+    """The declaration is all: the catalogue, the README table and the enforce preset pick it up,
+    the checks of this file and of tests/test_presets.py run it, and they fail until the
+    generated documents are rewritten."""
+    from tests.test_presets import enforce_problems
+
+    wanted = catalogue.generated()
+    assert f"## {new_rule.name}" in wanted[catalogue.CATALOGUE]
+    assert f"[`{new_rule.name}`]" in wanted[catalogue.README]
+    preset = json.loads(wanted[catalogue.ENFORCE])
+    assert preset[new_rule.name] == {"failClosed": True}
+    assert sorted(catalogue.stale(wanted)) == sorted([catalogue.CATALOGUE, catalogue.README, catalogue.ENFORCE])
+    # The presets check reads the registry too: the shipped preset lacks the new rule, the generated one has it.
+    assert enforce_problems(catalogue.ENFORCE.read_text()) == [f"{new_rule.name}: failClosed is not true"]
+    assert enforce_problems(wanted[catalogue.ENFORCE]) == []
+    # The sample runner: the new rule's samples are cases, and they pass.
+    cases = resource_cases(policies.RULES)
+    assert [s.name for r, s in cases if r is new_rule] == ["closed", "open"]
+    for rule, sample in cases:
+        if rule is new_rule:
+            check_resource_sample(rule, sample)
+    assert list(declaration_problems(policies.RULES)) == []

@@ -20,12 +20,14 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOOR = os.environ.get("POLICY_PACK_FLOOR_PYTHON")
 
 
-def _verdict(*extra: str) -> tuple[int, set[tuple[str, str, str]]]:
+def _verdict(*extra: str) -> tuple[int, set[tuple[str, str, str, str, str]]]:
+    """(policy, URN, message, severity, level) per violation: pulumi-policy 1.18 sends no severity,
+    the CLI fills it from GetAnalyzerInfo (analyzer_plugin.go convertDiagnostics), so must the gate."""
     result = subprocess.run([sys.executable, "-m", "policy_gate", "run", "examples/antipatterns", "--config",
                              "examples/antipatterns/policy-config.json", "--format", "json", *extra],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     data = json.loads(result.stdout)
-    return result.returncode, {(v["policy"], v["urn"], v["message"]) for v in data["violations"]}
+    return result.returncode, {(v["policy"], v["urn"], v["message"], v["severity"], v["level"]) for v in data["violations"]}
 
 
 @pytest.mark.skipif(not FLOOR, reason="POLICY_PACK_FLOOR_PYTHON is not set (.ci/run sets it)")
@@ -38,3 +40,4 @@ def test_oldest_admitted_sdks_give_the_same_verdicts() -> None:
     floor = _verdict("--pack-python", FLOOR)
     assert current[0] == floor[0] == 1
     assert floor[1] == current[1] and len(current[1]) >= 39
+    assert all(severity for *_, severity, _level in floor[1])

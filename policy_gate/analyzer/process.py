@@ -43,8 +43,12 @@ class PackOptions:
 def pack_environment(capture: Capture, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The CLI's environment for a pack: ``base`` (default: this process's) without any
     ``PULUMI_*`` variable, plus the stack's project, stack, organization, dry-run flag and
-    config (``PULUMI_CONFIG``, JSON of ``"project:key": value``)."""
+    config (``PULUMI_CONFIG``, JSON of ``"project:key": value``). For a state file none of
+    these: ``pulumi policy analyze`` loads its packs with no stack options
+    (``pkg/cmd/pulumi/policy/policy_analyze.go``; ``constructEnv(nil)``)."""
     env = {k: v for k, v in (os.environ if base is None else base).items() if not k.startswith("PULUMI_")}
+    if capture.kind == "state":
+        return env
     env.update({
         "PULUMI_PROJECT": capture.project, "PULUMI_STACK": capture.stack, "PULUMI_ORGANIZATION": capture.organization,
         "PULUMI_DRY_RUN": "true" if capture.dry_run else "false", "PULUMI_CONFIG": json.dumps(capture.config),

@@ -2,8 +2,11 @@
 
 Analyze gets a resource's inputs, AnalyzeStack every resource's outputs with parent,
 dependencies and property dependencies (pulumi/pulumi ``pkg/resource/plugin/analyzer_plugin.go``);
-both carry the resource options and the provider resource. Configure gets each policy's
-enforcement level and properties.
+both carry the resource options and the provider resource with the provider's inputs
+(``step_generator.go``: ``Properties: providerResource.Inputs``). Properties are marshalled as
+the engine marshals them for analyzers (``wire.without_references``): resource references become ids
+or URNs, and Analyze and AnalyzeStack drop internal ``__`` keys while Remediate keeps them.
+Configure gets each policy's enforcement level and properties.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pulumi.runtime.proto import analyzer_pb2
 from ..capture import Capture, Resource
 from ..errors import UsageError
 from ..results import LEVELS
+from ..wire import without_references
 from .durations import go_duration_seconds
 
 LEVEL_TO_PROTO = {"advisory": analyzer_pb2.ADVISORY, "mandatory": analyzer_pb2.MANDATORY,
@@ -54,23 +58,28 @@ def resource_options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions
     return options
 
 
-def provider_resource(resource: Resource, by_urn: Mapping[str, Resource]) -> analyzer_pb2.AnalyzerProviderResource | None:
-    """The resource's provider (its reference is ``<urn>::<id>``), when the capture holds it."""
+def provider_resource(resource: Resource, by_urn: Mapping[str, Resource],
+                      skip_internal: bool = True) -> analyzer_pb2.AnalyzerProviderResource | None:
+    """The resource's provider (its reference is ``<urn>::<id>``) with its inputs, when the
+    capture holds it."""
     if not resource.provider:
         return None
     urn = resource.provider.rsplit("::", 1)[0] if resource.provider.count("::") > 3 else resource.provider
     provider = by_urn.get(urn)
     if provider is None:
         return None
-    return analyzer_pb2.AnalyzerProviderResource(type=provider.type, properties=struct(provider.outputs or provider.inputs),
-                                                 urn=provider.urn, name=provider.name)
+    return analyzer_pb2.AnalyzerProviderResource(
+        type=provider.type, properties=struct(without_references(provider.inputs, skip_internal)), urn=provider.urn,
+        name=provider.name)
 
 
-def analyze_request(resource: Resource, inputs: Mapping[str, Any], by_urn: Mapping[str, Resource]) -> analyzer_pb2.AnalyzeRequest:
-    """Analyze for one resource with ``inputs`` (its own, or what Remediate returned)."""
-    request = analyzer_pb2.AnalyzeRequest(type=resource.type, properties=struct(inputs), urn=resource.urn,
-                                          name=resource.name, options=resource_options(resource))
-    provider = provider_resource(resource, by_urn)
+def analyze_request(resource: Resource, inputs: Mapping[str, Any], by_urn: Mapping[str, Resource],
+                    remediate: bool = False) -> analyzer_pb2.AnalyzeRequest:
+    """Analyze (or, with ``remediate``, Remediate: internal keys kept) for one resource with
+    ``inputs`` (its own, or what Remediate returned)."""
+    request = analyzer_pb2.AnalyzeRequest(type=resource.type, properties=struct(without_references(dict(inputs), not remediate)),
+                                          urn=resource.urn, name=resource.name, options=resource_options(resource))
+    provider = provider_resource(resource, by_urn, not remediate)
     if provider is not None:
         request.provider.CopyFrom(provider)
     return request
@@ -78,10 +87,11 @@ def analyze_request(resource: Resource, inputs: Mapping[str, Any], by_urn: Mappi
 
 def stack_resource(resource: Resource, by_urn: Mapping[str, Resource]) -> analyzer_pb2.AnalyzerResource:
     message = analyzer_pb2.AnalyzerResource(
-        type=resource.type, properties=struct(resource.outputs), urn=resource.urn, name=resource.name,
+        type=resource.type, properties=struct(without_references(resource.outputs, True)), urn=resource.urn, name=resource.name,
         options=resource_options(resource), parent=resource.parent, dependencies=resource.dependencies)
     for key, urns in resource.property_dependencies.items():
-        message.propertyDependencies[key].CopyFrom(analyzer_pb2.AnalyzerPropertyDependencies(urns=urns))
+        if urns:  # analyzer_plugin.go AnalyzeStack: `if len(pd) == 0 { continue }`
+            message.propertyDependencies[key].CopyFrom(analyzer_pb2.AnalyzerPropertyDependencies(urns=urns))
     provider = provider_resource(resource, by_urn)
     if provider is not None:
         message.provider.CopyFrom(provider)
@@ -89,9 +99,10 @@ def stack_resource(resource: Resource, by_urn: Mapping[str, Resource]) -> analyz
 
 
 def stack_request(capture: Capture, by_urn: Mapping[str, Resource] | None = None) -> analyzer_pb2.AnalyzeStackRequest:
-    """AnalyzeStack for every resource of the capture (root stack and providers included)."""
+    """AnalyzeStack for every resource the engine analyses (``Capture.analysed``: root stack and
+    providers included, reads only from state)."""
     by_urn = capture.by_urn() if by_urn is None else by_urn
-    return analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, by_urn) for r in capture.resources])
+    return analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, by_urn) for r in capture.analysed()])
 
 
 def policy_config(level: str, props: Mapping[str, Any]) -> analyzer_pb2.PolicyConfig:

@@ -1,15 +1,25 @@
 """One analysis, in the engine's order of calls.
 
 Handshake (UNIMPLEMENTED is tolerated, as the Python SDK answers it), ConfigureStack,
-GetPluginInfo, GetAnalyzerInfo, Configure (the merged config for every policy), then per
-resource Remediate (only when a policy is at ``remediate``) and Analyze with its inputs, then
-AnalyzeStack with every resource's outputs (root stack and providers included), then Cancel.
+GetPluginInfo, GetAnalyzerInfo, Configure (the merged config for every entry), then per
+resource Remediate (only when a policy is at ``remediate``) and Analyze, then AnalyzeStack with
+every resource's outputs, then Cancel. Which resources, and with what, depends on where the
+capture came from (``Capture.kind``):
+
+- a program or a preview file: ``pulumi preview``/``up`` (pulumi/pulumi
+  ``pkg/resource/deploy/step_generator.go``): every registered resource but reads; Analyze gets
+  the remediated inputs, and remediated inputs are what gets deployed, so for a program the
+  outputs AnalyzeStack sees are computed from them (see ``_settle``);
+- a state file: ``pulumi policy analyze --file`` (``pkg/cmd/pulumi/policy/policy_analyze.go``,
+  ``pkg/resource/deploy/analyze_snapshot.go``): no ConfigureStack, every resource of the file,
+  Remediate then Analyze on the *unremediated* inputs (remediations are reported, not applied),
+  AnalyzeStack on the file's outputs.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import grpc
@@ -18,17 +28,26 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from .. import config as config_mod
 from ..capture import Capture
+from ..errors import RunError
 from ..results import Diagnostic, Outcome, PolicyMeta
+from ..wire import without_references
 from .process import PackOptions, PackProcess, pack_environment
 from .requests import analyze_request, configure_request, stack_request
 from .responses import Collector, initial_config, policy_metas
 
+# A program re-run with URN -> top-level input changes ({"set": {...}, "remove": [...]}) that
+# the monitor applies before the mock provider computes outputs (``runner.monitor``).
+Rerun = Callable[[dict[str, dict[str, Any]]], Capture]
+MAX_PROGRAM_RUNS = 4  # remediations that feed one another settle in a run or two
 
-def analyze(capture: Capture, options: PackOptions, user_config: Mapping[str, Any], config_origin: str = "config") -> Outcome:
+
+def analyze(capture: Capture, options: PackOptions, user_config: Mapping[str, Any], config_origin: str = "config",
+            rerun: Rerun | None = None, stack_tags: Mapping[str, str] | None = None) -> Outcome:
     """Start the pack, run every call on ``capture`` and end the pack; ``user_config`` is the
-    ``--policy-pack-config`` object (``config_origin`` names it in errors)."""
+    ``--policy-pack-config`` object (``config_origin`` names it in errors); ``rerun`` runs the
+    program again with remediated inputs; ``stack_tags`` go to ConfigureStack."""
     with PackProcess(options, pack_environment(capture)) as pack:
-        outcome = _session(pack, capture, user_config, config_origin)
+        outcome = _session(pack, capture, user_config, config_origin, rerun, dict(stack_tags or {}))
     # pulumi_policy does not connect to the engine: its pulumi.log calls land on stderr.
     outcome.diagnostics.extend(Diagnostic("log", line) for line in pack.log_lines())
     for entry in pack.engine_logs():
@@ -36,7 +55,7 @@ def analyze(capture: Capture, options: PackOptions, user_config: Mapping[str, An
     return outcome
 
 
-def prepare(pack: PackProcess, capture: Capture) -> analyzer_pb2.AnalyzerInfo:
+def prepare(pack: PackProcess, capture: Capture, stack_tags: Mapping[str, str] | None = None) -> analyzer_pb2.AnalyzerInfo:
     """Connect and make the CLI's calls before Configure; returns the pack's AnalyzerInfo."""
     stub = pack.connect()
     # Older SDKs implement neither call (pulumi-policy answers Handshake UNIMPLEMENTED to this
@@ -44,11 +63,12 @@ def prepare(pack: PackProcess, capture: Capture) -> analyzer_pb2.AnalyzerInfo:
     pack.call(stub.Handshake, analyzer_pb2.AnalyzerHandshakeRequest(
         engine_address="", root_directory=str(capture.source_dir or ""), program_directory=str(capture.source_dir or "")),
         "Handshake", optional=True)
-    pack.call(stub.ConfigureStack, analyzer_pb2.AnalyzerStackConfigureRequest(
-        stack=capture.stack, project=capture.project, organization=capture.organization, dry_run=capture.dry_run,
-        config={k: json.dumps(v) if not isinstance(v, str) else v for k, v in capture.config.items()},
-        config_secret_keys=capture.config_secret_keys),
-        "ConfigureStack", optional=True)
+    if capture.kind != "state":  # policy analyze loads its packs without stack options: no ConfigureStack
+        pack.call(stub.ConfigureStack, analyzer_pb2.AnalyzerStackConfigureRequest(
+            stack=capture.stack, project=capture.project, organization=capture.organization, dry_run=capture.dry_run,
+            config={k: json.dumps(v) if not isinstance(v, str) else v for k, v in capture.config.items()},
+            config_secret_keys=capture.config_secret_keys, tags=dict(stack_tags or {})),
+            "ConfigureStack", optional=True)
     pack.call(stub.GetPluginInfo, empty_pb2.Empty(), "GetPluginInfo")
     return pack.call(stub.GetAnalyzerInfo, empty_pb2.Empty(), "GetAnalyzerInfo")
 
@@ -56,33 +76,76 @@ def prepare(pack: PackProcess, capture: Capture) -> analyzer_pb2.AnalyzerInfo:
 def configure(pack: PackProcess, info: analyzer_pb2.AnalyzerInfo, user_config: Mapping[str, Any],
               config_origin: str = "config") -> tuple[list[PolicyMeta], dict[str, tuple[str, dict[str, Any]]]]:
     """Merge and validate the config as the CLI does, send Configure; returns the pack's
-    policies and each one's (level, properties)."""
+    policies and each entry's (level, properties)."""
     policies = policy_metas(info)
     merged = config_mod.merge(policies, initial_config(info), user_config, config_origin)
     pack.call(pack.stub.Configure, configure_request(merged), "Configure")
     return policies, merged
 
 
-def _session(pack: PackProcess, capture: Capture, user_config: Mapping[str, Any], config_origin: str) -> Outcome:
-    info = prepare(pack, capture)
+def _session(pack: PackProcess, capture: Capture, user_config: Mapping[str, Any], config_origin: str,
+             rerun: Rerun | None, stack_tags: dict[str, str]) -> Outcome:
+    info = prepare(pack, capture, stack_tags)
     policies, merged = configure(pack, info, user_config, config_origin)
-    stub = pack.stub
-    by_urn = capture.by_urn()
     outcome = Outcome(info.name, pack.version or info.version or "", policies, dry_run=capture.dry_run)
-    collector = Collector(outcome, by_urn)
-    any_remediate = any(level == "remediate" for level, _ in merged.values())
-    for resource in capture.resources:
-        if resource.is_root_stack or resource.is_provider:
-            continue  # providers and the root stack reach the pack through AnalyzeStack only
-        request = analyze_request(resource, resource.inputs, by_urn)
-        if any_remediate:
-            fixed = collector.take_remediation(pack.call(stub.Remediate, request, "Remediate"), resource.urn)
-            request = analyze_request(resource, resource.inputs if fixed is None else fixed, by_urn)
-        outcome.resources += 1
-        collector.take(pack.call(stub.Analyze, request, "Analyze"), resource.urn)
-    collector.take(pack.call(stub.AnalyzeStack, stack_request(capture, by_urn), "AnalyzeStack"), capture.root_urn)
+    remediating = any(level == "remediate" for level, _ in merged.values())
+    capture, resources = _settle(pack, capture, remediating, rerun if capture.kind == "program" else None, outcome)
+    outcome.resources = resources.resources
+    for name in ("violations", "diagnostics", "not_applicable", "remediations"):
+        getattr(outcome, name).extend(getattr(resources, name))
+    by_urn = capture.by_urn()
+    analysed = {r.urn for r in capture.analysed()}
+    Collector(outcome, by_urn).take(pack.call(pack.stub.AnalyzeStack, stack_request(capture, by_urn), "AnalyzeStack"),
+                                    capture.root_urn, analysed)
     try:
-        stub.Cancel(empty_pb2.Empty(), timeout=5)
+        pack.stub.Cancel(empty_pb2.Empty(), timeout=5)
     except grpc.RpcError:
         pass  # older SDKs do not implement Cancel; the process is ended anyway
     return outcome
+
+
+def _settle(pack: PackProcess, capture: Capture, remediating: bool, rerun: Rerun | None,
+            outcome: Outcome) -> tuple[Capture, Outcome]:
+    """Remediate and Analyze every resource; while remediations change what a program deploys,
+    run the program again with those changes applied (the mock provider then computes outputs
+    from the remediated inputs, and resources built from those outputs see them) and analyse
+    again. Returns the final capture and the final round's results (earlier rounds' are
+    dropped: the pack saw those inputs only on the way to the deployed ones)."""
+    applied: dict[str, dict[str, Any]] = {}
+    for _ in range(MAX_PROGRAM_RUNS):
+        results = Outcome(outcome.pack_name, outcome.pack_version, outcome.policies, dry_run=outcome.dry_run)
+        changes = _analyse_resources(pack, capture, remediating, results)
+        if rerun is None or changes == applied:
+            return capture, results
+        applied = changes
+        capture = rerun(changes)
+    raise RunError(f"remediations still changed the program's inputs after {MAX_PROGRAM_RUNS} runs of the program")
+
+
+def _analyse_resources(pack: PackProcess, capture: Capture, remediating: bool, results: Outcome) -> dict[str, dict[str, Any]]:
+    """Remediate (when a policy is at ``remediate``) then Analyze each resource, in the capture's
+    order; returns URN -> the top-level changes the remediations made to its inputs."""
+    stub, by_urn = pack.stub, capture.by_urn()
+    collector = Collector(results, by_urn)
+    changes: dict[str, dict[str, Any]] = {}
+    for resource in capture.analysed():
+        inputs = resource.inputs
+        if remediating:
+            response = pack.call(stub.Remediate, analyze_request(resource, inputs, by_urn, remediate=True), "Remediate")
+            fixed = collector.take_remediation(response, resource.urn)
+            if fixed is not None:
+                change = _change(without_references(inputs, False), fixed)
+                if change:
+                    changes[resource.urn] = change
+                if capture.kind != "state":  # policy analyze reports remediations, never applies them
+                    inputs = fixed
+        results.resources += 1
+        collector.take(pack.call(stub.Analyze, analyze_request(resource, inputs, by_urn), "Analyze"), resource.urn)
+    return changes
+
+
+def _change(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """The top-level keys a remediation set or removed ({} when it changed nothing)."""
+    changed = {k: v for k, v in after.items() if k not in before or before[k] != v}
+    removed = sorted(k for k in before if k not in after)
+    return {"set": changed, "remove": removed} if changed or removed else {}

@@ -4,6 +4,8 @@ one-line verdict; ``locations`` finds the program line that declared a resource.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..capture import Capture
 from ..results import Outcome
 from .redact import Redactor
@@ -13,8 +15,9 @@ FORMATS = ("text", "json", "sarif", "junit")
 
 
 def render(fmt: str, outcome: Outcome, capture: Capture, redact: Redactor, fail_on: str = "mandatory",
-           min_severity: str = "low") -> str:
-    """The report in ``fmt`` (one of ``FORMATS``); each format is imported only when used."""
+           min_severity: str = "low", source_root: Path | None = None) -> str:
+    """The report in ``fmt`` (one of ``FORMATS``); each format is imported only when used.
+    ``source_root``: what SARIF and JUnit paths are relative to (default ``locations.source_root``)."""
     if fmt == "json":
         from .json import dumps_json
 
@@ -24,11 +27,11 @@ def render(fmt: str, outcome: Outcome, capture: Capture, redact: Redactor, fail_
 
         from .sarif import to_sarif
 
-        return json.dumps(to_sarif(outcome, capture, redact), indent=2) + "\n"
+        return json.dumps(to_sarif(outcome, capture, redact, base=source_root), indent=2) + "\n"
     if fmt == "junit":
         from .junit import to_junit
 
-        return to_junit(outcome, capture, redact)
+        return to_junit(outcome, capture, redact, base=source_root)
     from .text import to_text
 
     return to_text(outcome, redact, fail_on, min_severity)

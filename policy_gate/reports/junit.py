@@ -2,8 +2,8 @@
 
 Shape: ``<testsuites>`` named after the pack, one ``<testsuite>`` per policy (dashboards then
 list each rule with its pass/fail count, which is how a compliance report is read), and in
-each one test case per subject: every resource the gate analysed (all but default providers,
-as the engine does) and the root stack, where stack-level findings land. A test case
+each one test case per subject: every resource the gate analysed (but default providers, which
+the program did not declare) and the root stack, where stack-level findings land. A test case
 ``<policy> on <resource name>``, ``classname`` the resource type, passes when the policy
 reported nothing about that resource. The analyzer protocol does not say which resource types
 a policy applies to, so a pass also covers resources the policy does not look at.
@@ -39,7 +39,7 @@ from typing import Any
 from ..capture import Capture, Resource
 from ..results import Outcome, PolicyMeta, Violation
 from ..wire import urn_name, urn_type
-from .locations import declared_at, relative_to
+from .locations import declared_at, relative_to, source_root
 from .redact import Redactor
 
 # Characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR; lone surrogates).
@@ -62,11 +62,13 @@ class _Findings:
     skips: list[str] = field(default_factory=list)
 
 
-def to_junit(outcome: Outcome, capture: Capture, redact: Redactor) -> str:
+def to_junit(outcome: Outcome, capture: Capture, redact: Redactor, base: Path | None = None) -> str:
+    """``base``: what ``file`` attributes are relative to (default ``locations.source_root``)."""
+    root_dir = (base or source_root(capture)).resolve()
     findings = _findings(outcome)
     subjects = _subjects(outcome, capture)
     root = ET.Element("testsuites", {"name": _clean(redact(f"{outcome.pack_name}@{outcome.pack_version}"))})
-    suites = [_suite(meta, subjects, findings, capture, redact) for meta in _all_policies(outcome)]
+    suites = [_suite(meta, subjects, findings, capture, redact, root_dir) for meta in _all_policies(outcome)]
     if outcome.warnings:
         suites.append(_warnings(outcome.warnings, redact))
     root.extend(suites)
@@ -84,7 +86,7 @@ def _all_policies(outcome: Outcome) -> list[PolicyMeta]:
 
 
 def _subjects(outcome: Outcome, capture: Capture) -> list[_Subject]:
-    subjects = {r.urn: _Subject(r.urn, r.name or urn_name(r.urn), r.type, r) for r in capture.resources
+    subjects = {r.urn: _Subject(r.urn, r.name or urn_name(r.urn), r.type, r) for r in capture.analysed()
                 if not (r.is_provider and r.name.startswith("default"))}
     # Findings about a URN the capture does not hold still get a test case, after the rest.
     for v in outcome.violations:
@@ -118,7 +120,7 @@ def _exempted(exemption: Any) -> str:
 
 
 def _suite(meta: PolicyMeta, subjects: Iterable[_Subject], findings: dict[tuple[str, str], _Findings], capture: Capture,
-           redact: Redactor) -> ET.Element:
+           redact: Redactor, base: Path) -> ET.Element:
     suite = ET.Element("testsuite", {"name": _clean(redact(meta.name))})
     described = [(k, v) for k, v in (("description", meta.description), ("enforcementLevel", meta.level),
                                       ("severity", meta.severity), ("framework", meta.framework),
@@ -128,7 +130,7 @@ def _suite(meta: PolicyMeta, subjects: Iterable[_Subject], findings: dict[tuple[
         for name, value in described:
             ET.SubElement(properties, "property", {"name": name, "value": _clean(redact(value))})
     empty = _Findings()
-    cases = [_case(meta, s, findings.get((meta.name, s.urn), empty), capture, redact) for s in subjects]
+    cases = [_case(meta, s, findings.get((meta.name, s.urn), empty), capture, redact, base) for s in subjects]
     suite.extend(cases)
     _count(suite, cases)
     return suite
@@ -143,12 +145,13 @@ def _warnings(warnings: list[str], redact: Redactor) -> ET.Element:
     return suite
 
 
-def _case(meta: PolicyMeta, subject: _Subject, found: _Findings, capture: Capture, redact: Redactor) -> ET.Element:
+def _case(meta: PolicyMeta, subject: _Subject, found: _Findings, capture: Capture, redact: Redactor,
+          base: Path) -> ET.Element:
     case = ET.Element("testcase", {"name": _clean(redact(f"{meta.name} on {subject.name}")),
                                    "classname": _clean(redact(subject.type or "unknown")), "time": "0"})
     where = declared_at(subject.resource, capture)
     if where is not None:
-        case.set("file", _clean(redact(relative_to(where.path, Path.cwd()) or str(where.path))))
+        case.set("file", _clean(redact(relative_to(where.path, base) or str(where.path))))
         if where.line > 0:
             case.set("line", str(where.line))
     for v in found.failures:

@@ -1,11 +1,16 @@
-"""Where a program declared a resource, for reports that point at source lines (SARIF, JUnit)."""
+"""Where a program declared a resource or exported a value, for reports that point at source
+lines (SARIF, JUnit), and the root those reports' paths are relative to."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..capture import Capture, Resource
+from ..runner.repository import work_tree
+
+_QUOTED = re.compile(r"""['"`]([^'"`\s]+)['"`]""")
 
 
 @dataclass(frozen=True)
@@ -16,10 +21,8 @@ class SourceLine:
     line: int
 
 
-def declared_at(resource: Resource | None, capture: Capture) -> SourceLine | None:
-    """Where the program declared ``resource``, when the capture knows."""
-    source = resource.source if resource is not None else None
-    if not source or not isinstance(source.get("file"), str) or not source["file"]:
+def _source_line(source: object, capture: Capture) -> SourceLine | None:
+    if not isinstance(source, dict) or not isinstance(source.get("file"), str) or not source["file"]:
         return None
     path = Path(source["file"])
     if not path.is_absolute():
@@ -30,6 +33,22 @@ def declared_at(resource: Resource | None, capture: Capture) -> SourceLine | Non
     return SourceLine(path, line if isinstance(line, int) and not isinstance(line, bool) and line > 0 else 0)
 
 
+def declared_at(resource: Resource | None, capture: Capture) -> SourceLine | None:
+    """Where the program declared ``resource``, when the capture knows."""
+    return _source_line(resource.source, capture) if resource is not None else None
+
+
+def exported_at(message: str, capture: Capture) -> SourceLine | None:
+    """The ``pulumi.export`` call of the stack output a finding on the stack names: the first
+    quoted name in ``message`` whose top-level key is an export (``'db.password'`` names the
+    export ``db``)."""
+    for quoted in _QUOTED.findall(message):
+        name = re.split(r"[.\[]", quoted, maxsplit=1)[0]
+        if name in capture.export_sources:
+            return _source_line(capture.export_sources[name], capture)
+    return None
+
+
 def project_file(capture: Capture) -> SourceLine | None:
     """The program's project file, line 1: where results without a source are anchored."""
     if not capture.source_dir:
@@ -37,6 +56,16 @@ def project_file(capture: Capture) -> SourceLine | None:
     directory = Path(capture.source_dir)
     found = next((directory / n for n in ("Pulumi.yaml", "Pulumi.yml") if (directory / n).is_file()), None)
     return SourceLine(found or directory / "Pulumi.yaml", 1)
+
+
+def source_root(capture: Capture, given: str | None = None) -> Path:
+    """The directory report paths are relative to: ``given`` (``--source-root``), else the git
+    work tree holding the program (code scanning resolves paths against the repository), else
+    the current directory."""
+    if given:
+        return Path(given).resolve()
+    found = work_tree(Path(capture.source_dir)) if capture.source_dir else None
+    return found or Path.cwd().resolve()
 
 
 def relative_to(path: Path, base: Path) -> str | None:

@@ -18,13 +18,16 @@ Mapping:
   ``precision`` very-high, as a policy judges declared values, not heuristics.
 - result level from severity: critical/high -> error, medium -> warning, low -> note, none ->
   warning; an advisory violation is at most a warning (it does not fail the gate).
-- result location: the file and line of the program that declared the resource
-  (``capture.source_dir`` + ``resource.source.file``), relative to ``base`` (the repository
-  root; default the current directory) with ``uriBaseId`` ``%SRCROOT%``, so code scanning
-  annotates that line of a pull request. A resource without a known source (the stack itself,
-  a stack-level finding) is located at the program's ``Pulumi.yaml`` line 1; without a program
-  directory, there is no physical location. A file outside ``base`` gets an absolute
-  ``file:`` URI. Every location also names the resource as a logical location (kind
+- result location: the file and line of the program that declared the resource (the
+  innermost frame of the user's code: ``capture.source_dir`` + ``resource.source.file``), for
+  a finding on the stack the ``pulumi.export`` call of the output its message names
+  (``capture.export_sources``), relative to ``base`` with ``uriBaseId`` ``%SRCROOT%``, so code
+  scanning annotates that line of a pull request. ``base`` is the repository of the program
+  (``locations.source_root``: ``--source-root``, else the git work tree holding it, else the
+  current directory), wherever the gate runs. A resource without a known source (a finding
+  on the stack naming no export) is located at the program's ``Pulumi.yaml`` line 1; without
+  a program directory, there is no physical location. A file outside ``base`` gets an
+  absolute ``file:`` URI. Every location also names the resource as a logical location (kind
   ``resource``, fully qualified name = URN).
 - ``partialFingerprints.primaryLocationLineHash``: SHA-256 of policy, URN and message. GitHub
   uses only this key, and upload-sarif keeps a value it finds (logging a mismatch warning);
@@ -48,7 +51,7 @@ from urllib.parse import quote
 from ..capture import Capture, Resource
 from ..results import Diagnostic, NotApplicable, Outcome, PolicyMeta, Violation
 from ..wire import urn_name
-from .locations import SourceLine, declared_at, project_file, relative_to
+from .locations import SourceLine, declared_at, exported_at, project_file, relative_to, source_root
 from .redact import Redactor
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -73,7 +76,7 @@ def fingerprint(policy: str, urn: str, message: str) -> str:
 
 
 def to_sarif(outcome: Outcome, capture: Capture, redact: Redactor, base: Path | None = None) -> dict[str, Any]:
-    root = (base or Path.cwd()).resolve()
+    root = (base or source_root(capture)).resolve()
     metas = _all_policies(outcome)
     index = {meta.name: i for i, meta in enumerate(metas)}
     by_urn = capture.by_urn()
@@ -169,7 +172,9 @@ def _result(v: Violation, rule_index: int, resource: Resource | None, capture: C
 def _location(v: Violation, resource: Resource | None, resource_type: str, capture: Capture, base: Path,
               redact: Redactor) -> dict[str, Any]:
     location: dict[str, Any] = {}
-    where = declared_at(resource, capture) or project_file(capture)
+    on_stack = resource.is_root_stack if resource is not None else v.urn == capture.root_urn
+    where = declared_at(resource, capture) or (exported_at(v.message, capture) if on_stack else None) \
+        or project_file(capture)
     if where is not None:
         location["physicalLocation"] = _physical(where, base, redact)
     logical: dict[str, Any] = {"name": redact(v.resource_name), "fullyQualifiedName": redact(v.urn), "kind": "resource"}

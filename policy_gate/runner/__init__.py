@@ -9,8 +9,10 @@ nothing of the gate installed.
 
 - ``spec``: the JSON the gate hands over on stdin (project, entry, stack, config).
 - ``execution``: running the program as the language host runs it.
-- ``monitor``: the mock monitor that records each registration.
+- ``monitor``: the mock monitor that records each registration; ``sources`` locates each
+  resource, export and failure in the user's code.
 - ``mocks``: the provider's answers, built from ``values`` (deterministic values), ``arm``
   (ARM ids and names), ``sdk_types`` (the SDK's type information), ``shaping`` (inputs echoed
-  as the declared output types) and ``invokes`` (invoke results).
+  as the declared output types) and ``samples`` (plausible values of declared types: what
+  only the provider computes, invoke results).
 """

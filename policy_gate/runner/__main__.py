@@ -2,7 +2,9 @@
 
 Reads the run spec (``spec.RunSpec``, JSON) from stdin, then runs the program with stdin on
 /dev/null, and writes the capture (one JSON document) to file descriptor N. Errors are one
-line on stderr (``POLICY_GATE_DEBUG=1`` adds the traceback). Exit codes (``policy_gate.errors``):
+line on stderr, naming the program's line that raised (``program failed at infra/net.py:42:
+TypeError: ...``, relative to the directory the gate runs in); ``POLICY_GATE_DEBUG=1`` adds the
+traceback before it (the gate sets it for ``--verbose``). Exit codes (``policy_gate.errors``):
 0 success, 2 bad arguments or spec, 3 the program failed, 4 an internal error of the gate's
 mocks.
 """
@@ -16,7 +18,8 @@ import sys
 import traceback
 from typing import Any
 
-from ..errors import EXIT_INTERNAL, EXIT_OK, EXIT_RUN, EXIT_USAGE
+from ..errors import EXIT_INTERNAL, EXIT_OK, EXIT_RUN, EXIT_USAGE, debug_enabled
+from .faults import EngineError
 from .spec import RunSpec
 
 
@@ -44,10 +47,16 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
-def _failure_line(exc: BaseException) -> str:
+def _failure_line(exc: BaseException, cwd: str) -> str:
+    from .sources import failure_location  # imports pulumi: only once the program's pulumi was found
+
+    where = failure_location(exc, cwd)
+    prefix = f"program failed at {where}" if where else "program failed"
+    if isinstance(exc, EngineError):  # already the engine's one-line message
+        return f"{prefix}: {exc}"
     if isinstance(exc, ModuleNotFoundError):
-        return f"program failed: missing Python module {exc.name!r} ({_first_line(exc)})"
-    return f"program failed: {_first_line(exc)}"
+        return f"{prefix}: missing Python module {exc.name!r} ({_first_line(exc)})"
+    return f"{prefix}: {_first_line(exc)}"
 
 
 def _write_capture(fd: int, capture: dict[str, Any]) -> None:
@@ -57,7 +66,8 @@ def _write_capture(fd: int, capture: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
-    debug = os.environ.get("POLICY_GATE_DEBUG") == "1"
+    debug = debug_enabled()
+    cwd = os.getcwd()  # the gate's: the program runs in its own directory
     try:
         os.fstat(args.out_fd)
     except OSError:
@@ -81,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     except ProgramFailed as failure:
         if debug:
             traceback.print_exception(failure.error)
-        print(_failure_line(failure.error), file=sys.stderr)
+        print(_failure_line(failure.error, cwd), file=sys.stderr)
         return EXIT_RUN
     except Exception as exc:  # noqa: BLE001 reported as the gate's own failure
         if debug:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..wire import known_string
 from .sdk_types import lower_camel, plural, split_token
-from .values import SUBSCRIPTION, hex8
+from .values import SUBSCRIPTION, guid, hex8
 
 _NAMESPACES = {
     "machinelearningservices": "Microsoft.MachineLearningServices",
@@ -147,3 +147,77 @@ def arm_type(token: str) -> str:
         return "Microsoft.Resources/resourceGroups"
     segments = _arm_segments(token, {}, "x")
     return arm_namespace(mod) + "/" + "/".join(t for t, _n in segments)
+
+
+# -- bridged providers (pulumi-azure, azuread): ids shaped like the documented import example --
+
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _pairs(arm: str) -> list[tuple[str, str]] | None:
+    """``/a/1/b/2`` -> [(a, 1), (b, 2)]; None for an odd number of segments."""
+    parts = arm.strip("/").split("/")
+    if len(parts) % 2:
+        return None
+    return [(parts[i], parts[i + 1]) for i in range(0, len(parts), 2)]
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def _known_arm_ids(inputs: dict[str, Any]) -> list[str]:
+    values = (known_string(v) for v in inputs.values())
+    return [v.rstrip("/") for v in values if v and v.startswith("/subscriptions/")]
+
+
+def _types_of(pairs: list[tuple[str, str]]) -> list[str]:
+    """The type segments of an ARM id's pairs, lower case (``providers`` pairs keep the namespace)."""
+    return [(k + "/" + v if k.lower() == "providers" else k).lower() for k, v in pairs]
+
+
+def bridged_id(example: str | None, inputs: dict[str, Any], own_name: str, seed: str) -> str | None:
+    """The id of a bridged provider's resource, in the shape of its documented import example.
+
+    An ARM example (``/subscriptions/...``) is rebuilt below the resource's parent: an input
+    holding the id of a resource whose type path the example starts with (a datastore below
+    its ``workspaceId``), the ``scope`` of an extension resource, or else the subscription and
+    ``resourceGroupName``; the names in between come from ``<type>Name`` inputs, the last is
+    the resource's own name (a GUID where the example has one). Other examples keep their
+    shape with fresh GUIDs (Entra ids: ``/servicePrincipals/<object id>``). None without an
+    example of either shape."""
+    if not example:
+        return None
+    if not example.startswith("/subscriptions/"):
+        if not _GUID.search(example):
+            return None
+        found = {g: guid(seed, g) for g in dict.fromkeys(_GUID.findall(example))}
+        return _GUID.sub(lambda m: found[m.group(0)], example)
+    pairs = _pairs(example)
+    if pairs is None:
+        return None
+    last_is_guid = bool(_GUID.fullmatch(pairs[-1][1]))
+    name = known_string(inputs.get("name")) or (guid(seed, "name") if last_is_guid else own_name)
+    prefix, rest = _bridged_parent(pairs, inputs)
+    tail = [(k, known_string(inputs.get(lower_camel(_singular(k)) + "Name")) or v) for k, v in rest[:-1]]
+    tail.append((rest[-1][0], name))
+    return prefix + "".join(f"/{k}/{v}" for k, v in tail)
+
+
+def _bridged_parent(pairs: list[tuple[str, str]], inputs: dict[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+    """(the id the resource lives below, the example's pairs that follow it)."""
+    types = _types_of(pairs)
+    parents = [(len(parent), candidate) for candidate in _known_arm_ids(inputs)
+               if (parent := _pairs(candidate)) and len(parent) < len(pairs) and _types_of(parent) == types[:len(parent)]]
+    if parents:
+        depth, parent_id = max(parents)
+        return parent_id, pairs[depth:]
+    scope = known_string(inputs.get("scope"))
+    if scope and scope.startswith("/") and len(pairs) > 1 and pairs[1][0].lower() == "providers":
+        return scope.rstrip("/"), pairs[1:]
+    if len(pairs) > 2 and pairs[1][0].lower() == "resourcegroups":
+        rg = known_string(inputs.get("resourceGroupName")) or pairs[1][1]
+        return f"{SUBSCRIPTION}/resourceGroups/{rg}", pairs[2:]
+    return SUBSCRIPTION, pairs[1:]

@@ -23,7 +23,9 @@ from ..wire import canonical_type
 from . import notices
 from .mocks import AzureMocks
 from .monitor import CaptureMonitor, MockError
+from .sources import install as locate_user_code
 from .spec import RunSpec
+from .transforms import Deferred
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -41,8 +43,14 @@ class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
     """Runs the SDK's ``run_in_executor`` work (every monitor call) at once on the loop thread.
 
     With the default thread pool, concurrent registrations reach the monitor in an order that
-    varies from run to run; the capture has to be byte-identical.
+    varies from run to run; the capture has to be byte-identical. A registration whose
+    transforms must run first (they are callbacks served on this loop) raises ``Deferred``: its
+    work runs as a task on the loop, then the call is made again (``runner.transforms``).
     """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(max_workers=1)
+        self._loop = loop
 
     def submit(
         self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs
@@ -50,9 +58,19 @@ class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
         future: concurrent.futures.Future[_T] = concurrent.futures.Future()
         try:
             future.set_result(fn(*args, **kwargs))
+        except Deferred as deferred:
+            self._loop.create_task(_resume(deferred, future, lambda: fn(*args, **kwargs)))
         except Exception as exc:  # noqa: BLE001 handed to the awaiting coroutine
             future.set_exception(exc)
         return future
+
+
+async def _resume(deferred: Deferred, future: concurrent.futures.Future[_T], call: Callable[[], _T]) -> None:
+    try:
+        await deferred.work
+        future.set_result(call())
+    except Exception as exc:  # noqa: BLE001 handed to the awaiting coroutine
+        future.set_exception(exc)
 
 
 _ORDER = itertools.count()
@@ -79,6 +97,7 @@ def execute(spec: RunSpec) -> dict[str, Any]:
     mocks = AzureMocks(spec.preview)
     monitor = CaptureMonitor(mocks, spec)
     _configure_sdk(mocks, monitor, spec)
+    locate_user_code(monitor.export_sources, monitor.program_dir)
     # As the language host's executor does with PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS:
     # secret keys make Config.get_secret/require_secret values secret outputs.
     set_all_config(dict(spec.config), list(spec.secret_keys))
@@ -88,7 +107,7 @@ def execute(spec: RunSpec) -> dict[str, Any]:
     sys.argv = [str(entry)]
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    loop.set_default_executor(_InlineExecutor())
+    loop.set_default_executor(_InlineExecutor(loop))
     # Failed runs leave tasks whose errors asyncio would print as tracebacks at exit.
     loop.set_exception_handler(lambda _loop, _context: None)
 

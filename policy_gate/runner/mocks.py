@@ -1,11 +1,26 @@
 """Plausible, deterministic provider answers for programs run under the SDK's mock monitor.
 
 Inputs and answers are in the engine's wire form (``policy_gate.wire``): secrets are envelopes,
-unknowns (preview only) the ``UNKNOWN`` sentinel, numbers floats. A new resource gets its
-inputs back reshaped to the SDK's declared output types (``shaping``), an ARM id (``arm``) and
-the string outputs a real provider always computes; an invoke gets a sample of its declared
-result type (``invokes``). In preview a new resource gets an empty id and no computed outputs,
-so they are unknown, as in ``pulumi preview``.
+unknowns (preview only) the ``UNKNOWN`` sentinel, numbers floats. Everything is driven by the
+type information of the provider SDK the program imported (``sdk_types``), for any provider:
+
+- A new resource gets its inputs back reshaped to the declared output types (``shaping``), and
+  every output-only property, at the top and inside the objects it returns, filled with a
+  plausible value of its declared type (``samples``) or a value the ARM conventions give (its
+  name, ARM type, API version, Key Vault key URI). Its id is an ARM id (``arm``): from the
+  ARM paths of azure-native, or in the shape of a bridged provider's documented import example
+  (pulumi-azure, azuread). Bridged providers also return the id as the output ``id``.
+- An output the SDK class declares secret (``additional_secret_outputs``) is a secret: the
+  monitor wraps what the request names (``monitor.CaptureMonitor``).
+- In preview a new resource gets an empty id and every computed value is unknown, as in
+  ``pulumi preview``; a read reports its state in both.
+- An invoke gets a sample of its declared result type, for a function in any module.
+
+Echoed inputs: the outputs still carry every input, also those that are no output of the
+resource (``output_names`` lists the real ones): the pack's stack rules link resources through
+some of them (``workspaceName``, ``resourceGroupName``). Issue 18 replaces the echo with the
+provider's exact output shape; dropping the keys ``output_names`` does not list is then the
+one change here.
 """
 
 from __future__ import annotations
@@ -15,13 +30,24 @@ from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
-from ..wire import PROVIDER_TYPE_PREFIX, STACK_REFERENCE_TYPE, known_string, reveal
+from ..wire import PROVIDER_TYPE_PREFIX, STACK_REFERENCE_TYPE, UNKNOWN, known_string, reveal
 from . import notices
-from .arm import arm_id, arm_type, autoname, own_name_input
-from .invokes import sample_object
-from .sdk_types import api_version, function_result_class, normalise, output_types, resource_class, split_token
+from .arm import arm_id, arm_type, autoname, bridged_id, own_name_input
+from .samples import sample_object
+from .sdk_types import (
+    api_version,
+    args_class,
+    function_result_class,
+    import_id_example,
+    input_fields,
+    is_bridged,
+    output_only,
+    output_types,
+    resource_class,
+    split_token,
+)
 from .shaping import Shaper
-from .values import GUID_OUTPUTS, TENANT_ID, guid
+from .values import TENANT_ID, guid
 
 
 class CaptureResourceArgs(MockResourceArgs):
@@ -30,6 +56,16 @@ class CaptureResourceArgs(MockResourceArgs):
     def __init__(self, urn: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.urn = urn
+
+
+def output_names(token: str) -> list[str] | None:
+    """The output properties a resource of this type really has (the SDK's declared outputs;
+    a bridged provider's also ``id``); None when the SDK class is not known."""
+    cls = resource_class(token)
+    if cls is None:
+        return None
+    names = set(output_types(cls)) | ({"id"} if is_bridged(token) else set())
+    return sorted(names)
 
 
 class AzureMocks(Mocks):
@@ -47,18 +83,25 @@ class AzureMocks(Mocks):
         if not args.custom:
             return "", dict(args.inputs)
         # A read or an import reports the real state, even in preview.
-        computed = bool(args.resource_id) or not self.preview
+        known = bool(args.resource_id) or not self.preview
         cls = resource_class(args.typ)
-        outputs = self._echo_inputs(cls, args.inputs, urn, computed)
-        if not computed:
-            return "", outputs
-        if not args.typ.startswith("azure-native:"):
-            type_name = split_token(args.typ)[2] or args.typ
-            return args.resource_id or f"{type_name}-{args.name}-id", outputs
+        outputs = self._echo_inputs(cls, args.inputs, urn, known) if cls is not None else dict(args.inputs)
         name = self._own_name(args, urn)
-        if cls is not None:
-            self._add_computed(cls, args.typ, outputs, name, urn, args.inputs)
-        return args.resource_id or arm_id(args.typ, args.inputs, name), outputs
+        resource_id = (args.resource_id or self._id(cls, args, name, urn)) if known else ""
+        if cls is None:
+            return resource_id, outputs
+        for key in sorted(output_only(cls) or ()):
+            if key not in outputs:
+                value = self._computed(cls, key, args, name, urn) if known else UNKNOWN
+                if value is not None:
+                    outputs[key] = value
+        if is_bridged(args.typ):
+            # Every resource of a bridged provider has an "id" property, in its state too
+            # (pulumi-terraform-bridge docs/resource-ids.md).
+            outputs["id"] = resource_id or UNKNOWN
+            if "name" in output_types(cls) and "name" not in outputs:
+                outputs["name"] = name  # the provider's autoname, known in preview too
+        return resource_id, outputs
 
     @staticmethod
     def _stack_reference(args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -75,13 +118,13 @@ class AzureMocks(Mocks):
         return sample_object(cls, seed), None
 
     @staticmethod
-    def _echo_inputs(
-        resource_cls: type | None, inputs: dict[str, Any], urn: str, computed: bool
-    ) -> dict[str, Any]:
+    def _echo_inputs(resource_cls: type, inputs: dict[str, Any], urn: str, known: bool) -> dict[str, Any]:
         types = output_types(resource_cls)
-        shaper = Shaper(urn, known=computed)
+        args = args_class(resource_cls)
+        input_types = (input_fields(args) if args is not None else None) or {}
+        shaper = Shaper(urn, known=known)
         return {
-            key: shaper.top_level(key, value, types.get(key)) if key in types else value
+            key: shaper.top_level(key, value, types[key], input_types.get(key)) if key in types else value
             for key, value in inputs.items()
         }
 
@@ -89,34 +132,32 @@ class AzureMocks(Mocks):
     def _own_name(args: MockResourceArgs, urn: str) -> str:
         if args.resource_id:
             return args.resource_id.rstrip("/").rsplit("/", 1)[-1]
-        key = own_name_input(args.typ, args.inputs)
+        key = "name" if is_bridged(args.typ) else own_name_input(args.typ, args.inputs)
         return (known_string(args.inputs.get(key)) if key else None) or autoname(args.name, urn)
 
     @staticmethod
-    def _add_computed(
-        resource_cls: type, token: str, outputs: dict[str, Any], name: str, urn: str, inputs: dict[str, Any]
-    ) -> None:
-        """Fill the string outputs a real provider always returns and the inputs do not hold."""
-        for key, typ in output_types(resource_cls).items():
-            if key not in outputs and normalise(typ) is str:
-                value = _computed_string(key, resource_cls, token, name, urn, inputs)
-                if value is not None:
-                    outputs[key] = value
+    def _id(resource_cls: type | None, args: MockResourceArgs, name: str, urn: str) -> str:
+        if args.typ.startswith("azure-native:"):
+            return arm_id(args.typ, args.inputs, name)
+        example = import_id_example(resource_cls, args.typ) if resource_cls is not None else None
+        type_name = split_token(args.typ)[2] or args.typ
+        return bridged_id(example, args.inputs, name, urn) or f"{type_name}-{args.name}-id"
 
-
-def _computed_string(key: str, resource_cls: type, token: str, name: str, urn: str,
-                     inputs: dict[str, Any]) -> str | None:
-    if key in ("keyUri", "keyUriWithVersion"):
-        # Key Vault keys: a workspace's customer-managed key is usually wired from these.
-        vault = known_string(inputs.get("vaultName")) or "vault"
-        base = f"https://{vault}.vault.azure.net/keys/{name}"
-        return base if key == "keyUri" else f"{base}/{guid(urn, 'version').replace('-', '')}"
-    if key == "name":
-        return name
-    if key == "type":
-        return arm_type(token)
-    if key == "azureApiVersion":
-        return api_version(resource_cls)
-    if key == "tenantId":
-        return TENANT_ID
-    return guid(urn, key) if key in GUID_OUTPUTS else None
+    @staticmethod
+    def _computed(resource_cls: type, key: str, args: MockResourceArgs, name: str, urn: str) -> Any:
+        """An output-only property: from the ARM conventions where they say, else a sample of
+        its declared type."""
+        if key in ("keyUri", "keyUriWithVersion"):
+            # Key Vault keys: a workspace's customer-managed key is usually wired from these.
+            vault = known_string(args.inputs.get("vaultName")) or "vault"
+            base = f"https://{vault}.vault.azure.net/keys/{name}"
+            return base if key == "keyUri" else f"{base}/{guid(urn, 'version').replace('-', '')}"
+        if key == "name":
+            return name
+        if key == "type" and args.typ.startswith("azure-native:"):
+            return arm_type(args.typ)
+        if key == "azureApiVersion":
+            return api_version(resource_cls)
+        if key == "tenantId":
+            return TENANT_ID
+        return Shaper(urn, known=True).computed(key, output_types(resource_cls)[key], key, 0)

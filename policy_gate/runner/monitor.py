@@ -4,30 +4,37 @@ Requests are read in wire form (the SDK has already serialised secrets and, in p
 unknowns), so nothing is deserialised into live SDK objects inside the monitor. The capture
 it returns is one JSON document: the stack's resources with their inputs, outputs, parent,
 dependencies, property dependencies, provider, options and source line.
+
+A registration goes the engine's way (pulumi/pulumi ``pkg/resource/deploy/source_eval.go``,
+``step_generator.go``): its transforms run (``transforms``), a URN seen before fails the
+program, the provider's Check fills its defaults (``check``; the recorded inputs are the
+checked ones, what Remediate and Analyze get), then the remediations the analysis found
+(``RunSpec.remediations``) are applied to what the mock provider deploys. A read
+(``ReadResource``) is recorded as external: no transforms, no Check, no analysis.
 """
 
 from __future__ import annotations
 
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ParamSpec, TypeVar, cast
 
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor
-from pulumi.runtime.proto import provider_pb2, resource_pb2
+from pulumi.runtime.proto import provider_pb2, resource_pb2, resource_pb2_grpc
 
 from .. import wire
-from ..wire import PROVIDER_TYPE_PREFIX, STACK_TYPE, is_secret, secret
-from .mocks import AzureMocks, CaptureResourceArgs
+from ..wire import PROVIDER_TYPE_PREFIX, STACK_TYPE, is_secret, secret, without_references
+from .check import ProviderCheck, deployed_inputs
+from .faults import EngineError
+from .mocks import AzureMocks, CaptureResourceArgs, output_names
+from .sources import resource_source
 from .spec import RunSpec
+from .transforms import Deferred, Transforms
 from .values import guid
 
 CAPTURE_VERSION = 1
-# The SDK's own mock monitor answers invokes with this type: provider_pb2.InvokeResponse up to
-# about pulumi 3.150, resource_pb2.ResourceInvokeResponse since (same fields).
-_INVOKE_RESPONSE = getattr(resource_pb2, "ResourceInvokeResponse", None) or provider_pb2.InvokeResponse
+# Invoke's response message: resource.proto's own in newer SDKs, provider.proto's in older ones (3.142, 3.100).
+_INVOKE_RESPONSE: Any = getattr(resource_pb2, "ResourceInvokeResponse", None) or provider_pb2.InvokeResponse
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -60,7 +67,7 @@ def _guarded(method: Callable[_P, _T]) -> Callable[_P, _T]:
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
         try:
             return method(*args, **kwargs)
-        except MockError:
+        except (MockError, EngineError, Deferred):
             raise
         except Exception as exc:
             raise MockError(f"{method.__name__}: {type(exc).__name__}: {exc}") from exc
@@ -69,44 +76,69 @@ def _guarded(method: Callable[_P, _T]) -> Callable[_P, _T]:
     return wrapper
 
 
-class CaptureMonitor(MockMonitor):
-    """See the module docstring."""
+class CaptureMonitor(MockMonitor, resource_pb2_grpc.ResourceMonitorStub):
+    """See the module docstring. A ``ResourceMonitorStub`` too (its ``__init__`` is not run):
+    older SDKs (3.142 to 3.250 at least; 3.272 no longer checks) start their callbacks service,
+    which transforms need, only for such a monitor (``settings._get_callbacks``)."""
 
     def __init__(self, mocks: AzureMocks, spec: RunSpec) -> None:
-        super().__init__(mocks)
+        MockMonitor.__init__(self, mocks)
         self.azure_mocks = mocks
         self.spec = spec
         self.records: dict[str, dict[str, Any]] = {}  # by URN, in registration order
         self._default_providers: dict[tuple[str, str], str] = {}  # (package, version) -> ref
-        self._program_dir = spec.directory_path.resolve()
+        self.program_dir = spec.directory_path.resolve()
+        self.export_sources: dict[str, dict[str, Any]] = {}  # export name -> its pulumi.export line
+        self.transforms = Transforms()
+        self._check = ProviderCheck(self.records)
 
     def urn(self, parent: str, type_: str, name: str) -> str:
         return wire.urn(self.spec.stack, self.spec.project, parent, type_, name)
 
     @_guarded
+    def RegisterStackTransform(self, request: Any) -> empty_pb2.Empty:  # noqa: N802
+        self.transforms.register_stack(request)
+        return empty_pb2.Empty()
+
+    @_guarded
     def RegisterResource(self, request: Any) -> resource_pb2.RegisterResourceResponse:  # noqa: N802
-        urn = self.urn(request.parent, request.type, request.name)
+        self.transforms.defer(request)
+        urn = self._new_urn(request)
         inputs = _to_wire(request.object)
         if request.type == STACK_TYPE:
             self.records[urn] = self._record(request, urn, "", "", inputs, {})
+            self.transforms.registered(request, urn)
             return resource_pb2.RegisterResourceResponse(urn=urn)
         provider = self._provider_ref(request)
-        resource_id, outputs = self._new_resource(request, urn, inputs, provider, request.importId)
+        if request.custom:  # the provider gets ids, not references (azure-native accepts none)
+            inputs = without_references(inputs)
+        inputs = self._check(request, urn, inputs, self.records.get(provider.rsplit("::", 1)[0]))
+        deployed = deployed_inputs(inputs, self.spec.remediations.get(urn))
+        resource_id, outputs = self._new_resource(request, urn, deployed, provider, request.importId)
         self.records[urn] = self._record(request, urn, resource_id, provider, inputs, outputs)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, outputs)
+        self.transforms.registered(request, urn)
         return resource_pb2.RegisterResourceResponse(
             urn=urn, id=resource_id, object=_to_struct(outputs)
         )
 
     @_guarded
     def ReadResource(self, request: Any) -> resource_pb2.ReadResourceResponse:  # noqa: N802
-        urn = self.urn(request.parent, request.type, request.name)
+        urn = self._new_urn(request)
         inputs = _to_wire(request.properties)
         provider = self._provider_ref(request)
         resource_id, outputs = self._new_resource(request, urn, inputs, provider, request.id)
-        self.records[urn] = self._record(request, urn, resource_id, provider, inputs, outputs)
+        self.records[urn] = {**self._record(request, urn, resource_id, provider, inputs, outputs), "external": True}
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, outputs)
         return resource_pb2.ReadResourceResponse(urn=urn, properties=_to_struct(outputs))
+
+    def _new_urn(self, request: Any) -> str:
+        """The request's URN, which no registration or read may have taken before
+        (``step_generator.go`` ``generateURN``; the text is ``diag.GetDuplicateResourceURNError``)."""
+        urn = self.urn(request.parent, request.type, request.name)
+        if urn in self.records:
+            raise EngineError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+        return urn
 
     @_guarded
     def RegisterResourceOutputs(self, request: Any) -> empty_pb2.Empty:  # noqa: N802
@@ -172,7 +204,12 @@ class CaptureMonitor(MockMonitor):
         name = "default_" + version.replace(".", "_") if version else "default"
         urn = self.urn("", PROVIDER_TYPE_PREFIX + package, name)
         provider_id = guid("default-provider", urn)
-        props = {"version": version} if version else {}
+        # A default provider's inputs are the stack's config for its package (``source_eval.go``
+        # ``newRegisterDefaultProviderEvent``: ``GetPackageConfig``), plus its version.
+        props: dict[str, Any] = {k.split(":", 1)[1]: v for k, v in sorted(self.spec.config.items())
+                                 if k.split(":", 1)[0] == package}
+        if version:
+            props["version"] = version
         self.records[urn] = {
             **_empty_record(urn, PROVIDER_TYPE_PREFIX + package, name),
             "id": provider_id,
@@ -201,7 +238,8 @@ class CaptureMonitor(MockMonitor):
             outputs=_sorted_bag(outputs),
             dependencies=sorted(set(request.dependencies)),
             additionalSecretOutputs=list(request.additionalSecretOutputs),
-            source=None if request.type == STACK_TYPE else self._source(request),
+            source=None if request.type == STACK_TYPE else resource_source(request, self.program_dir),
+            outputNames=output_names(request.type),
         )
         if registering:
             record.update(
@@ -244,30 +282,6 @@ class CaptureMonitor(MockMonitor):
             )
         return list(dict.fromkeys(urns))
 
-    def _source(self, request: Any) -> dict[str, Any] | None:
-        """The program line that declared the resource: the SDK's source position, or else the
-        innermost stack frame in the program directory (a helper library's line is less use)."""
-        # Older SDKs' requests have neither field (pulumi 3.100 has no stackTrace).
-        fields = request.DESCRIPTOR.fields_by_name
-        positions = [request.sourcePosition] if "sourcePosition" in fields and request.HasField("sourcePosition") else []
-        if "stackTrace" in fields:
-            positions += [f.pc for f in request.stackTrace.frames if f.HasField("pc")]
-        for position in positions:
-            relative = self._program_relative(position.uri)
-            if relative is not None:
-                return {"file": relative, "line": position.line}
-        if positions:
-            return {"file": _uri_path(positions[0].uri), "line": positions[0].line}
-        return None
-
-    def _program_relative(self, uri: str) -> str | None:
-        path = Path(_uri_path(uri))
-        try:
-            relative = path.resolve().relative_to(self._program_dir)
-        except (ValueError, OSError):
-            return None
-        return None if "site-packages" in relative.parts else relative.as_posix()
-
     def capture(self) -> dict[str, Any]:
         records = list(self.records.values())
         records.sort(key=lambda r: r["type"] != STACK_TYPE or bool(r["parent"]))  # stable
@@ -278,6 +292,7 @@ class CaptureMonitor(MockMonitor):
             "organization": self.spec.organization,
             "dryRun": self.spec.preview,
             "resources": records,
+            "exportSources": dict(sorted(self.export_sources.items())),
         }
 
 
@@ -286,11 +301,6 @@ def _custom_timeouts(request: resource_pb2.RegisterResourceRequest) -> dict[str,
         return None
     timeouts = request.customTimeouts
     return {"create": timeouts.create, "update": timeouts.update, "delete": timeouts.delete}
-
-
-def _uri_path(uri: str) -> str:
-    parsed = urllib.parse.urlparse(uri)
-    return urllib.request.url2pathname(parsed.path) if parsed.scheme == "file" else uri
 
 
 def _empty_record(urn: str, type_: str, name: str) -> dict[str, Any]:
@@ -313,5 +323,7 @@ def _empty_record(urn: str, type_: str, name: str) -> dict[str, Any]:
         "deleteBeforeReplace": None,
         "customTimeouts": None,
         "source": None,
+        "outputNames": None,  # the type's real output properties (see mocks.output_names)
+        "external": False,
     }
 

@@ -1,0 +1,168 @@
+"""Who can reach compute nodes: local authentication off (compute-local-auth-disabled), no public IP
+(compute-no-public-ip), no public SSH (compute-ssh-not-public)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from ..core import frameworks as fw
+from ..core import props as p
+from ..core import types as t
+from ..core.checks import ENABLED_DISABLED, bool_setting, enum_setting, fixed
+from ..core.rule import ResourceRule, Subject, unknown_advisory
+from ..core.samples import Sample
+from . import shapes as cs
+from .shapes import CLUSTER, INSTANCE, NATIVE, only, setting_fix
+
+_UNKNOWN_SETTING = unknown_advisory("setting or compute type")
+
+
+_local_auth = only(bool_setting(
+    path="properties.disableLocalAuth", expected=True, absent="violation",
+    what="local authentication must be disabled so only Microsoft Entra ID identities can authenticate",
+    classic_path="localAuthEnabled", classic_expected=False,
+), CLUSTER, INSTANCE)
+
+compute_local_auth_disabled = ResourceRule(
+    name="compute-local-auth-disabled",
+    description="Compute clusters and instances must have local authentication disabled (properties.disableLocalAuth "
+    "true; classic: localAuthEnabled false). Absent is a violation: Azure and the classic provider then keep local "
+    "authentication enabled.",
+    severity=Severity.HIGH,
+    level=EnforcementLevel.MANDATORY,
+    security=True,
+    remediation="Set properties.disableLocalAuth to true on the compute (classic provider: localAuthEnabled = false) and "
+    "grant users and jobs access through Microsoft Entra ID and Azure RBAC.",
+    unknowns=_UNKNOWN_SETTING,
+    topics=("identity",),
+    frameworks=(fw.AZ_COMPUTE_LOCAL_AUTH, fw.CKV_AZURE_142, fw.MCSB_IM1),
+    types=t.COMPUTE_TYPES,
+    check=_local_auth,
+    fix=setting_fix(_local_auth, "properties.disableLocalAuth", True, "localAuthEnabled", False),
+    samples=(
+        Sample("cluster disabled", cs.cluster(vmSize="Standard_DS3_v2")),
+        Sample("instance, snake_case, string", {"properties": {"compute_type": "ComputeInstance", "disable_local_auth": "true"}}),
+        Sample("kubernetes not judged", {"properties": {"computeType": "Kubernetes"}}),
+        Sample("classic cluster", {"localAuthEnabled": False}, type=t.CLASSIC_CLUSTER),
+        Sample("classic instance, snake_case", {"local_auth_enabled": False}, type=t.CLASSIC_INSTANCE),
+        Sample("absent", {"properties": {"computeType": "AmlCompute", "properties": {}}}, ("disableLocalAuth is not set",),
+               fixed={"properties.disableLocalAuth": True}),
+        Sample("enabled", {"properties": {"computeType": "ComputeInstance", "disableLocalAuth": False}},
+               ("properties.disableLocalAuth is false",), fixed={"properties.disableLocalAuth": True}),
+        Sample("wrong type", {"properties": {"computeType": "AmlCompute", "disableLocalAuth": 1.0}},
+               ("properties.disableLocalAuth is a number, not a boolean",), fixed={"properties.disableLocalAuth": True}),
+        Sample("classic absent (Terraform default true)", {"vmSize": "Standard_DS3_v2"}, ("localAuthEnabled is not set",),
+               type=t.CLASSIC_CLUSTER, fixed={"localAuthEnabled": False}),
+        Sample("classic enabled", {"localAuthEnabled": True}, ("localAuthEnabled is true",), type=t.CLASSIC_INSTANCE,
+               fixed={"localAuthEnabled": False}),
+    ),
+)
+
+
+_public_ip = only(bool_setting(
+    path=f"{NATIVE}.enableNodePublicIp", expected=False, absent="violation",
+    what="compute nodes must not get public IP addresses", classic_path="nodePublicIpEnabled", classic_expected=False,
+), CLUSTER, INSTANCE)
+
+compute_no_public_ip = ResourceRule(
+    name="compute-no-public-ip",
+    description="Compute clusters and instances must not give their nodes public IP addresses (enableNodePublicIp false; "
+    "classic: nodePublicIpEnabled false). Absent is a violation: Azure, the SDK's AmlComputePropertiesArgs and the classic "
+    "provider all default to a public IP.",
+    severity=Severity.HIGH,
+    level=EnforcementLevel.MANDATORY,
+    security=True,
+    remediation="Set properties.properties.enableNodePublicIp to false (classic provider: nodePublicIpEnabled = false). "
+    "Azure accepts that only for a compute in a subnet (properties.properties.subnet.id / subnetResourceId) or in a "
+    "workspace with a managed network, so give it one of those too.",
+    unknowns=_UNKNOWN_SETTING,
+    topics=("network",),
+    frameworks=(fw.MCSB_NS2,),
+    types=t.COMPUTE_TYPES,
+    check=_public_ip,
+    fix=setting_fix(_public_ip, f"{NATIVE}.enableNodePublicIp", False, "nodePublicIpEnabled", False),
+    samples=(
+        Sample("cluster without public IP", cs.cluster(enableNodePublicIp=False, subnet=cs.SUBNET)),
+        Sample("instance, snake_case", {"properties": {"compute_type": "ComputeInstance",
+                                                       "properties": {"enable_node_public_ip": False}}}),
+        Sample("attached VM not judged", {"properties": {"computeType": "VirtualMachine", "properties": {}}}),
+        Sample("classic cluster", {"nodePublicIpEnabled": False, "subnetResourceId": cs.SUBNET_ID}, type=t.CLASSIC_CLUSTER),
+        Sample("absent (Args default true)", cs.instance(vmSize="Standard_DS3_v2"), ("enableNodePublicIp is not set",),
+               fixed={"properties.properties.enableNodePublicIp": False}),
+        Sample("public IP", cs.cluster(enableNodePublicIp=True), ("enableNodePublicIp is true",),
+               fixed={"properties.properties.enableNodePublicIp": False}),
+        Sample("wrong type", cs.cluster(enableNodePublicIp="no"), ("enableNodePublicIp is a string, not a boolean",),
+               fixed={"properties.properties.enableNodePublicIp": False}),
+        Sample("classic absent", {"vmSize": "Standard_DS3_v2"}, ("nodePublicIpEnabled is not set",), type=t.CLASSIC_INSTANCE,
+               fixed={"nodePublicIpEnabled": False}),
+        Sample("classic public IP, snake_case", {"node_public_ip_enabled": True}, ("nodePublicIpEnabled is true",),
+               type=t.CLASSIC_CLUSTER, fixed={"nodePublicIpEnabled": False}),
+    ),
+)
+
+
+_cluster_ssh = only(enum_setting(
+    path=f"{NATIVE}.remoteLoginPortPublicAccess", allowed=fixed("Disabled"), absent="violation",
+    what="the public SSH port must be closed; absent or NotSpecified leaves it open on nodes with a public IP when "
+    "the cluster has no subnet", vocabulary=("Enabled", "Disabled", "NotSpecified"),
+), CLUSTER, classic=False)
+
+_instance_ssh = only(enum_setting(
+    path=f"{NATIVE}.sshSettings.sshPublicAccess", allowed=fixed("Disabled"), absent="pass",
+    what="public SSH access to the instance must be disabled", vocabulary=ENABLED_DISABLED,
+), INSTANCE, classic=False)
+
+_classic_cluster_ssh = only(bool_setting(
+    path="sshPublicAccessEnabled", classic_path="sshPublicAccessEnabled", expected=False, absent="pass",
+    what="the public SSH port must be closed",
+), CLUSTER, classic=True)
+
+
+def _classic_instance_ssh(subject: Subject) -> Iterator[str]:
+    # The classic provider opens public SSH (sshPublicAccess Enabled) whenever an ssh block is given.
+    if p.present(p.get(subject.props, "ssh")):
+        yield "ssh is set, which makes the classic provider enable public SSH access to the instance; remove the ssh block."
+
+
+compute_ssh_not_public = ResourceRule(
+    name="compute-ssh-not-public",
+    description="Compute nodes must not accept SSH from the internet: clusters need remoteLoginPortPublicAccess Disabled "
+    "(absent or NotSpecified is a violation, as Azure then opens the port on nodes with a public IP when there is no "
+    "subnet); instances must not set sshSettings.sshPublicAccess Enabled (absent means Disabled); classic clusters must not "
+    "set sshPublicAccessEnabled true (absent means Disabled) and classic instances must not have an ssh block.",
+    severity=Severity.HIGH,
+    level=EnforcementLevel.MANDATORY,
+    security=True,
+    remediation="Set properties.properties.remoteLoginPortPublicAccess to Disabled on clusters and "
+    "properties.properties.sshSettings.sshPublicAccess to Disabled on instances (classic provider: "
+    "sshPublicAccessEnabled = false on ComputeCluster, no ssh block on ComputeInstance). Reach nodes through the "
+    "virtual network or Azure Bastion instead.",
+    unknowns=_UNKNOWN_SETTING,
+    topics=("network",),
+    frameworks=(fw.MCSB_NS2,),
+    types=t.COMPUTE_TYPES,
+    check=(_cluster_ssh, _instance_ssh, _classic_cluster_ssh, only(_classic_instance_ssh, INSTANCE, classic=True)),
+    samples=(
+        Sample("cluster disabled", cs.cluster(remoteLoginPortPublicAccess="Disabled")),
+        Sample("cluster, snake_case, case differs", {"properties": {"compute_type": "AmlCompute", "properties": {
+            "remote_login_port_public_access": "disabled"}}}),
+        Sample("instance disabled", cs.instance(sshSettings={"sshPublicAccess": "Disabled", "adminPublicKey": "ssh-rsa AAAA"})),
+        Sample("instance absent (Disabled)", cs.instance(vmSize="Standard_DS3_v2")),
+        Sample("classic cluster absent (Disabled)", {"vmSize": "Standard_DS3_v2"}, type=t.CLASSIC_CLUSTER),
+        Sample("classic cluster disabled", {"sshPublicAccessEnabled": False}, type=t.CLASSIC_CLUSTER),
+        Sample("classic instance without ssh", {"virtualMachineSize": "Standard_DS3_v2"}, type=t.CLASSIC_INSTANCE),
+        Sample("cluster absent (Args: NotSpecified)", cs.cluster(vmSize="Standard_DS3_v2"),
+               ("remoteLoginPortPublicAccess is not set",)),
+        Sample("cluster NotSpecified", cs.cluster(remoteLoginPortPublicAccess="NotSpecified"),
+               ("remoteLoginPortPublicAccess is 'NotSpecified'",)),
+        Sample("cluster enabled", cs.cluster(remoteLoginPortPublicAccess="Enabled"), ("remoteLoginPortPublicAccess is 'Enabled'",)),
+        Sample("cluster wrong type", cs.cluster(remoteLoginPortPublicAccess=False), ("remoteLoginPortPublicAccess is a boolean",)),
+        Sample("instance enabled, snake_case", {"properties": {"compute_type": "ComputeInstance", "properties": {
+            "ssh_settings": {"ssh_public_access": "Enabled"}}}}, ("sshPublicAccess is 'Enabled'",)),
+        Sample("classic cluster enabled", {"sshPublicAccessEnabled": True}, ("sshPublicAccessEnabled is true",),
+               type=t.CLASSIC_CLUSTER),
+        Sample("classic instance ssh block", {"ssh": {"publicKey": "ssh-rsa AAAA"}}, ("ssh is set",), type=t.CLASSIC_INSTANCE),
+    ),
+)

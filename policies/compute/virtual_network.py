@@ -1,0 +1,194 @@
+"""compute-in-virtual-network (stack rule): every cluster and instance runs in a virtual network, by
+its own subnet or its workspace's managed network isolation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Final
+
+from pulumi_policy import EnforcementLevel, Severity
+from pulumi_policy.proxy import UnknownValueError
+
+from ..core import frameworks as fw
+from ..core import props as p
+from ..core import types as t
+from ..core.options import flag
+from ..core.refs import workspace_in
+from ..core.rule import SDK_ADVISORY, StackRule
+from ..core.samples import SampleResource, StackSample, sample_stack
+from ..core.stack import StackIndex, StackItem, judge_each
+from . import shapes as cs
+from .shapes import CLUSTER, INSTANCE, NATIVE, compute_kind
+
+_MANAGED_MODES: Final = frozenset({"allowinternetoutbound", "allowonlyapprovedoutbound"})
+
+
+class _Workspaces:
+    """The stack's workspaces, indexed once by URN, ARM id and name (lower-cased)."""
+
+    def __init__(self, index: StackIndex):
+        self._index = index
+        self.by_id: dict[str, StackItem] = {}
+        self.by_name: dict[str, list[StackItem]] = {}
+        for item in index.of_type(*t.WORKSPACE_TYPES):
+            arm_id = p.known_str(item.props, "id")
+            if arm_id:
+                self.by_id[arm_id.lower()] = item
+            for name in {n.strip().lower() for n in (p.known_str(item.props, "workspaceName"), p.known_str(item.props, "name"),
+                                                      workspace_in(arm_id)) if n and n.strip()}:
+                self.by_name.setdefault(name, []).append(item)
+
+    def of_compute(self, compute: StackItem) -> list[StackItem]:
+        """The workspace(s) a compute belongs to: by property dependency, else by ARM id, else by
+        name. Raises ``UnknownValueError`` when the link is unknown and no dependency says it."""
+        key = "machineLearningWorkspaceId" if t.is_classic(compute.type) else "workspaceName"
+        linked = self._index.linked(compute, key, *t.WORKSPACE_TYPES)
+        if linked:
+            return linked
+        if t.is_classic(compute.type):
+            workspace_id = p.get_str(compute.props, key) or ""
+            exact = self.by_id.get(workspace_id.strip().lower())
+            name = workspace_in(workspace_id)
+            return [exact] if exact else self.by_name.get(name or "", [])
+        name = p.get_str(compute.props, key) or workspace_in(p.get_str(compute.props, "id"))
+        return self.by_name.get(name.strip().lower(), []) if name else []
+
+    def managed(self, workspace: StackItem) -> bool:
+        """Whether the workspace has managed network isolation, itself or (a Project) through its hub."""
+        if _isolated(workspace):
+            return True
+        if (p.get_str(workspace.props, "kind") or "").strip().lower() != "project":
+            return False
+        hubs = self._index.linked(workspace, "hubResourceId", *t.WORKSPACE_TYPES)
+        if not hubs:
+            hub = self.by_id.get((p.get_str(workspace.props, "hubResourceId") or "").strip().lower())
+            hubs = [hub] if hub else []
+        return bool(hubs) and all(_isolated(h) for h in hubs)
+
+
+def _isolated(workspace: StackItem) -> bool:
+    mode = p.get_str(workspace.props, "managedNetwork.isolationMode")
+    return mode is not None and mode.strip().lower() in _MANAGED_MODES
+
+
+def _has_subnet(item: StackItem) -> bool:
+    if t.is_classic(item.type):
+        holder: Any = item.props
+        path = "subnetResourceId"
+    else:
+        holder = p.get_map(item.props, NATIVE)  # an unknown above the subnet is a real unknown
+        path = "subnet.id"
+    if holder is None:
+        return False
+    try:
+        value = p.get(holder, path)
+    except UnknownValueError:
+        return True  # a subnet is given; its id (a resource of this stack) is known after `pulumi up`
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _vnet_problem(item: StackItem, workspaces: _Workspaces, config: Mapping[str, Any]) -> str | None:
+    if compute_kind(item.type, item.props) not in (CLUSTER, INSTANCE) or _has_subnet(item):
+        return None
+    where = "subnetResourceId" if t.is_classic(item.type) else f"{NATIVE}.subnet.id"
+    linked = workspaces.of_compute(item)
+    if not linked:
+        if config["assumeManagedNetwork"] is True:
+            return None
+        return (f"The compute has no subnet ({where}) and its workspace is not declared in this stack, so managed network "
+                "isolation cannot be confirmed; set a subnet, declare the workspace here, or set assumeManagedNetwork.")
+    if all(workspaces.managed(w) for w in linked):
+        return None
+    return (f"The compute has no subnet ({where}) and its workspace has no managed network isolation "
+            "(managedNetwork.isolationMode AllowInternetOutbound or AllowOnlyApprovedOutbound).")
+
+
+def _in_virtual_network(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    index = StackIndex(items)
+    workspaces = _Workspaces(index)
+    return judge_each(index.of_type(*t.COMPUTE_TYPES), lambda item: _vnet_problem(item, workspaces, config))
+
+
+def _ws(mode: str | None = "AllowOnlyApprovedOutbound", name: str = "ws", **extra: Any) -> SampleResource:
+    props: dict[str, Any] = {"workspaceName": name, **extra}
+    if mode is not None:
+        props["managedNetwork"] = {"isolationMode": mode}
+    return SampleResource(t.WORKSPACE, name, props)
+
+
+_WS_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws"
+_HUB_ID = _WS_ID[: -len("ws")] + "hub"
+
+
+def _compute(name: str = "cluster", workspace: str = "ws", subnet: bool = False, kind: str = "AmlCompute",
+             depends: bool = False) -> SampleResource:
+    settings: dict[str, Any] = {"subnet": cs.SUBNET} if subnet else {}
+    return SampleResource(t.COMPUTE, name, {"workspaceName": workspace, "properties": {"computeType": kind, "properties": settings}},
+                          depends_on={"workspaceName": (workspace,)} if depends else {})
+
+
+compute_in_virtual_network = StackRule(
+    name="compute-in-virtual-network",
+    description="Every compute cluster and compute instance must run in a virtual network: it has a subnet, or its "
+    "workspace (declared in the same stack; a Project through its hub) uses managed network isolation "
+    "(AllowInternetOutbound or AllowOnlyApprovedOutbound). A compute without a subnet whose workspace is not in the stack "
+    "is a violation unless assumeManagedNetwork is set. Kubernetes and attached computes are not judged. (Azure Policy "
+    "7804b5c7 audits the subnet alone; a managed network isolates the compute the same way.)",
+    severity=Severity.HIGH,
+    level=EnforcementLevel.MANDATORY,
+    security=True,
+    remediation="Give the compute a subnet (properties.properties.subnet.id; classic provider: subnetResourceId), or "
+    "set the workspace's managedNetwork.isolationMode to AllowOnlyApprovedOutbound (or AllowInternetOutbound). If the "
+    "workspace lives in another stack and is known to use a managed network, set assumeManagedNetwork.",
+    unknowns="A subnet id that is unknown during preview counts as a subnet. A compute whose type or workspace link is "
+    f"unknown, or whose workspace's isolation mode is unknown, is skipped and {SDK_ADVISORY} is added; the others are "
+    "judged.",
+    topics=("network",),
+    frameworks=(fw.AZ_COMPUTE_IN_VNET, fw.MCSB_NS1),
+    options=(
+        flag("assumeManagedNetwork", False,
+             "Treat computes whose workspace is not declared in this stack as covered by a managed network."),
+    ),
+    check=_in_virtual_network,
+    samples=(
+        StackSample("subnet, workspace elsewhere", sample_stack(_compute(subnet=True, workspace="central"))),
+        StackSample("managed workspace by name", sample_stack(_ws(), _compute(workspace="WS"))),
+        StackSample("managed workspace by dependency", sample_stack(
+            _ws("AllowInternetOutbound", name="ws"),
+            SampleResource(t.COMPUTE, "instance", {"properties": {"compute_type": "ComputeInstance"}},
+                           depends_on={"workspaceName": ("ws",)}))),
+        StackSample("project through its hub (by id)", sample_stack(
+            _ws(name="hub", kind="Hub", id=_HUB_ID), _ws(None, name="proj", kind="Project", hubResourceId=_HUB_ID),
+            _compute(workspace="proj"))),
+        StackSample("project through its hub (by dependency)", sample_stack(
+            _ws(name="hub", kind="Hub"),
+            SampleResource(t.WORKSPACE, "proj", {"workspaceName": "proj", "kind": "Project"}, depends_on={"hubResourceId": ("hub",)}),
+            _compute(workspace="proj", depends=True))),
+        StackSample("classic cluster by workspace id", sample_stack(
+            SampleResource(t.CLASSIC_WORKSPACE, "cws", {"name": "ws", "id": _WS_ID,
+                                                        "managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}),
+            SampleResource(t.CLASSIC_CLUSTER, "ccluster", {"machineLearningWorkspaceId": _WS_ID}))),
+        StackSample("classic instance with subnet", sample_stack(
+            SampleResource(t.CLASSIC_INSTANCE, "cinst", {"machineLearningWorkspaceId": _WS_ID, "subnetResourceId": cs.SUBNET_ID}))),
+        StackSample("assumed managed", sample_stack(_compute(workspace="central")), config={"assumeManagedNetwork": True}),
+        StackSample("kubernetes not judged", sample_stack(_ws("Disabled"), _compute(kind="Kubernetes"))),
+        StackSample("workspace without isolation", sample_stack(_ws("Disabled"), _compute(depends=True)),
+                    ("its workspace has no managed network isolation",)),
+        StackSample("workspace isolation absent", sample_stack(_ws(None), _compute()), ("has no managed network isolation",)),
+        StackSample("workspace not in stack", sample_stack(_compute(workspace="central")),
+                    ("not declared in this stack",)),
+        StackSample("empty subnet id", sample_stack(_ws("Disabled"), SampleResource(t.COMPUTE, "c", {
+            "workspaceName": "ws", "properties": {"computeType": "ComputeInstance", "properties": {"subnet": {"id": " "}}}})),
+            ("has no subnet (properties.properties.subnet.id)",)),
+        StackSample("project whose hub is not isolated", sample_stack(
+            _ws("Disabled", name="hub", kind="Hub", id=_HUB_ID), _ws(None, name="proj", kind="Project", hubResourceId=_HUB_ID),
+            _compute(workspace="proj")), ("has no managed network isolation",)),
+        StackSample("classic cluster, unmanaged workspace", sample_stack(
+            SampleResource(t.CLASSIC_WORKSPACE, "cws", {"name": "ws", "id": _WS_ID}),
+            SampleResource(t.CLASSIC_CLUSTER, "ccluster", {"machineLearningWorkspaceId": _WS_ID})),
+            ("has no subnet (subnetResourceId)",)),
+        StackSample("two computes, one judged each", sample_stack(
+            _ws("Disabled"), _compute("a"), _compute("b", subnet=True), _compute("c", workspace="elsewhere")),
+            ("has no managed network isolation", "not declared in this stack")),
+    ),
+)

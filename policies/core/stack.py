@@ -1,0 +1,95 @@
+"""What a stack rule sees: every resource of the stack (outputs, not inputs), indexed once.
+
+AnalyzeStack hands a policy every resource with its outputs, parent, dependencies and property
+dependencies; the root ``pulumi:pulumi:Stack`` resource carries the stack exports. Stack rules
+read it through ``StackIndex`` so they stay linear in the size of the stack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import PolicyResource
+from pulumi_policy.proxy import UnknownValueError
+
+from . import types
+from .props import norm_key
+
+
+@dataclass(frozen=True)
+class StackItem:
+    """One resource of the stack, as a stack check sees it (outputs, not inputs). The
+    dependencies are URNs; ``property_dependencies`` says which resources a property was
+    built from, which links resources even when ids are unknown during preview."""
+
+    type: str
+    name: str
+    urn: str
+    props: Mapping[str, Any]
+    parent: str | None
+    dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def canonical(self) -> str:
+        return types.canonical(self.type)
+
+    def built_from(self, key: str) -> tuple[str, ...]:
+        """URNs of the resources a property (key in any spelling) was built from: links resources
+        even when the ids that would link them are unknown during preview."""
+        wanted = norm_key(key)
+        return tuple(urn for name, urns in self.property_dependencies.items() if norm_key(name) == wanted for urn in urns)
+
+
+def stack_item(resource: PolicyResource) -> StackItem:
+    """The ``StackItem`` of one resource of pulumi_policy's ``StackValidationArgs``."""
+    parent = resource.parent.urn if resource.parent is not None else None
+    return StackItem(resource.resource_type, resource.name, resource.urn, resource.props, parent,
+                     tuple(d.urn for d in resource.dependencies),
+                     {k: tuple(d.urn for d in v) for k, v in resource.property_dependencies.items()})
+
+
+class StackIndex:
+    """The stack's resources indexed once by canonical type and by URN, so stack rules stay
+    linear in the size of the stack (no pairwise scans)."""
+
+    def __init__(self, items: Sequence[StackItem]):
+        self.by_urn: dict[str, StackItem] = {}
+        self._by_type: dict[str, list[StackItem]] = {}
+        for item in items:
+            self.by_urn[item.urn] = item
+            self._by_type.setdefault(item.canonical, []).append(item)
+
+    def of_type(self, *canonical_types: str) -> list[StackItem]:
+        if len(canonical_types) == 1:
+            return self._by_type.get(canonical_types[0], [])
+        return [item for t in canonical_types for item in self._by_type.get(t, [])]
+
+    def linked(self, item: StackItem, key: str, *canonical_types: str) -> list[StackItem]:
+        """The resources of ``canonical_types`` that ``item.<key>`` was built from (by property dependency)."""
+        found = (self.by_urn.get(urn) for urn in item.built_from(key))
+        return [other for other in found if other is not None and other.canonical in canonical_types]
+
+
+def judge_each(items: Iterable[StackItem], judge: Callable[[StackItem], str | None]) -> Iterator[tuple[str, str | None]]:
+    """(message, URN) for each item ``judge`` finds a problem with. An item whose judgement meets a
+    value unknown during preview is skipped, and the first such unknown is raised after every other
+    item has been reported (the SDK then adds its advisory for the rest)."""
+    pending: UnknownValueError | None = None
+    for item in items:
+        try:
+            problem = judge(item)
+        except UnknownValueError as exc:
+            pending = pending or exc
+            continue
+        if problem:
+            yield problem, item.urn
+    if pending is not None:
+        raise pending
+
+
+def root_stack(items: Sequence[StackItem]) -> StackItem | None:
+    """The root ``pulumi:pulumi:Stack`` resource (its properties are the stack exports)."""
+    return next((i for i in items if i.type == types.STACK and not i.parent), None)

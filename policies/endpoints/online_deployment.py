@@ -1,0 +1,214 @@
+"""Online deployments: a pinned model from an allowed registry (online-deployment-model-pinned), no
+public egress (online-deployment-no-public-egress), approved instance types and counts
+(online-deployment-allowed-instances)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from ..core import frameworks as fw
+from ..core import props as p
+from ..core import types as t
+from ..core.checks import ENABLED_DISABLED, config_list, count_at_most, enum_setting, fixed
+from ..core.options import flag, integer, strings
+from ..core.refs import AssetRef, parse_ref, pin_problem, registry_of
+from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
+from ..core.samples import Sample
+
+_INSTANCE_TYPES: Final = ["Standard_DS3_v2", "Standard_DS4_v2", "Standard_D4s_v3", "Standard_D8s_v3", "Standard_E4s_v3",
+                          "Standard_F4s_v2"]
+_PIN_HINT = "azureml:<name>:<version> or azureml://registries/<registry>/models/<name>/versions/<version>"
+
+
+def _model(subject: Subject) -> Iterator[str]:
+    path = "properties.model"
+    value = p.get(subject.props, path)
+    if not p.present(value):
+        if subject.config["requireModel"] is True:
+            yield f"{path} is not set; deploy a registered model by a pinned version ({_PIN_HINT})."
+        return
+    if not isinstance(value, str):
+        yield f"{path} is {p.type_name(value)}, not a model reference."
+        return
+    if problem := pin_problem(path, value, "models", f"pin it ({_PIN_HINT})", "does not point to a model asset"):
+        yield problem
+        return
+    yield from _registry(parse_ref(value), [r for r in subject.config["allowedRegistries"] if isinstance(r, str) and r.strip()])
+
+
+def _registry(ref: AssetRef, allowed: list[str]) -> Iterator[str]:
+    if not allowed:
+        return
+    listing = ", ".join(allowed)
+    registry = registry_of(ref)
+    if registry is None:
+        yield (f"properties.model is not a registry model; allowedRegistries requires "
+               f"azureml://registries/<registry>/models/<name>/versions/<version> (allowed: {listing}).")
+    elif registry.lower() not in {a.strip().lower() for a in allowed}:
+        yield f"properties.model comes from a registry outside allowedRegistries (allowed: {listing})."
+
+
+def _environment(subject: Subject) -> Iterator[str]:
+    path = "properties.environmentId"
+    value = p.get(subject.props, path)
+    if not p.present(value):
+        return  # optional: a deployment of an MLflow model needs no environment
+    if not isinstance(value, str):
+        yield f"{path} is {p.type_name(value)}, not an environment reference."
+        return
+    if problem := pin_problem(path, value, "environments", "pin it (azureml:<name>:<version> or a versioned environment id)",
+                              "does not point to an environment asset"):
+        yield problem
+
+
+_REG_MODEL = "azureml://registries/shared/models/fraud/versions/3"
+_WS_MODEL = ("/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/models/fraud/"
+             "versions/3")
+
+
+def _deployment(**properties: Any) -> dict[str, Any]:
+    return {"endpointName": "ep", "workspaceName": "ws", "properties": {"endpointComputeType": "Managed", **properties}}
+
+
+online_deployment_model_pinned = ResourceRule(
+    name="online-deployment-model-pinned",
+    description="Online deployments must serve a pinned model version (and a pinned environment, when one is given), "
+    "from an allowed registry when allowedRegistries is set; an absent model is a violation unless requireModel is "
+    "false (custom containers with a baked-in model).",
+    severity=Severity.HIGH,
+    level=EnforcementLevel.MANDATORY,
+    remediation="Set properties.model to a versioned model (azureml:<name>:<version>, a versioned model id, or "
+    "azureml://registries/<registry>/models/<name>/versions/<version>) and properties.environmentId to a versioned "
+    "environment; never @latest or a label. With allowedRegistries set, register the model in one of those registries.",
+    unknowns="A model or environment reference that is unknown during preview (built from another resource's output): "
+    f"{SDK_ADVISORY}, after the known reference has been judged.",
+    topics=("model-versioning",),
+    frameworks=(fw.AZ_REGISTRY_MODELS_ONLY,),
+    types=(t.ONLINE_DEPLOYMENT,),
+    options=(
+        strings("allowedRegistries", [], "Registries models must come from (compared case-insensitively). Empty: any registry "
+                "or workspace model."),
+        flag("requireModel", True, "Require properties.model (turn off for custom containers that carry their model)."),
+    ),
+    enforce={"allowedRegistries": ["azureml"]},
+    check=(_model, _environment),
+    samples=(
+        Sample("short form", _deployment(model="azureml:fraud:3", environmentId="azureml:sklearn-env:12")),
+        Sample("workspace model id", _deployment(model=_WS_MODEL)),
+        Sample("registry model, allowed", _deployment(model=_REG_MODEL), config={"allowedRegistries": ["Shared"]}),
+        Sample("ARM registry id, allowed", _deployment(
+            model="/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/registries/shared/models/"
+                  "fraud/versions/3"), config={"allowedRegistries": ["shared"]}),
+        Sample("snake_case, kubernetes", {"properties": {"endpoint_compute_type": "Kubernetes", "model": "azureml:fraud:1",
+                                                         "environment_id": "azureml://registries/azureml/environments/"
+                                                                           "sklearn-1.5/versions/4"}}),
+        Sample("custom container without model", _deployment(environmentId="azureml:triton:2"), config={"requireModel": False}),
+        Sample("latest", _deployment(model="azureml:fraud:latest"), ("properties.model names the version 'latest'",)),
+        Sample("label", _deployment(model="azureml:fraud@production"), ("properties.model names a label",)),
+        Sample("no version", _deployment(model="azureml://registries/shared/models/fraud"), ("names no version",)),
+        Sample("storage path", _deployment(model="https://acct.blob.core.windows.net/models/fraud.pkl"),
+               ("storage or datastore path",)),
+        Sample("not a model", _deployment(model="azureml://registries/shared/data/fraud/versions/1"),
+               ("does not point to a model asset",)),
+        Sample("absent", _deployment(instanceType="Standard_DS3_v2"), ("properties.model is not set",)),
+        Sample("wrong type", _deployment(model=3.0), ("properties.model is a number",)),
+        Sample("workspace model, registries required", _deployment(model="azureml:fraud:3"), ("is not a registry model",),
+               config={"allowedRegistries": ["shared"]}),
+        Sample("other registry", _deployment(model=_REG_MODEL), ("from a registry outside allowedRegistries",),
+               config={"allowedRegistries": ["central"]}),
+        Sample("environment unpinned", _deployment(model="azureml:fraud:3", environmentId="azureml:sklearn-env@latest"),
+               ("properties.environmentId names a label",)),
+        Sample("environment not an environment", _deployment(
+            model="azureml:fraud:3", environmentId="azureml://registries/shared/models/fraud/versions/3"),
+            ("does not point to an environment asset",)),
+        Sample("both wrong", _deployment(model="azureml:fraud", environmentId=""), ("names no version", "is empty")),
+    ),
+)
+
+
+online_deployment_no_public_egress = ResourceRule(
+    name="online-deployment-no-public-egress",
+    description="Online deployments must not reach the public internet: properties.egressPublicNetworkAccess must be "
+    "Disabled; absent is a violation (Azure and the deployment Args classes default to Enabled).",
+    severity=Severity.MEDIUM,
+    level=EnforcementLevel.MANDATORY,
+    security=True,
+    remediation="Set the deployment's properties.egressPublicNetworkAccess to Disabled; the deployment then reaches the "
+    "workspace's storage, registry and key vault through private endpoints.",
+    topics=("network",),
+    frameworks=(fw.MCSB_NS2,),
+    types=(t.ONLINE_DEPLOYMENT,),
+    check=enum_setting(path="properties.egressPublicNetworkAccess", allowed=fixed("Disabled"), absent="violation",
+                       what="the deployment must not send traffic to the public internet", vocabulary=ENABLED_DISABLED),
+    samples=(
+        Sample("disabled", _deployment(egressPublicNetworkAccess="Disabled")),
+        Sample("snake_case", {"properties": {"egress_public_network_access": "Disabled"}}),
+        Sample("enabled", _deployment(egressPublicNetworkAccess="Enabled"),
+               ("properties.egressPublicNetworkAccess is 'Enabled'",)),
+        Sample("absent (Args default Enabled)", _deployment(model="azureml:fraud:3"),
+               ("properties.egressPublicNetworkAccess is not set",)),
+        Sample("wrong type", _deployment(egressPublicNetworkAccess=0.0), ("egressPublicNetworkAccess is a number",)),
+    ),
+)
+
+
+_instance_type = enum_setting(path="properties.instanceType", allowed=config_list("allowedInstanceTypes"), absent="violation",
+                              what="the deployment must use an approved instance type")
+
+
+def _managed_instance_type(subject: Subject) -> Iterator[str]:
+    # Kubernetes deployments name instance types their cluster defines; only managed ones are judged.
+    kind = p.get_str(subject.props, "properties.endpointComputeType")
+    if kind is None or kind.strip().lower() == "managed":
+        yield from _instance_type(subject)
+
+
+def _instance_count(subject: Subject) -> Iterator[str]:
+    # Absent: Azure runs one instance (sku.capacity) and TargetUtilization scales to at most 1.
+    limit = subject.config["maxInstances"]
+    yield from count_at_most(subject.props, "sku.capacity", limit, "maxInstances", "instances", "pass")
+    yield from count_at_most(subject.props, "properties.scaleSettings.maxInstances", limit, "maxInstances", "instances", "pass")
+
+
+online_deployment_allowed_instances = ResourceRule(
+    name="online-deployment-allowed-instances",
+    description="Managed online deployments must run on an approved instance type (absent is a violation, though the "
+    "deployment Args classes fill Standard_F4s_v2), and every online deployment must stay within maxInstances "
+    "(sku.capacity and TargetUtilization scaleSettings.maxInstances; absent means Azure's 1).",
+    severity=Severity.MEDIUM,
+    level=EnforcementLevel.ADVISORY,
+    remediation="Set properties.instanceType to one of this policy's allowedInstanceTypes, and keep sku.capacity and "
+    "properties.scaleSettings.maxInstances at or below maxInstances (or change the config).",
+    topics=("resource-usage",),
+    types=(t.ONLINE_DEPLOYMENT,),
+    options=(
+        strings("allowedInstanceTypes", _INSTANCE_TYPES, "Instance types a managed online deployment may use (compared "
+                "case-insensitively)."),
+        integer("maxInstances", 3, "Most instances a deployment may run (sku.capacity, scale-out maximum)."),
+    ),
+    check=(_managed_instance_type, _instance_count),
+    samples=(
+        Sample("default size, two instances", {**_deployment(instanceType="Standard_F4s_v2"), "sku": {"name": "Default",
+                                                                                                      "capacity": 2.0}}),
+        Sample("snake_case, case differs", {"properties": {"instance_type": "standard_ds3_v2"}}),
+        Sample("kubernetes instance type not judged", {"properties": {"endpointComputeType": "Kubernetes",
+                                                                      "instanceType": "gpu-large"}}),
+        Sample("autoscale within limit", _deployment(instanceType="Standard_DS3_v2",
+                                                     scaleSettings={"scaleType": "TargetUtilization", "maxInstances": 3})),
+        Sample("configured", {**_deployment(instanceType="Standard_NC6s_v3"), "sku": {"capacity": 8}},
+               config={"allowedInstanceTypes": ["Standard_NC6s_v3"], "maxInstances": 8}),
+        Sample("gpu size", _deployment(instanceType="Standard_ND96asr_v4"),
+               ("properties.instanceType is a value outside the known set (not shown)",)),
+        Sample("absent type", _deployment(model="azureml:fraud:3"), ("properties.instanceType is not set",)),
+        Sample("type wrong", _deployment(instanceType=["Standard_DS3_v2"]), ("properties.instanceType is a list",)),
+        Sample("too many instances", {**_deployment(instanceType="Standard_DS3_v2"), "sku": {"capacity": 10.0}},
+               ("sku.capacity exceeds the limit of 3 instances",)),
+        Sample("autoscale too far", _deployment(instanceType="Standard_DS3_v2", scaleSettings={"maxInstances": 20}),
+               ("scaleSettings.maxInstances exceeds the limit of 3 instances",)),
+        Sample("capacity wrong type", {**_deployment(instanceType="Standard_DS3_v2"), "sku": {"capacity": "many"}},
+               ("sku.capacity is a string, not a whole number",)),
+    ),
+)

@@ -1,0 +1,70 @@
+"""Online endpoints: callers authenticate with Entra ID tokens (online-endpoint-aad-auth) and the
+endpoint is not reachable from the public internet (online-endpoint-no-public-access)."""
+
+from __future__ import annotations
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from ..core import frameworks as fw
+from ..core import types as t
+from ..core.checks import ENABLED_DISABLED, config_list, enum_setting, fixed
+from ..core.options import strings
+from ..core.rule import ResourceRule
+from ..core.samples import Sample
+
+online_endpoint_aad_auth = ResourceRule(
+    name="online-endpoint-aad-auth",
+    description="Online endpoints must authenticate callers with an allowed mode (default: Microsoft Entra ID tokens, "
+    "AADToken) instead of keys; an absent properties.authMode is a violation (the API requires it).",
+    severity=Severity.HIGH,
+    level=EnforcementLevel.MANDATORY,
+    security=True,
+    remediation="Set the endpoint's properties.authMode to AADToken and grant callers the 'AzureML Data Scientist' role "
+    "(or a custom role with the endpoint score action), or add the mode to this policy's allowedAuthModes config.",
+    topics=("identity",),
+    frameworks=(fw.MCSB_IM1,),
+    types=(t.ONLINE_ENDPOINT,),
+    options=(strings("allowedAuthModes", ["AADToken"], "Authentication modes an online endpoint may use (AADToken, AMLToken, Key).",
+                     enum=["AADToken", "AMLToken", "Key"]),),
+    check=enum_setting(path="properties.authMode", allowed=config_list("allowedAuthModes"), absent="violation",
+                       what="callers must authenticate with an allowed mode", vocabulary=("AMLToken", "Key", "AADToken")),
+    samples=(
+        Sample("entra tokens", {"properties": {"authMode": "AADToken", "publicNetworkAccess": "Disabled"}}),
+        Sample("snake_case, case differs", {"properties": {"auth_mode": "aadtoken"}}),
+        Sample("versioned token", {"properties": {"authMode": "AADToken"}},
+               type="azure-native:machinelearningservices/v20240401:OnlineEndpoint"),
+        Sample("aml tokens allowed by config", {"properties": {"authMode": "AMLToken"}},
+               config={"allowedAuthModes": ["AADToken", "AMLToken"]}),
+        Sample("keys", {"properties": {"authMode": "Key"}}, ("properties.authMode is 'Key'",)),
+        Sample("aml token", {"properties": {"authMode": "AMLToken"}}, ("properties.authMode is 'AMLToken'",)),
+        Sample("absent", {"properties": {"publicNetworkAccess": "Disabled"}}, ("properties.authMode is not set",)),
+        Sample("no properties", {"workspaceName": "ws"}, ("properties.authMode is not set",)),
+        Sample("wrong type", {"properties": {"authMode": True}}, ("properties.authMode is a boolean",)),
+        Sample("free text not echoed", {"properties": {"authMode": "Token-9f8e"}}, ("a value outside the known set (not shown)",)),
+    ),
+)
+
+
+online_endpoint_no_public_access = ResourceRule(
+    name="online-endpoint-no-public-access",
+    description="Online endpoints must not be reachable from the public internet: properties.publicNetworkAccess must be "
+    "Disabled; absent is a violation (Azure and OnlineEndpointPropertiesArgs default to Enabled).",
+    severity=Severity.HIGH,
+    level=EnforcementLevel.MANDATORY,
+    security=True,
+    remediation="Set the endpoint's properties.publicNetworkAccess to Disabled and reach it through the workspace's "
+    "private endpoint.",
+    topics=("network",),
+    frameworks=(fw.MCSB_NS2,),
+    types=(t.ONLINE_ENDPOINT,),
+    check=enum_setting(path="properties.publicNetworkAccess", allowed=fixed("Disabled"), absent="violation",
+                       what="the endpoint must only be reachable privately", vocabulary=ENABLED_DISABLED),
+    samples=(
+        Sample("disabled", {"properties": {"authMode": "AADToken", "publicNetworkAccess": "Disabled"}}),
+        Sample("snake_case, case differs", {"properties": {"public_network_access": "disabled"}}),
+        Sample("enabled", {"properties": {"publicNetworkAccess": "Enabled"}}, ("properties.publicNetworkAccess is 'Enabled'",)),
+        Sample("absent (Args default Enabled)", {"properties": {"authMode": "AADToken"}},
+               ("properties.publicNetworkAccess is not set",)),
+        Sample("wrong type", {"properties": {"publicNetworkAccess": False}}, ("properties.publicNetworkAccess is a boolean",)),
+    ),
+)

@@ -1,0 +1,216 @@
+"""job-allowed-compute (stack rule): every job definition runs on a compute declared in the stack
+or allowed by config."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from pulumi_policy import EnforcementLevel, Severity
+from pulumi_policy.proxy import UnknownValueError
+
+from ..core import props as p
+from ..core import types as t
+from ..core.options import strings
+from ..core.refs import workspace_in
+from ..core.rule import SDK_ADVISORY, StackRule
+from ..core.samples import SampleResource, StackSample, sample_stack
+from ..core.stack import StackIndex, StackItem
+from . import samples as js
+from .model import JOB_TYPES, TRIAL, JobNode, job_definitions
+
+SERVERLESS: Final = "serverless"
+_COMPUTE_TAIL = re.compile(r"/workspaces/([^/]+)/computes/([^/]+)/?$", re.IGNORECASE)
+
+
+@dataclass
+class _Computes:
+    """The stack's computes: ids, names (with the workspaces they are in; None when unknown) and URNs."""
+
+    ids: set[str]
+    names: dict[str, set[str | None]]
+    urns: set[str]
+
+
+def _index_computes(index: StackIndex) -> _Computes:
+    computes = _Computes(set(), {}, set())
+    for item in index.of_type(*t.COMPUTE_TYPES):
+        computes.urns.add(item.urn)
+        arm_id = p.known_str(item.props, "id")
+        if arm_id:
+            computes.ids.add(arm_id.lower())
+        tail = _COMPUTE_TAIL.search(arm_id or "")
+        name = p.known_str(item.props, "computeName", "name") or (tail.group(2) if tail else None)
+        if name:
+            workspace = (p.known_str(item.props, "workspaceName") or workspace_in(arm_id)
+                         or workspace_in(p.known_str(item.props, "machineLearningWorkspaceId")))
+            computes.names.setdefault(name.lower(), set()).add(workspace.lower() if workspace else None)
+    return computes
+
+
+def _declared(value: str, computes: _Computes, workspace: str | None) -> bool:
+    lowered = value.lower()
+    if lowered in computes.ids:
+        return True
+    tail = _COMPUTE_TAIL.search(lowered)
+    if tail:
+        workspace, name = tail.group(1), tail.group(2)
+    else:
+        name = lowered[len("azureml:"):] if lowered.startswith("azureml:") else lowered
+        if "/" in name or ":" in name:
+            return False
+    spaces = computes.names.get(name, set())
+    return bool(spaces) and (workspace is None or None in spaces or workspace in spaces)
+
+
+def _allowed_by_config(value: str, allowed: Sequence[str]) -> bool:
+    lowered = value.lower()
+    tail = _COMPUTE_TAIL.search(lowered)
+    name = tail.group(2) if tail else lowered.removeprefix("azureml:")
+    if name == SERVERLESS:
+        return SERVERLESS in allowed
+    return any(a != SERVERLESS and (lowered.startswith(a) or name.startswith(a)) for a in allowed)
+
+
+def _compute_refs(node: JobNode) -> list[tuple[str, Any]]:
+    """(path, value) of the computes a definition names: ``computeId``/``compute`` and a pipeline's
+    ``settings.defaultCompute`` (the default of its steps). A value unknown during preview is
+    returned as its ``UnknownValueError``, for the caller to accept or raise."""
+    places: list[tuple[str, Any, str]] = [(node.path, node.body, k) for k in p.keys_named(node.body, "computeId", "compute")]
+    for settings_key in p.keys_named(node.body, "settings"):
+        settings = p.get(node.body, [settings_key])
+        places.extend((node.child_path(settings_key), settings, k) for k in p.keys_named(settings, "defaultCompute"))
+    refs: list[tuple[str, Any]] = []
+    for base, mapping, key in places:
+        value = p.get_or_unknown(mapping, [key])
+        if p.present(value):
+            refs.append((f"{base}.{key}", value))
+    return refs
+
+
+def _sets_compute(node: JobNode | None) -> bool:
+    while node is not None:
+        if _compute_refs(node):
+            return True
+        node = node.parent
+    return False
+
+
+def _node_compute(node: JobNode, computes: _Computes, workspace: str | None, linked: bool,
+                  allowed: Sequence[str]) -> Iterator[str]:
+    if node.kind == TRIAL:
+        return  # a trial runs on its sweep's compute
+    listing = ", ".join(allowed) or "none"
+    refs = _compute_refs(node)
+    for path, value in refs:
+        if isinstance(value, UnknownValueError):
+            if linked:
+                continue  # built from a Compute of this stack (property dependency)
+            raise value
+        if not isinstance(value, str):
+            yield f"{path} is {p.type_name(value)}, not a compute reference."
+        elif not (_declared(value.strip(), computes, workspace) or _allowed_by_config(value.strip(), allowed)):
+            yield f"{path} references neither a Compute declared in this stack nor an allowed compute (allowedComputes: {listing})."
+    if not refs and node.runs_work and not _sets_compute(node.parent) and SERVERLESS not in allowed:
+        yield f"{node.child_path('computeId')} is not set (nor a pipeline default), so the job runs on serverless compute, " \
+              f"which allowedComputes does not list (allowed: {listing})."
+
+
+def _linked_to_compute(item: StackItem, computes: _Computes) -> bool:
+    return any(urn in computes.urns for key, urns in item.property_dependencies.items()
+               if p.norm_key(key) == "properties" for urn in urns)
+
+
+def _job_workspace(item: StackItem) -> str | None:
+    name = p.known_str(item.props, "workspaceName")
+    return name.lower() if name else workspace_in(p.known_str(item.props, "id"))
+
+
+def _allowed_computes(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    index = StackIndex(items)
+    computes = _index_computes(index)
+    allowed = [a.strip().lower() for a in config["allowedComputes"] if isinstance(a, str) and a.strip()]
+    pending: UnknownValueError | None = None
+    for item in index.of_type(*JOB_TYPES):
+        linked = _linked_to_compute(item, computes)
+        nodes, unknown = job_definitions(item.type, item.props)
+        pending = pending or unknown
+        workspace = _job_workspace(item)
+        for node in nodes:
+            try:
+                for message in _node_compute(node, computes, workspace, linked, allowed):
+                    yield message, item.urn
+            except UnknownValueError as exc:
+                pending = pending or exc
+    if pending is not None:
+        raise pending  # after reporting what was known: the SDK's advisory for the rest
+
+
+_CLUSTER = SampleResource(t.COMPUTE, "cluster", {"resourceGroupName": "rg", "workspaceName": "ws",
+                                               "computeName": "cpu-cluster", "location": "westeurope",
+                                               "properties": {"computeType": "AmlCompute"}})
+_CLUSTER_BY_ID = SampleResource("azure-native:machinelearningservices/v20240401:Compute", "cluster", {
+    "id": js.COMPUTE_ID, "name": "cpu-cluster"})
+_CLASSIC_CLUSTER = SampleResource(t.CLASSIC_CLUSTER, "cluster", {
+    "name": "gpu", "machineLearningWorkspaceId": js.WS, "vmSize": "Standard_NC6"})
+
+
+def _job_item(properties: Any, name: str = "train", depends_on: Mapping[str, tuple[str, ...]] | None = None) -> SampleResource:
+    return SampleResource(t.JOB, name, js.job(properties), depends_on=dict(depends_on or {}))
+
+
+job_allowed_compute = StackRule(
+    name="job-allowed-compute",
+    description="Every job definition (jobs, schedules, pipeline steps) must run on a Compute declared in the same "
+    "stack (by ARM id, azureml:<name> or bare name, or linked by a property dependency) or on a compute allowed by "
+    "allowedComputes. A job that names no compute runs on serverless compute (Azure ML v2), which the default "
+    "allowedComputes ['serverless'] accepts; a pipeline step without one uses its pipeline's compute.",
+    severity=Severity.MEDIUM,
+    level=EnforcementLevel.MANDATORY,
+    remediation="Point computeId (pipeline steps: compute or computeId; pipelines: settings.default_compute) at a "
+    "Compute declared in this stack, e.g. compute.id, or add its name or id prefix to allowedComputes. Keep "
+    "'serverless' in allowedComputes to allow serverless compute (no computeId, or azureml:serverless).",
+    unknowns="A compute reference unknown during preview is accepted when the job's properties depend on a Compute of "
+    f"this stack; otherwise that definition is skipped and {SDK_ADVISORY} is added after the others are judged.",
+    topics=("resource-usage", "cost"),
+    options=(
+        strings("allowedComputes", [SERVERLESS], "Computes jobs may use besides the stack's own: 'serverless' (no "
+                "computeId, serverless or azureml:serverless), or a prefix of a compute name or ARM id (compared "
+                "case-insensitively)."),
+    ),
+    check=_allowed_computes,
+    samples=(
+        StackSample("by ARM id", sample_stack(_CLUSTER, _job_item(js.command()))),
+        StackSample("by ARM id of the compute's output", sample_stack(_CLUSTER_BY_ID, _job_item(js.command(
+            computeId=js.COMPUTE_ID.upper())))),
+        StackSample("by name, snake_case step keys", sample_stack(_CLUSTER, _job_item(js.pipeline(
+            {"s": js.step(computeId=None, compute="azureml:cpu-cluster"), "t": js.step(computeId=None, compute_id="cpu-cluster")},
+            settings={"default_compute": "azureml:cpu-cluster"})))),
+        StackSample("classic cluster", sample_stack(_CLASSIC_CLUSTER, _job_item(js.command(computeId="azureml:gpu")))),
+        StackSample("serverless by absence and by name", sample_stack(
+            _job_item(js.command(computeId=None)), _job_item(js.sweep(computeId="azureml:serverless"), "tune"),
+            SampleResource(t.SCHEDULE, "nightly", js.schedule(js.pipeline({"s": js.step(computeId=None)}, settings={}))))),
+        StackSample("unknown id linked by property dependency", sample_stack(_CLUSTER, _job_item(
+            js.command(computeId=p.UNKNOWN_STRING), depends_on={"properties": ("cluster",)}))),
+        StackSample("allowed prefix", sample_stack(_job_item(js.command(
+            computeId="/subscriptions/s/resourceGroups/shared/providers/Microsoft.MachineLearningServices/workspaces/hub/computes/gpu"))),
+            config={"allowedComputes": ["/subscriptions/s/resourcegroups/shared/"]}),
+        StackSample("undeclared", sample_stack(_CLUSTER, _job_item(js.command(computeId="azureml:gpu-cluster"))),
+                    ("properties.computeId references neither a Compute declared in this stack",)),
+        StackSample("other workspace", sample_stack(_CLUSTER, _job_item(js.command(
+            computeId=js.COMPUTE_ID.replace("/workspaces/ws/", "/workspaces/other/"))),
+            SampleResource(t.JOB, "second", {"workspaceName": "other", "properties": js.command(computeId="cpu-cluster")})),
+            ("properties.computeId references neither", "properties.computeId references neither")),
+        StackSample("serverless not allowed", sample_stack(_CLUSTER, _job_item(js.command(computeId=None)),
+                                                     _job_item(js.pipeline({"s": js.step(computeId=None)},
+                                                                         settings={"default_compute": "serverless"}), "p")),
+                    ("properties.computeId is not set (nor a pipeline default), so the job runs on serverless compute",
+                     "properties.settings.default_compute references neither"),
+                    config={"allowedComputes": ["cpu-"]}),
+        StackSample("steps and schedules", sample_stack(_CLUSTER, SampleResource(t.SCHEDULE, "nightly", js.schedule(js.pipeline({
+            "a": js.step(computeId="azureml:missing"), "b": js.step(computeId=3.0)})))),
+            ("jobDefinition.jobs.a.computeId references neither", "jobDefinition.jobs.b.computeId is a number")),
+    ),
+)

@@ -1,0 +1,134 @@
+"""data-uri-no-sas-token: data URIs (data versions, datastore locations, job inputs) carry no SAS
+token or account key."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Severity
+from pulumi_policy.proxy import UnknownValueError
+
+from ..core import frameworks as fw
+from ..core import props as p
+from ..core import types as t
+from ..core.credentials import credential_value_reason
+from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
+from ..core.samples import Sample
+
+# Query parameters that carry a credential in a storage URL, whatever their length.
+_URI_CREDENTIAL = re.compile(r"[?&;](?:sig|accountkey|sharedaccesskey|sharedaccesssignature)=[^&#;\s]+", re.IGNORECASE)
+
+
+def _uri_credential_reason(value: str) -> str | None:
+    reason = credential_value_reason(value)
+    if reason is None and _URI_CREDENTIAL.search(value):
+        reason = "its value carries a SAS signature or account key as a query parameter"
+    return reason
+
+
+def _judge_strings(entries: Iterator[tuple[str, Callable[[], Any]]]) -> Iterator[str]:
+    """Judge (path, reader) pairs; an unknown value is raised after the known ones are reported."""
+    pending: UnknownValueError | None = None
+    for where, read in entries:
+        try:
+            value = read()
+        except UnknownValueError as exc:
+            pending = pending or exc
+            continue
+        reason = _uri_credential_reason(value) if isinstance(value, str) else None
+        if reason:
+            yield (f"{where} carries a credential: {reason}. Reference the data through a datastore "
+                   "(azureml://datastores/...) or an identity instead.")
+    if pending is not None:
+        raise pending
+
+
+def _data_uri_entries(subject: Subject) -> Iterator[tuple[str, Callable[[], Any]]]:
+    canonical = t.canonical(subject.type)
+    if canonical == t.DATA_VERSION:
+        yield "properties.dataUri", partial(p.get, subject.props, "properties.dataUri")
+    elif canonical == t.JOB:
+        inputs = p.get_map(subject.props, "properties.inputs")
+        for name in list(inputs or {}):
+            yield f"properties.inputs.{name}.uri", partial(p.get, inputs, [name, "uri"])
+    elif canonical == t.DATASTORE:
+        yield from _datastore_location_entries(subject)
+
+
+def _datastore_location_entries(subject: Subject) -> Iterator[tuple[str, Callable[[], Any]]]:
+    """Every string of a datastore's properties outside its credentials (datastore-no-inline-
+    credentials judges those): endpoint, account and container names, the properties map."""
+    properties = p.get_map(subject.props, "properties")
+    for path, value in p.walk(properties) if properties is not None else ():
+        if path and p.norm_key(str(path[0])) != "credentials" and isinstance(value, str):
+            where = "properties." + ".".join(str(part) for part in path)
+            yield where, partial(_raise_if_unknown, value, path)
+
+
+def _raise_if_unknown(value: str, path: tuple[str | int, ...]) -> str:
+    if p.is_unknown(value):
+        raise UnknownValueError(value, ["properties", *(str(part) for part in path)])
+    return value
+
+
+def _no_sas_in_data_uri(subject: Subject) -> Iterator[str]:
+    yield from _judge_strings(_data_uri_entries(subject))
+
+
+_SAS_URL = ("https://acct.blob.core.windows.net/data/train.csv?sv=2022-11-02&ss=b&srt=o&sp=r"
+            "&se=2030-01-01T00:00:00Z&sig=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789%2BAbC%3D")
+
+data_uri_no_sas_token = ResourceRule(
+    name="data-uri-no-sas-token",
+    description="Data URIs must not carry credentials: no SAS signature (sig=) or account key in a data version's "
+    "properties.dataUri, a datastore's endpoint or other location fields, or a job's properties.inputs.<name>.uri "
+    "(top-level inputs only; sweep trials and pipeline steps are the job rules' business). An absent URI passes.",
+    severity=Severity.CRITICAL,
+    level=EnforcementLevel.MANDATORY,
+    security=True,
+    remediation="Remove the SAS token or key from the URI: register a datastore with identity-based access and "
+    "reference the data as azureml://datastores/<name>/paths/<path> (or a pinned data asset), and revoke the leaked "
+    "token or rotate the key.",
+    unknowns=f"A URI that is unknown during preview (built from another resource's output): {SDK_ADVISORY}, after "
+    "the known URIs are judged.",
+    topics=("secrets", "data-access"),
+    frameworks=(fw.MCSB_IM8,),
+    types=(t.DATA_VERSION, t.DATASTORE, t.JOB),
+    check=_no_sas_in_data_uri,
+    samples=(
+        Sample("datastore path", {"name": "train", "version": "1", "workspaceName": "ws", "properties": {
+            "dataType": "uri_folder", "dataUri": "azureml://datastores/workspaceblobstore/paths/train/"}}),
+        Sample("plain https, versioned", {"properties": {"data_type": "uri_file",
+                                                         "data_uri": "https://acct.blob.core.windows.net/data/t.csv"}},
+               type="azure-native:machinelearningservices/v20240401:DataVersion"),
+        Sample("datastore endpoint", {"properties": {"datastoreType": "AzureBlob", "accountName": "acct",
+                                                     "endpoint": "core.windows.net", "credentials": {
+                                                         "credentialsType": "Sas", "secrets": {"sasToken": _SAS_URL}}}},
+               type=t.DATASTORE),
+        Sample("job inputs", {"properties": {"jobType": "Command", "command": "python train.py", "inputs": {
+            "training": {"jobInputType": "uri_folder", "uri": "azureml:train:1"},
+            "lr": {"jobInputType": "literal", "value": "0.01"}}}}, type=t.JOB),
+        Sample("job without inputs", {"properties": {"jobType": "Command", "command": "echo"}}, type=t.JOB),
+        Sample("sas url", {"properties": {"dataType": "uri_file", "dataUri": _SAS_URL}},
+               ("properties.dataUri carries a credential: its value contains a SAS token signature",)),
+        Sample("short signature", {"properties": {"dataUri": "https://acct.blob.core.windows.net/d/t.csv?sp=r&sig=abc"}},
+               ("SAS signature or account key as a query parameter",)),
+        Sample("connection string", {"properties": {
+            "dataUri": "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=bm90LWEtcmVhbC1rZXk="}},
+            ("account key, shared access key or password",)),
+        Sample("account key query", {"properties": {
+            "dataUri": "https://acct.dfs.core.windows.net/fs/p?AccountKey=bm90LWEtcmVhbC1rZXk"}},
+            ("account key, shared access key or password (connection string or URL)",)),
+        Sample("job input with sas", {"properties": {"job_type": "Command", "inputs": {
+            "training": {"job_input_type": "uri_folder", "uri": _SAS_URL},
+            "ok": {"jobInputType": "uri_file", "uri": "azureml://datastores/b/paths/x.csv"}}}},
+            ("properties.inputs.training.uri carries a credential",), type=t.JOB),
+        Sample("datastore endpoint with sas", {"properties": {"datastoreType": "AzureBlob",
+                                                              "endpoint": "core.windows.net?sig=abcdef",
+                                                              "properties": {"source": _SAS_URL}}},
+               ("properties.endpoint carries", "properties.properties.source carries"), type=t.DATASTORE),
+    ),
+)

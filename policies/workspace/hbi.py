@@ -1,0 +1,234 @@
+"""High-business-impact workspaces: a workspace tagged as holding confidential data sets the HBI
+flag (workspace-hbi-for-confidential), and an HBI workspace's storage account is not publicly
+reachable (hbi-workspace-storage-private, a stack rule)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, Final
+
+from pulumi_policy import EnforcementLevel, Severity
+from pulumi_policy.proxy import UnknownValueError
+
+from ..core import frameworks as fw
+from ..core import props as p
+from ..core import types as t
+from ..core.messages import quote_known
+from ..core.options import string, strings
+from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject, unknown_advisory
+from ..core.samples import Sample, SampleResource, StackSample, sample_stack
+from ..core.stack import StackIndex, StackItem
+
+_RG: Final = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers"
+
+
+def _classification(subject: Subject) -> tuple[str, str] | None:
+    """(tag key, tag value) when the workspace's classification tag names a confidential value."""
+    wanted = str(subject.config["classificationTag"]).strip().lower()
+    confidential = {v.strip().lower() for v in subject.config["confidentialValues"] if isinstance(v, str)}
+    tags = p.get_map(subject.props, "tags")
+    for key in list(tags or {}):
+        if isinstance(key, str) and key.strip().lower() == wanted:
+            value = p.get(tags, [key])  # a list path: tag keys may contain dots
+            if isinstance(value, str) and value.strip().lower() in confidential:
+                return key, value
+    return None
+
+
+def _hbi_for_confidential(subject: Subject) -> Iterator[str]:
+    found = _classification(subject)
+    if found is None:
+        return
+    key, value = found
+    path = "highBusinessImpact" if subject.classic else "hbiWorkspace"
+    raw = p.get(subject.props, path)
+    flag = p.get_bool(subject.props, path)
+    if flag is True:
+        return
+    state = "absent" if raw is p.MISSING or raw is None else ("false" if flag is False else p.type_name(raw))
+    tag = quote_known(key, (subject.config["classificationTag"],))
+    label = quote_known(value, subject.config["confidentialValues"])
+    yield f"The workspace's tag {tag} is {label}, so {path} must be true (it is {state})."
+
+
+workspace_hbi_for_confidential = ResourceRule(
+    name="workspace-hbi-for-confidential",
+    description="Azure ML workspaces (every kind) whose classification tag names confidential data must set "
+    "hbiWorkspace (classic: highBusinessImpact) to true, which reduces the diagnostic data Microsoft collects; an "
+    "absent flag means false. The tag key and values come from config and are compared case-insensitively; untagged "
+    "workspaces pass.",
+    severity=Severity.MEDIUM,
+    level=EnforcementLevel.MANDATORY,
+    remediation="Set hbiWorkspace to true (classic: highBusinessImpact = true). The flag can only be set when the "
+    "workspace is created, so this replaces an existing workspace; if the data is not confidential, correct the tag.",
+    unknowns=unknown_advisory("classification tag or HBI flag"),
+    topics=("data-classification", "data-access"),
+    types=t.WORKSPACE_TYPES,
+    options=(
+        string("classificationTag", "data-classification", "Tag key holding the data classification (matched case-insensitively)."),
+        strings("confidentialValues", ["confidential", "highly-confidential", "restricted"],
+                "Classification values that require an HBI workspace (compared case-insensitively)."),
+    ),
+    check=_hbi_for_confidential,
+    samples=(
+        Sample("confidential and hbi", {"tags": {"data-classification": "Confidential"}, "hbiWorkspace": True}),
+        Sample("key case differs, snake_case flag", {"tags": {"Data-Classification": "RESTRICTED"}, "hbi_workspace": "true"}),
+        Sample("not confidential", {"tags": {"data-classification": "public"}}),
+        Sample("untagged", {"hbiWorkspace": False}),
+        Sample("other key spelling is another tag", {"tags": {"data_classification": "confidential"}}),
+        Sample("classic", {"tags": {"data-classification": "restricted"}, "highBusinessImpact": True},
+               type=t.CLASSIC_WORKSPACE),
+        Sample("custom tag and values", {"tags": {"Sensitivity": "Secret"}, "hbiWorkspace": True},
+               config={"classificationTag": "sensitivity", "confidentialValues": ["secret"]}),
+        Sample("confidential without hbi", {"tags": {"data-classification": "confidential"}},
+               ("tag 'data-classification' is 'confidential', so hbiWorkspace must be true (it is absent)",)),
+        Sample("hbi false", {"tags": {"data-classification": "Highly-Confidential"}, "hbiWorkspace": False},
+               ("(it is false)",), type="azure-native:machinelearningservices/v20240401:Workspace"),
+        Sample("hbi wrong type", {"tags": {"data-classification": "restricted"}, "hbiWorkspace": 1.0},
+               ("(it is a number)",)),
+        Sample("classic without hbi", {"tags": {"DATA-CLASSIFICATION": "confidential"}, "highBusinessImpact": False},
+               ("highBusinessImpact must be true",), type=t.CLASSIC_WORKSPACE),
+        Sample("custom tag without hbi", {"tags": {"sensitivity": "secret"}}, ("tag 'sensitivity' is 'secret'",),
+               config={"classificationTag": "Sensitivity", "confidentialValues": ["Secret"]}),
+    ),
+)
+
+
+_STORAGE_TYPES: Final = (t.STORAGE_ACCOUNT, t.CLASSIC_STORAGE_ACCOUNT)
+
+
+def _storage_by_id(index: StackIndex) -> dict[str, StackItem]:
+    found: dict[str, StackItem] = {}
+    for storage in index.of_type(*_STORAGE_TYPES):
+        try:
+            storage_id = p.get_lower(storage.props, "id")
+        except UnknownValueError:
+            continue  # reachable by property dependency instead
+        if storage_id:
+            found[storage_id] = storage
+    return found
+
+
+def _linked_storage(item: StackItem, key: str, by_id: Mapping[str, StackItem],
+                    index: StackIndex) -> tuple[list[StackItem], UnknownValueError | None]:
+    """The storage accounts ``item.<key>`` names: by id, else by property dependency."""
+    by_dep = index.linked(item, key, *_STORAGE_TYPES)
+    try:
+        storage_id = p.get_lower(item.props, key)
+    except UnknownValueError as exc:
+        return by_dep, None if by_dep else exc
+    if storage_id and storage_id in by_id:
+        return [by_id[storage_id]], None
+    return by_dep, None  # not declared in this stack: cannot be judged
+
+
+def _denied_by_rule_resources(index: StackIndex, by_id: Mapping[str, StackItem]) -> set[str]:
+    """URNs of classic storage accounts closed by a separate AccountNetworkRules resource."""
+    denied: set[str] = set()
+    for rules in index.of_type(t.CLASSIC_STORAGE_NETWORK_RULES):
+        try:
+            if p.get_lower(rules.props, "defaultAction") != "deny":
+                continue
+            targets, _ = _linked_storage(rules, "storageAccountId", by_id, index)
+        except UnknownValueError:
+            continue
+        denied.update(s.urn for s in targets)
+    return denied
+
+
+def _storage_public(storage: StackItem, denied: set[str]) -> bool:
+    if storage.urn in denied:
+        return False
+    if storage.canonical == t.CLASSIC_STORAGE_ACCOUNT:
+        closed = p.get_bool(storage.props, "publicNetworkAccessEnabled") is False
+        action = p.get_lower(storage.props, "networkRules.defaultAction")
+    else:
+        closed = p.get_lower(storage.props, "publicNetworkAccess") == "disabled"
+        action = p.get_lower(storage.props, "networkRuleSet.defaultAction")
+    return not (closed or action == "deny")
+
+
+def _hbi(workspace: StackItem) -> bool:
+    return p.get_bool(workspace.props, "highBusinessImpact" if t.is_classic(workspace.type) else "hbiWorkspace") is True
+
+
+def _hbi_storage_check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+    index = StackIndex(items)
+    by_id = _storage_by_id(index)
+    denied = _denied_by_rule_resources(index, by_id)
+    pending: UnknownValueError | None = None
+    for workspace in index.of_type(*t.WORKSPACE_TYPES):
+        try:
+            if not _hbi(workspace):
+                continue
+            key = "storageAccountId" if t.is_classic(workspace.type) else "storageAccount"
+            storages, unknown = _linked_storage(workspace, key, by_id, index)
+            pending = pending or unknown
+            public = [s for s in storages if _storage_public(s, denied)]
+        except UnknownValueError as exc:
+            pending = pending or exc
+            continue
+        for storage in public:
+            yield (f"The storage account of high-business-impact workspace '{workspace.name}' accepts traffic from "
+                   "public networks; set its publicNetworkAccess to Disabled or its network rule set's defaultAction "
+                   "to Deny (absent counts as public)."), storage.urn
+    if pending is not None:
+        raise pending
+
+
+_SA_ID = f"{_RG}/Microsoft.Storage/storageAccounts/st"
+
+
+def _hbi_ws(type_: str = t.WORKSPACE, **props: Any) -> SampleResource:
+    if type_ == t.CLASSIC_WORKSPACE:
+        return SampleResource(type_, "ws", {"highBusinessImpact": True, "storageAccountId": _SA_ID, **props})
+    return SampleResource(type_, "ws", {"hbiWorkspace": True, "storageAccount": _SA_ID, **props})
+
+
+def _sa(type_: str = t.STORAGE_ACCOUNT, name: str = "st", **props: Any) -> SampleResource:
+    return SampleResource(type_, name, {"id": _SA_ID, "kind": "StorageV2", **props})
+
+
+hbi_workspace_storage_private = StackRule(
+    name="hbi-workspace-storage-private",
+    description="The storage account of a high-business-impact Azure ML workspace (hbiWorkspace, classic "
+    "highBusinessImpact; any kind; an absent flag means not HBI) must not be publicly reachable: publicNetworkAccess "
+    "Disabled or the network rule set's defaultAction Deny (absent counts as public). A storage account not declared "
+    "in the stack cannot be judged and is not reported.",
+    severity=Severity.HIGH,
+    level=EnforcementLevel.MANDATORY,
+    security=True,
+    remediation="On the workspace's storage account set publicNetworkAccess to 'Disabled' (classic: "
+    "publicNetworkAccessEnabled = false) or networkRuleSet.defaultAction to 'Deny' (classic: networkRules."
+    "defaultAction, or an AccountNetworkRules resource), and reach it through private endpoints.",
+    unknowns="A workspace whose HBI flag or storage link is unknown during preview, or whose storage account's "
+    f"network settings are, is skipped and {SDK_ADVISORY} is added after the others are judged; a storage id "
+    "unknown during preview is matched by property dependency.",
+    topics=("network", "data-access"),
+    frameworks=(fw.CKV2_AZURE_50, fw.MCSB_NS2),
+    check=_hbi_storage_check,
+    samples=(
+        StackSample("public access disabled", sample_stack(_hbi_ws(), _sa(publicNetworkAccess="Disabled"))),
+        StackSample("default action deny, by property dependency", sample_stack(
+            SampleResource(t.WORKSPACE, "ws", {"hbiWorkspace": True, "storageAccount": "st-id-from-output"},
+                           depends_on={"storageAccount": ("st",)}),
+            _sa(publicNetworkAccess="Enabled", networkRuleSet={"defaultAction": "Deny", "bypass": "AzureServices"}))),
+        StackSample("not hbi", sample_stack(SampleResource(t.WORKSPACE, "ws", {"hbiWorkspace": False, "storageAccount": _SA_ID}),
+                                      _sa())),
+        StackSample("storage not in the stack", sample_stack(_hbi_ws())),
+        StackSample("classic with network rules resource", sample_stack(
+            _hbi_ws(t.CLASSIC_WORKSPACE), _sa(t.CLASSIC_STORAGE_ACCOUNT),
+            SampleResource(t.CLASSIC_STORAGE_NETWORK_RULES, "rules", {"storageAccountId": _SA_ID, "defaultAction": "Deny"}))),
+        StackSample("versioned tokens, snake_case", sample_stack(
+            SampleResource("azure-native:machinelearningservices/v20240401:Workspace", "ws",
+                           {"hbi_workspace": "true", "storage_account": _SA_ID.upper()}),
+            _sa("azure-native:storage/v20230101:StorageAccount", public_network_access="disabled"))),
+        StackSample("public storage", sample_stack(_hbi_ws(), _sa()), ("high-business-impact workspace 'ws' accepts traffic",)),
+        StackSample("explicitly allowed", sample_stack(_hbi_ws(), _sa(publicNetworkAccess="Enabled",
+                                                                networkRuleSet={"defaultAction": "Allow"})),
+                    ("accepts traffic from public networks",)),
+        StackSample("classic public", sample_stack(_hbi_ws(t.CLASSIC_WORKSPACE), _sa(
+            t.CLASSIC_STORAGE_ACCOUNT, publicNetworkAccessEnabled=True, networkRules={"defaultAction": "Allow"})),
+            ("accepts traffic from public networks",)),
+    ),
+)
