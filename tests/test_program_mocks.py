@@ -217,13 +217,12 @@ def _classic_verdicts(classic: Path) -> set[Finding]:
 def test_a_datastore_fed_the_storage_key_is_judged(classic: Path, classic_run: tuple[int, set[Finding]]) -> None:
     code, found = classic_run
     assert code == 1
-    workspace = _classic_lines(classic)("workspace = azure.machinelearning.Workspace(")
-    # The pack does not yet apply the classic provider's default skuName (issue 11, below).
-    assert found - {("workspace-allowed-sku", "mlw", "warning", *workspace)} == _classic_verdicts(classic)
+    # The provider's Check fills the workspace's default skuName, Basic (allowed): no sku finding.
+    assert found == _classic_verdicts(classic)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: the pack reads 3.x shapes; the classic workspace's skuName defaults "
-                   "to Basic (allowed) and its storageAccountAccessType to AccessKey (not identity)")
+@pytest.mark.xfail(strict=True, reason="issue 11: the pack reads 3.x shapes; the classic workspace's "
+                   "storageAccountAccessType defaults to AccessKey (not identity)")
 def test_classic_workspace_verdicts_follow_the_classic_defaults(classic: Path,
                                                                 classic_run: tuple[int, set[Finding]]) -> None:
     _code, found = classic_run

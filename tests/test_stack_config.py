@@ -1,7 +1,7 @@
 """A stack's config as the CLI reads it (``policy_gate.stack_config``) and the passphrase
 provider (``policy_gate.passphrase``), in process: declarations, shorthand, typed validation,
 stack values as their YAML text, secure values decrypted or left unset with a warning, and the
-upstream test vector of the passphrase format. Whole programs: ``tests/test_programs.py``."""
+upstream test vector of the passphrase format. Whole programs: ``tests/test_program_config.py``."""
 
 from __future__ import annotations
 
