@@ -11,14 +11,17 @@ from pulumi_policy import EnforcementLevel, Severity
 from ..core import props as p
 from ..core import types as t
 from ..core.checks import bool_setting
+from ..core.resources import assets as av
 from ..core.rule import SDK_ADVISORY, ResourceCheck, ResourceRule, Subject
 from ..core.samples import Sample
+from ..core.shape import read
 
 
 def explicit_version(subject: Subject) -> Iterator[str]:
     """``version`` names an explicit version: a non-empty string (or number) other than 'latest'.
     Absent is a violation: the SDK makes ``version`` optional and nothing then names the version."""
-    version = p.get(subject.props, "version")
+    reading = read(subject.type, subject.props, av.VERSION)
+    version = reading.raw if reading is not None else p.MISSING
     if not p.present(version):
         yield "version is not set; name an explicit version (not 'latest')."
     elif isinstance(version, bool) or not isinstance(version, (str, int, float)):
@@ -30,30 +33,35 @@ def explicit_version(subject: Subject) -> Iterator[str]:
 
 
 not_anonymous: Final[ResourceCheck] = bool_setting(
-    path="properties.isAnonymous", expected=False, absent="pass",
+    setting=av.IS_ANONYMOUS, expected=False, absent="pass",
     what="an asset version must not be anonymous (anonymous versions get generated names and cannot be pinned by name)",
 )
 
 
 def _data_uri(subject: Subject) -> Iterator[str]:
-    value = p.get(subject.props, "properties.dataUri")
+    reading = read(subject.type, subject.props, av.DATA_URI)
+    if reading is None:
+        return
+    path, value = reading.path, reading.raw
     if not p.present(value):
-        yield "properties.dataUri is not set; point the data version at its storage location."
+        yield f"{path} is not set; point the data version at its storage location."
     elif not isinstance(value, str):
-        yield f"properties.dataUri is {p.type_name(value)}, not a storage location."
+        yield f"{path} is {p.type_name(value)}, not a storage location."
     elif not value.strip():
-        yield "properties.dataUri is empty; point the data version at its storage location."
+        yield f"{path} is empty; point the data version at its storage location."
 
 
 def _index_columns(subject: Subject) -> Iterator[str]:
     if t.canonical(subject.type) != t.FEATURESTORE_ENTITY_VERSION:
         return
-    path = "properties.indexColumns"
-    columns = p.get(subject.props, path)
+    reading = read(subject.type, subject.props, av.INDEX_COLUMNS)
+    if reading is None:
+        return
+    path, columns = reading.path, reading.raw
     if not p.present(columns):
         yield f"{path} is not set; declare the entity's index columns."
         return
-    listed = p.get_list(subject.props, path)
+    listed = p.get_list({"v": columns}, "v")
     if listed is None:
         yield f"{path} is {p.type_name(columns)}, not a list of index columns."
         return
@@ -87,7 +95,7 @@ data_version_explicit = ResourceRule(
     unknowns=f"A version or data URI unknown during preview: {SDK_ADVISORY}, after the parts that can be judged are "
     "reported.",
     topics=("data-versioning", "reproducibility"),
-    types=(t.DATA_VERSION, t.REGISTRY_DATA_VERSION),
+    types=av.DATA_VERSIONS,
     check=(explicit_version, _data_uri, not_anonymous),
     samples=(
         Sample("SDK shape", _data()),
@@ -135,8 +143,7 @@ asset_version_explicit = ResourceRule(
     unknowns=f"A version or property unknown during preview: {SDK_ADVISORY}, after the parts that can be judged are "
     "reported.",
     topics=("reproducibility",),
-    types=(t.CODE_VERSION, t.ENVIRONMENT_VERSION, t.MODEL_VERSION, t.COMPONENT_VERSION, t.FEATURESTORE_ENTITY_VERSION,
-           t.REGISTRY_CODE_VERSION, t.REGISTRY_ENVIRONMENT_VERSION, t.REGISTRY_MODEL_VERSION, t.REGISTRY_COMPONENT_VERSION),
+    types=av.OTHER_VERSIONS,
     check=(explicit_version, not_anonymous, _index_columns),
     samples=(
         Sample("code version", _asset(codeUri="https://acct.blob.core.windows.net/code/train/")),

@@ -8,21 +8,21 @@ from collections.abc import Iterator
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..core import frameworks as fw
-from ..core import props as p
 from ..core import types as t
-from ..core.checks import ENABLED_DISABLED, bool_setting, enum_setting, fixed
+from ..core.checks import ENABLED_DISABLED, bool_setting, enum_setting, fixed, setting_fix
+from ..core.resources import compute as cs
+from ..core.resources.compute import CLUSTER, INSTANCE, only
 from ..core.rule import ResourceRule, Subject, unknown_advisory
 from ..core.samples import Sample
-from . import shapes as cs
-from .shapes import CLUSTER, INSTANCE, NATIVE, only, setting_fix
+from ..core.shape import read
+from . import samples as cx
 
 _UNKNOWN_SETTING = unknown_advisory("setting or compute type")
 
 
 _local_auth = only(bool_setting(
-    path="properties.disableLocalAuth", expected=True, absent="violation",
+    setting=cs.DISABLE_LOCAL_AUTH, expected=True, absent="violation",
     what="local authentication must be disabled so only Microsoft Entra ID identities can authenticate",
-    classic_path="localAuthEnabled", classic_expected=False,
 ), CLUSTER, INSTANCE)
 
 compute_local_auth_disabled = ResourceRule(
@@ -40,9 +40,9 @@ compute_local_auth_disabled = ResourceRule(
     frameworks=(fw.AZ_COMPUTE_LOCAL_AUTH, fw.CKV_AZURE_142, fw.MCSB_IM1),
     types=t.COMPUTE_TYPES,
     check=_local_auth,
-    fix=setting_fix(_local_auth, "properties.disableLocalAuth", True, "localAuthEnabled", False),
+    fix=setting_fix(_local_auth, cs.DISABLE_LOCAL_AUTH, True),
     samples=(
-        Sample("cluster disabled", cs.cluster(vmSize="Standard_DS3_v2")),
+        Sample("cluster disabled", cx.cluster(vmSize="Standard_DS3_v2")),
         Sample("instance, snake_case, string", {"properties": {"compute_type": "ComputeInstance", "disable_local_auth": "true"}}),
         Sample("kubernetes not judged", {"properties": {"computeType": "Kubernetes"}}),
         Sample("classic cluster", {"localAuthEnabled": False}, type=t.CLASSIC_CLUSTER),
@@ -62,8 +62,7 @@ compute_local_auth_disabled = ResourceRule(
 
 
 _public_ip = only(bool_setting(
-    path=f"{NATIVE}.enableNodePublicIp", expected=False, absent="violation",
-    what="compute nodes must not get public IP addresses", classic_path="nodePublicIpEnabled", classic_expected=False,
+    setting=cs.PUBLIC_IP, expected=False, absent="violation", what="compute nodes must not get public IP addresses",
 ), CLUSTER, INSTANCE)
 
 compute_no_public_ip = ResourceRule(
@@ -82,18 +81,18 @@ compute_no_public_ip = ResourceRule(
     frameworks=(fw.MCSB_NS2,),
     types=t.COMPUTE_TYPES,
     check=_public_ip,
-    fix=setting_fix(_public_ip, f"{NATIVE}.enableNodePublicIp", False, "nodePublicIpEnabled", False),
+    fix=setting_fix(_public_ip, cs.PUBLIC_IP, False),
     samples=(
-        Sample("cluster without public IP", cs.cluster(enableNodePublicIp=False, subnet=cs.SUBNET)),
+        Sample("cluster without public IP", cx.cluster(enableNodePublicIp=False, subnet=cx.SUBNET)),
         Sample("instance, snake_case", {"properties": {"compute_type": "ComputeInstance",
                                                        "properties": {"enable_node_public_ip": False}}}),
         Sample("attached VM not judged", {"properties": {"computeType": "VirtualMachine", "properties": {}}}),
-        Sample("classic cluster", {"nodePublicIpEnabled": False, "subnetResourceId": cs.SUBNET_ID}, type=t.CLASSIC_CLUSTER),
-        Sample("absent (Args default true)", cs.instance(vmSize="Standard_DS3_v2"), ("enableNodePublicIp is not set",),
+        Sample("classic cluster", {"nodePublicIpEnabled": False, "subnetResourceId": cx.SUBNET_ID}, type=t.CLASSIC_CLUSTER),
+        Sample("absent (Args default true)", cx.instance(vmSize="Standard_DS3_v2"), ("enableNodePublicIp is not set",),
                fixed={"properties.properties.enableNodePublicIp": False}),
-        Sample("public IP", cs.cluster(enableNodePublicIp=True), ("enableNodePublicIp is true",),
+        Sample("public IP", cx.cluster(enableNodePublicIp=True), ("enableNodePublicIp is true",),
                fixed={"properties.properties.enableNodePublicIp": False}),
-        Sample("wrong type", cs.cluster(enableNodePublicIp="no"), ("enableNodePublicIp is a string, not a boolean",),
+        Sample("wrong type", cx.cluster(enableNodePublicIp="no"), ("enableNodePublicIp is a string, not a boolean",),
                fixed={"properties.properties.enableNodePublicIp": False}),
         Sample("classic absent", {"vmSize": "Standard_DS3_v2"}, ("nodePublicIpEnabled is not set",), type=t.CLASSIC_INSTANCE,
                fixed={"nodePublicIpEnabled": False}),
@@ -104,26 +103,26 @@ compute_no_public_ip = ResourceRule(
 
 
 _cluster_ssh = only(enum_setting(
-    path=f"{NATIVE}.remoteLoginPortPublicAccess", allowed=fixed("Disabled"), absent="violation",
-    what="the public SSH port must be closed; absent or NotSpecified leaves it open on nodes with a public IP when "
-    "the cluster has no subnet", vocabulary=("Enabled", "Disabled", "NotSpecified"),
+    setting=cs.REMOTE_LOGIN, allowed=fixed("Disabled"), absent="violation",
+    what="the public SSH port must be closed; NotSpecified leaves it open on nodes with a public IP when the cluster "
+    "has no subnet", vocabulary=("Enabled", "Disabled", "NotSpecified"),
 ), CLUSTER, classic=False)
 
 _instance_ssh = only(enum_setting(
-    path=f"{NATIVE}.sshSettings.sshPublicAccess", allowed=fixed("Disabled"), absent="pass",
+    setting=cs.INSTANCE_SSH, allowed=fixed("Disabled"), absent="pass",
     what="public SSH access to the instance must be disabled", vocabulary=ENABLED_DISABLED,
 ), INSTANCE, classic=False)
 
 _classic_cluster_ssh = only(bool_setting(
-    path="sshPublicAccessEnabled", classic_path="sshPublicAccessEnabled", expected=False, absent="pass",
-    what="the public SSH port must be closed",
+    setting=cs.CLASSIC_CLUSTER_SSH, expected=False, absent="pass", what="the public SSH port must be closed",
 ), CLUSTER, classic=True)
 
 
 def _classic_instance_ssh(subject: Subject) -> Iterator[str]:
     # The classic provider opens public SSH (sshPublicAccess Enabled) whenever an ssh block is given.
-    if p.present(p.get(subject.props, "ssh")):
-        yield "ssh is set, which makes the classic provider enable public SSH access to the instance; remove the ssh block."
+    reading = read(subject.type, subject.props, cs.CLASSIC_INSTANCE_SSH)
+    if reading is not None and not reading.absent:
+        yield f"{reading.path} is set, which makes the classic provider enable public SSH access to the instance; remove the ssh block."
 
 
 compute_ssh_not_public = ResourceRule(
@@ -145,20 +144,20 @@ compute_ssh_not_public = ResourceRule(
     types=t.COMPUTE_TYPES,
     check=(_cluster_ssh, _instance_ssh, _classic_cluster_ssh, only(_classic_instance_ssh, INSTANCE, classic=True)),
     samples=(
-        Sample("cluster disabled", cs.cluster(remoteLoginPortPublicAccess="Disabled")),
+        Sample("cluster disabled", cx.cluster(remoteLoginPortPublicAccess="Disabled")),
         Sample("cluster, snake_case, case differs", {"properties": {"compute_type": "AmlCompute", "properties": {
             "remote_login_port_public_access": "disabled"}}}),
-        Sample("instance disabled", cs.instance(sshSettings={"sshPublicAccess": "Disabled", "adminPublicKey": "ssh-rsa AAAA"})),
-        Sample("instance absent (Disabled)", cs.instance(vmSize="Standard_DS3_v2")),
+        Sample("instance disabled", cx.instance(sshSettings={"sshPublicAccess": "Disabled", "adminPublicKey": "ssh-rsa AAAA"})),
+        Sample("instance absent (Disabled)", cx.instance(vmSize="Standard_DS3_v2")),
         Sample("classic cluster absent (Disabled)", {"vmSize": "Standard_DS3_v2"}, type=t.CLASSIC_CLUSTER),
         Sample("classic cluster disabled", {"sshPublicAccessEnabled": False}, type=t.CLASSIC_CLUSTER),
         Sample("classic instance without ssh", {"virtualMachineSize": "Standard_DS3_v2"}, type=t.CLASSIC_INSTANCE),
-        Sample("cluster absent (Args: NotSpecified)", cs.cluster(vmSize="Standard_DS3_v2"),
+        Sample("cluster absent (Args: NotSpecified)", cx.cluster(vmSize="Standard_DS3_v2"),
                ("remoteLoginPortPublicAccess is not set",)),
-        Sample("cluster NotSpecified", cs.cluster(remoteLoginPortPublicAccess="NotSpecified"),
+        Sample("cluster NotSpecified", cx.cluster(remoteLoginPortPublicAccess="NotSpecified"),
                ("remoteLoginPortPublicAccess is 'NotSpecified'",)),
-        Sample("cluster enabled", cs.cluster(remoteLoginPortPublicAccess="Enabled"), ("remoteLoginPortPublicAccess is 'Enabled'",)),
-        Sample("cluster wrong type", cs.cluster(remoteLoginPortPublicAccess=False), ("remoteLoginPortPublicAccess is a boolean",)),
+        Sample("cluster enabled", cx.cluster(remoteLoginPortPublicAccess="Enabled"), ("remoteLoginPortPublicAccess is 'Enabled'",)),
+        Sample("cluster wrong type", cx.cluster(remoteLoginPortPublicAccess=False), ("remoteLoginPortPublicAccess is a boolean",)),
         Sample("instance enabled, snake_case", {"properties": {"compute_type": "ComputeInstance", "properties": {
             "ssh_settings": {"ssh_public_access": "Enabled"}}}}, ("sshPublicAccess is 'Enabled'",)),
         Sample("classic cluster enabled", {"sshPublicAccessEnabled": True}, ("sshPublicAccessEnabled is true",),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..core import frameworks as fw
-from ..core import types as t
 from ..core.checks import ENABLED_DISABLED, config_list, enum_setting, fixed
 from ..core.options import strings
+from ..core.resources import endpoints as ep
 from ..core.rule import ResourceRule
 from ..core.samples import Sample
 
@@ -23,10 +23,10 @@ online_endpoint_aad_auth = ResourceRule(
     "(or a custom role with the endpoint score action), or add the mode to this policy's allowedAuthModes config.",
     topics=("identity",),
     frameworks=(fw.MCSB_IM1,),
-    types=(t.ONLINE_ENDPOINT,),
+    types=ep.ENDPOINTS,
     options=(strings("allowedAuthModes", ["AADToken"], "Authentication modes an online endpoint may use (AADToken, AMLToken, Key).",
                      enum=["AADToken", "AMLToken", "Key"]),),
-    check=enum_setting(path="properties.authMode", allowed=config_list("allowedAuthModes"), absent="violation",
+    check=enum_setting(setting=ep.AUTH_MODE, allowed=config_list("allowedAuthModes"), absent="violation",
                        what="callers must authenticate with an allowed mode", vocabulary=("AMLToken", "Key", "AADToken")),
     samples=(
         Sample("entra tokens", {"properties": {"authMode": "AADToken", "publicNetworkAccess": "Disabled"}}),
@@ -56,8 +56,8 @@ online_endpoint_no_public_access = ResourceRule(
     "private endpoint.",
     topics=("network",),
     frameworks=(fw.MCSB_NS2,),
-    types=(t.ONLINE_ENDPOINT,),
-    check=enum_setting(path="properties.publicNetworkAccess", allowed=fixed("Disabled"), absent="violation",
+    types=ep.ENDPOINTS,
+    check=enum_setting(setting=ep.PUBLIC_NETWORK, allowed=fixed("Disabled"), absent="violation",
                        what="the endpoint must only be reachable privately", vocabulary=ENABLED_DISABLED),
     samples=(
         Sample("disabled", {"properties": {"authMode": "AADToken", "publicNetworkAccess": "Disabled"}}),

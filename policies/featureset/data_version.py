@@ -11,9 +11,12 @@ from pulumi_policy import EnforcementLevel, Severity
 from pulumi_policy.proxy import UnknownValueError
 
 from ..core import props as p
+from ..core import shape
 from ..core import types as t
 from ..core.options import flag, string, strings
 from ..core.refs import AssetRef, parse_ref, pin_problem, workspace_of
+from ..core.resources import assets as av
+from ..core.resources import workspace as ws
 from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject
 from ..core.samples import Sample, SampleResource, StackSample, sample_stack
 from ..core.stack import StackItem, judge_each
@@ -24,12 +27,14 @@ _PINNED_DATA = "azureml:transactions:1"
 _PIN_IT = "pin it (azureml:<name>:<version>)"
 
 
-def _data_ref_path(config: Mapping[str, Any]) -> tuple[str, ...]:
-    return ("properties", "properties", str(config["dataVersionKey"]))
+def _data_ref_path(type_token: str, props: Any, config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The path of the data version reference in the version's free-form properties map."""
+    where = shape.path_of(type_token, props, av.FREE_PROPERTIES) or ""
+    return (*where.split("."), str(config["dataVersionKey"]))
 
 
 def _explicit_version(subject: Subject) -> Iterator[str]:
-    version = p.get(subject.props, "version")
+    version = p.get(subject.props, shape.path_of(subject.type, subject.props, av.VERSION) or "version")
     if not isinstance(version, str) or not version.strip():
         yield f"The featureset version names no explicit version (version is {p.type_name(version)})."
     elif version.strip().lower() == "latest":
@@ -37,28 +42,32 @@ def _explicit_version(subject: Subject) -> Iterator[str]:
 
 
 def _specification(subject: Subject) -> Iterator[str]:
-    spec_path = p.get(subject.props, "properties.specification.path")
-    if not isinstance(spec_path, str) or not spec_path.strip():
-        yield "properties.specification.path is empty or absent; point it at the featureset specification."
+    reading = shape.read(subject.type, subject.props, av.SPECIFICATION_PATH)
+    if reading is not None and (not isinstance(reading.raw, str) or not reading.raw.strip()):
+        yield f"{reading.path} is empty or absent; point it at the featureset specification."
 
 
 def _entities(subject: Subject) -> Iterator[str]:
-    entities = p.get_list(subject.props, "properties.entities")
+    reading = shape.read(subject.type, subject.props, av.ENTITIES)
+    if reading is None:
+        return
+    where = reading.path
+    entities = p.get_list({"v": reading.raw}, "v")
     if not entities:
         if subject.config["requireEntities"]:
-            yield "properties.entities names no entity; reference each entity by a pinned version (azureml:<name>:<version>)."
+            yield f"{where} names no entity; reference each entity by a pinned version (azureml:<name>:<version>)."
         return
-    for index, entity in enumerate(p.elements(entities, "properties.entities")):
+    for index, entity in enumerate(p.elements(entities, where)):
         if not isinstance(entity, str):
-            yield f"properties.entities[{index}] is {p.type_name(entity)}, not an entity reference."
+            yield f"{where}[{index}] is {p.type_name(entity)}, not an entity reference."
             continue
-        if problem := pin_problem(f"properties.entities[{index}]", entity, "featurestoreentities", _PIN_IT,
+        if problem := pin_problem(f"{where}[{index}]", entity, "featurestoreentities", _PIN_IT,
                                   "does not point to a feature store entity"):
             yield problem
 
 
 def _data_reference(subject: Subject) -> Iterator[str]:
-    path = _data_ref_path(subject.config)
+    path = _data_ref_path(subject.type, subject.props, subject.config)
     where = ".".join(path)
     value = p.get(subject.props, path)
     if not p.present(value):
@@ -136,10 +145,10 @@ def _data_versions(items: Sequence[StackItem]) -> tuple[set[tuple[str, str, str]
     for item in items:
         try:
             if item.canonical in t.WORKSPACE_TYPES:
-                name = p.get_str(item.props, "workspaceName") or p.get_str(item.props, "name")
+                name = _text(item, ws.NAME) or p.get_str(item.props, "name")
                 if name:
                     workspaces.add(name.lower())
-            elif item.canonical == t.DATA_VERSION:
+            elif item.canonical in av.DATA_VERSIONS:
                 key = _asset_key(item)
                 if key:
                     versions.add(key)
@@ -158,9 +167,7 @@ def _asset_key(item: StackItem) -> tuple[str, str, str] | None:
         workspace = workspace_of(ref.prefix)
         if workspace and ref.name and ref.version:
             return workspace.lower(), ref.name.lower(), ref.version.lower()
-    workspace = p.get_str(item.props, "workspaceName")
-    name = p.get_str(item.props, "name")
-    version = p.get_str(item.props, "version")
+    workspace, name, version = (_text(item, setting) for setting in (av.WORKSPACE_NAME, av.NAME, av.VERSION))
     if workspace and name and version:
         return workspace.lower(), name.lower(), version.lower()
     return None
@@ -169,10 +176,9 @@ def _asset_key(item: StackItem) -> tuple[str, str, str] | None:
 def _resolves(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     versions, workspaces = _data_versions(items)
     allowed = tuple(x.lower() for x in config["allowedRemotePrefixes"] if isinstance(x, str) and x)
-    path = _data_ref_path(config)
 
     def judge(item: StackItem) -> str | None:
-        value = p.get_str(item.props, path)
+        value = p.get_str(item.props, _data_ref_path(item.type, item.props, config))
         ref = parse_ref(value) if value else None
         if ref is None or not ref.pinned:
             return None  # absent or unpinned: featureset-data-version-pinned reports it
@@ -206,8 +212,13 @@ def _resolution_problem(item: StackItem, ref: AssetRef, versions: set[tuple[str,
             "declares (in the featureset's workspace).")
 
 
+def _text(item: StackItem, setting: shape.Setting) -> str | None:
+    reading = shape.read(item.type, item.props, setting)
+    return reading.raw if reading is not None and isinstance(reading.raw, str) else None
+
+
 def _own_workspace(item: StackItem) -> str | None:
-    name = p.get_str(item.props, "workspaceName")
+    name = _text(item, av.WORKSPACE_NAME)
     if name:
         return name.lower()
     arm_id = p.get_str(item.props, "id")

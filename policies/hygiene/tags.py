@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Final
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 from pulumi_policy.proxy import UnknownValueError
@@ -13,44 +13,16 @@ from ..core import props as p
 from ..core import types as t
 from ..core.messages import quote_known
 from ..core.options import strings
+from ..core.resources import common
 from ..core.rule import ResourceRule, Subject, unknown_advisory
 from ..core.samples import Sample
-
-# Where each azure-native ML type keeps its tags (pulumi-azure-native 3.x). Types not listed
-# keep them in ``properties.tags`` (asset containers and versions, jobs, schedules, datastores).
-_TAG_PATHS: Final[Mapping[str, str]] = {
-    **{name: "tags" for name in (
-        "BatchDeployment", "BatchEndpoint", "CapacityReservationGroup", "Compute", "InferenceEndpoint",
-        "InferenceGroup", "InferencePool", "OnlineDeployment", "OnlineEndpoint", "PrivateEndpointConnection",
-        "Registry", "ServerlessEndpoint", "Workspace",
-    )},
-    "LabelingJob": "labelingJobProperties.tags",
-    "MachineLearningDataset": "registration.tags",
-}
-_DEFAULT_TAG_PATH: Final = "properties.tags"
-# Types whose API has no tags at all: the rule cannot be met, so it does not apply.
-_UNTAGGABLE: Final = frozenset({
-    "ConnectionDeployment", "ConnectionRaiBlocklist", "ConnectionRaiBlocklistItem", "ConnectionRaiPolicy",
-    "EndpointDeployment", "LinkedService", "LinkedWorkspace", "MachineLearningDatastore",
-    "ManagedNetworkSettingsRule", "MarketplaceSubscription", "OutboundRule", "RaiPolicy", "WorkspaceConnection",
-})
-# The classic provider keeps tags at the top level, except on its outbound rules (no tags).
-_CLASSIC_UNTAGGABLE: Final = frozenset({
-    f"{t.CLASSIC_ML}/workspaceNetworkOutboundRuleFqdn:WorkspaceNetworkOutboundRuleFqdn",
-    f"{t.CLASSIC_ML}/workspaceNetworkOutboundRulePrivateEndpoint:WorkspaceNetworkOutboundRulePrivateEndpoint",
-    f"{t.CLASSIC_ML}/workspaceNetworkOutboundRuleServiceTag:WorkspaceNetworkOutboundRuleServiceTag",
-})
+from ..core.shape import path_of
 
 
-def tag_path(type_token: str) -> str | None:
-    """The dotted path of a type's tag map, or None when the type cannot carry tags."""
-    canonical = t.canonical(type_token)
-    if t.is_classic(canonical):
-        return None if canonical in _CLASSIC_UNTAGGABLE else "tags"
-    name = canonical.rsplit(":", 1)[-1]
-    if name in _UNTAGGABLE:
-        return None
-    return _TAG_PATHS.get(name, _DEFAULT_TAG_PATH)
+def tag_path(type_token: str, props: Any = None) -> str | None:
+    """The dotted path of a resource's tag map as it spells it, or None when its type cannot carry tags."""
+    setting = common.tags(type_token)
+    return path_of(type_token, props or {}, setting) if setting is not None else None
 
 
 def _tag_names(configured: Sequence[Any]) -> list[str]:
@@ -63,7 +35,7 @@ def _tag_names(configured: Sequence[Any]) -> list[str]:
 
 
 def _required_tags(subject: Subject) -> Iterator[str]:
-    where = tag_path(subject.type)
+    where = tag_path(subject.type, subject.props)
     required = _tag_names(subject.config["requiredTags"])
     if where is None or not required:
         return

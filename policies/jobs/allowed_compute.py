@@ -12,9 +12,12 @@ from pulumi_policy import EnforcementLevel, Severity
 from pulumi_policy.proxy import UnknownValueError
 
 from ..core import props as p
+from ..core import shape
 from ..core import types as t
 from ..core.options import strings
 from ..core.refs import workspace_in
+from ..core.resources import compute as cs
+from ..core.resources import jobs as jb
 from ..core.rule import SDK_ADVISORY, StackRule
 from ..core.samples import SampleResource, StackSample, sample_stack
 from ..core.stack import StackIndex, StackItem
@@ -36,16 +39,17 @@ class _Computes:
 
 def _index_computes(index: StackIndex) -> _Computes:
     computes = _Computes(set(), {}, set())
-    for item in index.of_type(*t.COMPUTE_TYPES):
+    for item in index.of_type(*cs.TYPES):
         computes.urns.add(item.urn)
         arm_id = p.known_str(item.props, "id")
         if arm_id:
             computes.ids.add(arm_id.lower())
         tail = _COMPUTE_TAIL.search(arm_id or "")
-        name = p.known_str(item.props, "computeName", "name") or (tail.group(2) if tail else None)
+        name = p.known_str(item.props, shape.path_of(item.type, item.props, cs.NAME) or "name", "name") or (
+            tail.group(2) if tail else None)
         if name:
-            workspace = (p.known_str(item.props, "workspaceName") or workspace_in(arm_id)
-                         or workspace_in(p.known_str(item.props, "machineLearningWorkspaceId")))
+            link = p.known_str(item.props, shape.path_of(item.type, item.props, cs.WORKSPACE) or "workspaceName")
+            workspace = workspace_in(link) or workspace_in(arm_id) or (link if link and "/" not in link else None)
             computes.names.setdefault(name.lower(), set()).add(workspace.lower() if workspace else None)
     return computes
 
@@ -119,12 +123,13 @@ def _node_compute(node: JobNode, computes: _Computes, workspace: str | None, lin
 
 
 def _linked_to_compute(item: StackItem, computes: _Computes) -> bool:
-    return any(urn in computes.urns for key, urns in item.property_dependencies.items()
-               if p.norm_key(key) == "properties" for urn in urns)
+    """Whether the job's body was built from a Compute of this stack (a property dependency)."""
+    body = shape.body_key(item.type, item.props) or ""
+    return any(urn in computes.urns for urn in item.built_from(body))
 
 
 def _job_workspace(item: StackItem) -> str | None:
-    name = p.known_str(item.props, "workspaceName")
+    name = p.known_str(item.props, shape.path_of(item.type, item.props, jb.WORKSPACE_NAME) or "workspaceName")
     return name.lower() if name else workspace_in(p.known_str(item.props, "id"))
 
 

@@ -15,8 +15,10 @@ from ..core import props as p
 from ..core import types as t
 from ..core.credentials import credential_value_reason
 from ..core.options import flag, strings
+from ..core.resources import assets as av
 from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
 from ..core.samples import Sample
+from ..core.shape import read
 from . import samples as js
 from .model import JOB_TYPES, JobNode, per_node
 
@@ -117,8 +119,10 @@ def _inline_environments(node: JobNode, config: Mapping[str, Any]) -> Iterator[s
 
 
 def _environment_image(subject: Subject) -> Iterator[str]:
-    if t.canonical(subject.type) in (t.ENVIRONMENT_VERSION, t.REGISTRY_ENVIRONMENT_VERSION):
-        yield from _environment("properties", p.get_map(subject.props, "properties"), subject.config)
+    if t.canonical(subject.type) in av.ENVIRONMENT_VERSIONS:
+        body = read(subject.type, subject.props, av.BODY)
+        if body is not None:
+            yield from _environment(body.path, body.raw if isinstance(body.raw, Mapping) else None, subject.config)
     else:
         yield from per_node(_inline_environments)(subject)
 
@@ -146,7 +150,7 @@ environment_image_pinned = ResourceRule(
     unknowns=f"An image or context URI unknown during preview (e.g. built from a registry's login server output): {SDK_ADVISORY}.",
     topics=("supply-chain", "reproducibility"),
     frameworks=(fw.AZ_ALLOWED_REGISTRIES,),
-    types=(t.ENVIRONMENT_VERSION, t.REGISTRY_ENVIRONMENT_VERSION, *JOB_TYPES),
+    types=(*av.ENVIRONMENT_VERSIONS, *JOB_TYPES),
     enforce={"requireDigest": True},
     options=(
         strings("allowedRegistries", ["mcr.microsoft.com"], "Registries images may come from: a host (myacr.azurecr.io), a "

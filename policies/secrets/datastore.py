@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Final
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -13,30 +13,62 @@ from ..core import types as t
 from ..core.checks import config_list, enum_setting
 from ..core.credentials import filled
 from ..core.options import strings
+from ..core.resources import datastore as ds
 from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
 from ..core.samples import Sample
+from ..core.shape import path_of, read
 
 CREDENTIALS_TYPES: Final = ("AccountKey", "Certificate", "None", "Sas", "ServicePrincipal")
 
 _CREDENTIALS_TYPE = enum_setting(
-    path="properties.credentials.credentialsType", allowed=config_list("allowedCredentialTypes"), absent="violation",
+    setting=ds.CREDENTIALS_TYPE, allowed=config_list("allowedCredentialTypes"), absent="violation",
     vocabulary=CREDENTIALS_TYPES, what="the datastore must use identity-based access, not stored credentials")
+_SECRET_WHAT = "keep credentials out of the program (a policy cannot see whether it was wrapped as a Pulumi secret)"
+
+
+def _v2(subject: Subject) -> bool:
+    return t.canonical(subject.type) == t.DATASTORE
 
 
 def _datastore_credentials_type(subject: Subject) -> Iterator[str]:
-    if not p.present(p.get(subject.props, "properties.credentials")):
+    if not _v2(subject):
+        return
+    credentials = read(subject.type, subject.props, ds.CREDENTIALS)
+    if credentials is None or credentials.absent:
         return  # no credentials: identity-based access
     yield from _CREDENTIALS_TYPE(subject)
 
 
 def _datastore_secrets(subject: Subject) -> Iterator[str]:
-    secrets = p.get_map(subject.props, "properties.credentials.secrets")
-    if secrets is None:
+    if not _v2(subject):
         return
-    for path, value in p.walk(secrets):
+    secrets = read(subject.type, subject.props, ds.SECRETS)
+    if secrets is None or not isinstance(secrets.raw, Mapping):
+        return
+    for path, value in p.walk(secrets.raw):
         if len(path) == 1 and p.norm_key(str(path[0])) != "secretstype" and filled(value):
-            yield (f"properties.credentials.secrets.{path[0]} holds an inline secret; keep credentials out of the "
-                   "program (a policy cannot see whether it was wrapped as a Pulumi secret).")
+            yield f"{secrets.path}.{path[0]} holds an inline secret; {_SECRET_WHAT}."
+
+
+def _flat_credentials(subject: Subject) -> Iterator[str]:
+    """The v1 and classic datastores: each credential input set means a credentials type, and a
+    secret one is held inline."""
+    if _v2(subject):
+        return
+    allowed = {a.strip().lower() for a in subject.config["allowedCredentialTypes"] if isinstance(a, str)}
+    listing = ", ".join(a for a in subject.config["allowedCredentialTypes"] if isinstance(a, str)) or "none"
+    reported: set[str] = set()
+    for credential in ds.FLAT_CREDENTIALS:
+        where = path_of(subject.type, subject.props, credential.setting)
+        if where is None or not filled(p.get_or_unknown(subject.props, where)):
+            continue  # an unknown value counts as held: it will be a value
+        means = credential.means
+        if means and means.lower() not in allowed and means not in reported:
+            reported.add(means)
+            yield (f"{where} is set, so the datastore uses {means} credentials; the datastore must use "
+                   f"identity-based access (allowed: {listing}).")
+        if credential.secret:
+            yield f"{where} holds an inline secret; {_SECRET_WHAT}."
 
 
 datastore_no_inline_credentials = ResourceRule(
@@ -55,9 +87,9 @@ datastore_no_inline_credentials = ResourceRule(
     "still counts as inline (a value will be there).",
     topics=("secrets", "data-access"),
     frameworks=(fw.MCSB_IM8,),
-    types=(t.DATASTORE,),
+    types=ds.TYPES,
     options=(strings("allowedCredentialTypes", ["None"], "Datastore credential types allowed (None is identity-based access)."),),
-    check=(_datastore_credentials_type, _datastore_secrets),
+    check=(_datastore_credentials_type, _datastore_secrets, _flat_credentials),
     samples=(
         Sample("identity based", {"workspaceName": "ws", "name": "blob", "properties": {
             "datastoreType": "AzureBlob", "accountName": "acct", "containerName": "data",

@@ -12,11 +12,14 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ..core import frameworks as fw
 from ..core import props as p
+from ..core import shape
 from ..core import types as t
 from ..core.messages import quote_known
 from ..core.options import string, strings
+from ..core.resources import workspace as ws
 from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject, unknown_advisory
 from ..core.samples import Sample, SampleResource, StackSample, sample_stack
+from ..core.shape import read
 from ..core.stack import StackIndex, StackItem
 
 _RG: Final = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers"
@@ -40,15 +43,16 @@ def _hbi_for_confidential(subject: Subject) -> Iterator[str]:
     if found is None:
         return
     key, value = found
-    path = "highBusinessImpact" if subject.classic else "hbiWorkspace"
-    raw = p.get(subject.props, path)
-    flag = p.get_bool(subject.props, path)
+    reading = read(subject.type, subject.props, ws.HBI)
+    if reading is None:
+        return
+    flag = p.get_bool({"v": reading.raw}, "v")
     if flag is True:
         return
-    state = "absent" if raw is p.MISSING or raw is None else ("false" if flag is False else p.type_name(raw))
+    state = "absent" if reading.absent else ("false" if flag is False else p.type_name(reading.raw))
     tag = quote_known(key, (subject.config["classificationTag"],))
     label = quote_known(value, subject.config["confidentialValues"])
-    yield f"The workspace's tag {tag} is {label}, so {path} must be true (it is {state})."
+    yield f"The workspace's tag {tag} is {label}, so {reading.path} must be true (it is {state})."
 
 
 workspace_hbi_for_confidential = ResourceRule(
@@ -94,12 +98,9 @@ workspace_hbi_for_confidential = ResourceRule(
 )
 
 
-_STORAGE_TYPES: Final = (t.STORAGE_ACCOUNT, t.CLASSIC_STORAGE_ACCOUNT)
-
-
 def _storage_by_id(index: StackIndex) -> dict[str, StackItem]:
     found: dict[str, StackItem] = {}
-    for storage in index.of_type(*_STORAGE_TYPES):
+    for storage in index.of_type(*ws.STORAGE_TYPES):
         try:
             storage_id = p.get_lower(storage.props, "id")
         except UnknownValueError:
@@ -112,7 +113,7 @@ def _storage_by_id(index: StackIndex) -> dict[str, StackItem]:
 def _linked_storage(item: StackItem, key: str, by_id: Mapping[str, StackItem],
                     index: StackIndex) -> tuple[list[StackItem], UnknownValueError | None]:
     """The storage accounts ``item.<key>`` names: by id, else by property dependency."""
-    by_dep = index.linked(item, key, *_STORAGE_TYPES)
+    by_dep = index.linked(item, key, *ws.STORAGE_TYPES)
     try:
         storage_id = p.get_lower(item.props, key)
     except UnknownValueError as exc:
@@ -127,9 +128,11 @@ def _denied_by_rule_resources(index: StackIndex, by_id: Mapping[str, StackItem])
     denied: set[str] = set()
     for rules in index.of_type(t.CLASSIC_STORAGE_NETWORK_RULES):
         try:
-            if p.get_lower(rules.props, "defaultAction") != "deny":
+            action = read(rules.type, rules.props, ws.NETWORK_RULES_ACTION)
+            if action is None or not isinstance(action.value, str) or action.value.strip().lower() != "deny":
                 continue
-            targets, _ = _linked_storage(rules, "storageAccountId", by_id, index)
+            targets, _ = _linked_storage(rules, shape.path_of(rules.type, rules.props, ws.NETWORK_RULES_ACCOUNT) or "",
+                                         by_id, index)
         except UnknownValueError:
             continue
         denied.update(s.urn for s in targets)
@@ -139,17 +142,11 @@ def _denied_by_rule_resources(index: StackIndex, by_id: Mapping[str, StackItem])
 def _storage_public(storage: StackItem, denied: set[str]) -> bool:
     if storage.urn in denied:
         return False
-    if storage.canonical == t.CLASSIC_STORAGE_ACCOUNT:
-        closed = p.get_bool(storage.props, "publicNetworkAccessEnabled") is False
-        action = p.get_lower(storage.props, "networkRules.defaultAction")
-    else:
-        closed = p.get_lower(storage.props, "publicNetworkAccess") == "disabled"
-        action = p.get_lower(storage.props, "networkRuleSet.defaultAction")
-    return not (closed or action == "deny")
-
-
-def _hbi(workspace: StackItem) -> bool:
-    return p.get_bool(workspace.props, "highBusinessImpact" if t.is_classic(workspace.type) else "hbiWorkspace") is True
+    public = read(storage.type, storage.props, ws.STORAGE_PUBLIC)
+    action = read(storage.type, storage.props, ws.STORAGE_DEFAULT_ACTION)
+    closed = public is not None and isinstance(public.value, str) and public.value.strip().lower() == "disabled"
+    denies = action is not None and isinstance(action.value, str) and action.value.strip().lower() == "deny"
+    return not (closed or denies)
 
 
 def _hbi_storage_check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
@@ -157,11 +154,11 @@ def _hbi_storage_check(items: Sequence[StackItem], config: Mapping[str, Any]) ->
     by_id = _storage_by_id(index)
     denied = _denied_by_rule_resources(index, by_id)
     pending: UnknownValueError | None = None
-    for workspace in index.of_type(*t.WORKSPACE_TYPES):
+    for workspace in index.of_type(*ws.TYPES):
         try:
-            if not _hbi(workspace):
+            if not ws.hbi(workspace.type, workspace.props):
                 continue
-            key = "storageAccountId" if t.is_classic(workspace.type) else "storageAccount"
+            key = shape.path_of(workspace.type, workspace.props, ws.STORAGE_ACCOUNT) or ""
             storages, unknown = _linked_storage(workspace, key, by_id, index)
             pending = pending or unknown
             public = [s for s in storages if _storage_public(s, denied)]

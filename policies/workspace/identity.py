@@ -15,8 +15,10 @@ from ..core import types as t
 from ..core.checks import config_list, enum_setting
 from ..core.messages import quote_known
 from ..core.options import flag, strings
+from ..core.resources import workspace as ws
 from ..core.rule import ResourceRule, Subject, unknown_advisory
 from ..core.samples import Sample
+from ..core.shape import read
 
 SYSTEM_DATASTORE_AUTH_MODES: Final = ("AccessKey", "Identity", "UserDelegationSAS")
 KNOWN_IDENTITY_TYPES = ("None", "SystemAssigned", "UserAssigned", "SystemAssigned,UserAssigned", "SystemAssigned, UserAssigned")
@@ -27,53 +29,56 @@ def _identity_kinds(value: str) -> frozenset[str]:
     return frozenset(part.strip().lower() for part in value.split(",") if part.strip())
 
 
-def _user_identity_ids(identity: Mapping[str, object], classic: bool) -> list[str] | None:
-    """The user-assigned identity ids: a list in v3 inputs and classic ``identityIds``, a map
-    keyed by id in outputs. None when absent or of another type."""
-    key = "identityIds" if classic else "userAssignedIdentities"
-    as_map = p.get_map(identity, key)
-    if as_map is not None:
-        return [k for k in as_map if isinstance(k, str)]
-    as_list = p.get_list(identity, key)
-    if as_list is not None:
-        return [i for i in p.elements(as_list) if isinstance(i, str)]
-    return None
+def _user_identity_ids(subject: Subject) -> tuple[str, list[str] | None]:
+    """(path, ids) of the user-assigned identities: a list in inputs (classic ``identityIds`` too),
+    a map keyed by id in outputs; ids None when absent or of another type."""
+    reading = read(subject.type, subject.props, ws.USER_IDENTITIES)
+    if reading is None:
+        return "", None
+    value = reading.raw
+    if isinstance(value, Mapping):
+        return reading.path, [k for k in value if isinstance(k, str)]
+    listed = p.get_list({"v": value}, "v")
+    if listed is not None:
+        return reading.path, [i for i in p.elements(listed, reading.path) if isinstance(i, str)]
+    return reading.path, None
 
 
 def _managed_identity(subject: Subject) -> Iterator[str]:
     config = subject.config
     allowed = {_identity_kinds(a) for a in config["allowedTypes"] if isinstance(a, str)}
     listing = ", ".join(a for a in config["allowedTypes"] if isinstance(a, str))
-    identity = p.get_map(subject.props, "identity")
-    id_type = p.get(subject.props, "identity.type") if identity is not None else p.MISSING
-    if identity is None or not p.present(id_type):
+    identity = read(subject.type, subject.props, ws.IDENTITY)
+    id_type = read(subject.type, subject.props, ws.IDENTITY_TYPE) if identity and isinstance(identity.raw, Mapping) else None
+    if id_type is None or id_type.absent:
         yield "The workspace has no managed identity (identity.type is absent)."
         return
-    if not isinstance(id_type, str):
-        yield f"identity.type is {p.type_name(id_type)}, not an identity type."
+    if not isinstance(id_type.raw, str):
+        yield f"identity.type is {p.type_name(id_type.raw)}, not an identity type."
         return
-    kinds = _identity_kinds(id_type)
+    kinds = _identity_kinds(id_type.raw)
     if not kinds or kinds == {"none"}:
         yield "The workspace's managed identity is disabled (identity.type is None)."
         return
     if kinds not in allowed:
-        yield f"Identity type {quote_known(id_type, (*KNOWN_IDENTITY_TYPES, *config['allowedTypes']))} is not allowed; allowed: {listing}."
+        yield f"Identity type {quote_known(id_type.raw, (*KNOWN_IDENTITY_TYPES, *config['allowedTypes']))} is not allowed; allowed: {listing}."
     if config["requireUserAssigned"] and "userassigned" not in kinds:
         yield "A user-assigned identity is required (requireUserAssigned), but the workspace has none."
     if "userassigned" in kinds:
-        yield from _user_assigned(subject, identity)
+        yield from _user_assigned(subject)
 
 
-def _user_assigned(subject: Subject, identity: Mapping[str, object]) -> Iterator[str]:
-    primary = p.get(subject.props, "primaryUserAssignedIdentity")
-    ids = _user_identity_ids(identity, subject.classic)
-    listed_key = "identity.identityIds" if subject.classic else "identity.userAssignedIdentities"
+def _user_assigned(subject: Subject) -> Iterator[str]:
+    primary = read(subject.type, subject.props, ws.PRIMARY_IDENTITY)
+    listed_key, ids = _user_identity_ids(subject)
+    if primary is None:
+        return
     if not ids:
         yield f"The identity type includes UserAssigned but {listed_key} lists no identity."
-    if not isinstance(primary, str) or not primary.strip():
-        yield "primaryUserAssignedIdentity must name the user-assigned identity the workspace uses."
-    elif ids and primary.strip().lower() not in {i.strip().lower() for i in ids}:
-        yield f"primaryUserAssignedIdentity is not one of the identities in {listed_key}."
+    if not isinstance(primary.raw, str) or not primary.raw.strip():
+        yield f"{primary.path} must name the user-assigned identity the workspace uses."
+    elif ids and primary.raw.strip().lower() not in {i.strip().lower() for i in ids}:
+        yield f"{primary.path} is not one of the identities in {listed_key}."
 
 
 workspace_managed_identity = ResourceRule(
@@ -150,10 +155,10 @@ workspace_system_datastores_identity = ResourceRule(
     options=(
         strings("allowedModes", ["Identity"], "Auth modes the system datastores may use (UserDelegationSAS only if listed here)."),
     ),
-    check=enum_setting(path="systemDatastoresAuthMode", allowed=config_list("allowedModes"), absent="violation",
-                       vocabulary=SYSTEM_DATASTORE_AUTH_MODES,
-                       what="the system datastores must be accessed with the workspace's identity, and absent "
-                       "means AccessKey"),
+    check=ws.unless_inherited(enum_setting(
+        setting=ws.SYSTEM_DATASTORES_AUTH, allowed=config_list("allowedModes"), absent="violation",
+        vocabulary=SYSTEM_DATASTORE_AUTH_MODES, what="the system datastores must be accessed with the workspace's identity"),
+        ws.SYSTEM_DATASTORES_AUTH),
     samples=(
         Sample("identity", {"systemDatastoresAuthMode": "Identity"}),
         Sample("snake_case, any case", {"system_datastores_auth_mode": "identity"},

@@ -3,7 +3,6 @@ managed network that restricts outbound traffic (workspace-managed-network-isola
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, Final
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -13,43 +12,25 @@ from ..core import props as p
 from ..core import types as t
 from ..core.checks import ENABLED_DISABLED, bool_setting, config_list, enum_setting, fixed
 from ..core.options import strings
-from ..core.rule import ResourceCheck, ResourceRule, Subject, unknown_advisory
+from ..core.resources import workspace as ws
+from ..core.rule import ResourceRule, Subject, unknown_advisory
 from ..core.samples import Sample
+from ..core.shape import read
 
 ISOLATION_MODES: Final = ("Disabled", "AllowInternetOutbound", "AllowOnlyApprovedOutbound")
 
 
-def _classic_only(check: ResourceCheck) -> ResourceCheck:
-    """Run ``check`` only for the classic provider's spelling of the type (a setting the
-    native provider phrases differently is checked by another part)."""
-
-    def part(subject: Subject) -> Iterator[str]:
-        if subject.classic:
-            yield from check(subject)
-
-    return part
-
-
-_PUBLIC_WHAT = "the workspace must not accept traffic from public networks, and absent counts as enabled"
-_BEHIND_VNET = ("allowPublicAccessWhenBehindVnet", "publicAccessBehindVirtualNetworkEnabled")  # native, classic
-
-
-def public_access_off(type_token: str, props: Any) -> bool:
-    """Whether a workspace (either provider) explicitly disables public network access."""
-    if t.is_classic(type_token):
-        return p.get_bool(props, "publicNetworkAccessEnabled") is False
-    value = p.get_str(props, "publicNetworkAccess")
-    return value is not None and value.strip().lower() == "disabled"
+_PUBLIC_WHAT = "the workspace must not accept traffic from public networks"
 
 
 def _fix_public_access(subject: Subject) -> dict[str, Any] | None:
     changes: dict[str, Any] = {}
-    if not public_access_off(subject.type, subject.props):
-        changes["publicNetworkAccessEnabled" if subject.classic else "publicNetworkAccess"] = (
-            False if subject.classic else "Disabled")
-    behind = _BEHIND_VNET[1] if subject.classic else _BEHIND_VNET[0]
-    if p.present(p.get(subject.props, behind)) and p.get_bool(subject.props, behind) is not False:
-        changes[behind] = False
+    public = read(subject.type, subject.props, ws.PUBLIC_NETWORK)
+    if public is not None and not ws.public_access_off(subject.type, subject.props):
+        changes[public.path] = public.own("Disabled")
+    behind = read(subject.type, subject.props, ws.BEHIND_VNET)
+    if behind is not None and not behind.absent and p.get_bool({"v": behind.raw}, "v") is not False:
+        changes[behind.path] = False
     return p.with_changes(subject.props, changes) if changes else None
 
 
@@ -70,11 +51,9 @@ workspace_public_network_disabled = ResourceRule(
     frameworks=(fw.AZ_PUBLIC_NETWORK_DISABLED, fw.CKV2_AZURE_49, fw.CKV_AZURE_144, fw.MCSB_NS2),
     types=t.WORKSPACE_TYPES,
     check=(
-        enum_setting(path="publicNetworkAccess", allowed=fixed("Disabled"), absent="violation", what=_PUBLIC_WHAT,
+        enum_setting(setting=ws.PUBLIC_NETWORK, allowed=fixed("Disabled"), absent="violation", what=_PUBLIC_WHAT,
                      vocabulary=ENABLED_DISABLED),
-        _classic_only(bool_setting(path="publicNetworkAccessEnabled", classic_path="publicNetworkAccessEnabled",
-                                   expected=False, absent="violation", what=_PUBLIC_WHAT)),
-        bool_setting(path=_BEHIND_VNET[0], classic_path=_BEHIND_VNET[1], expected=False, absent="pass",
+        bool_setting(setting=ws.BEHIND_VNET, expected=False, absent="pass",
                      what="public access must not be re-allowed behind a virtual network"),
     ),
     fix=_fix_public_access,
@@ -102,11 +81,8 @@ workspace_public_network_disabled = ResourceRule(
         Sample("value not quoted", {"publicNetworkAccess": "Sometimes"}, ("a value outside the known set (not shown)",)),
         Sample("classic absent", {"skuName": "Basic"}, ("publicNetworkAccessEnabled is not set",),
                type=t.CLASSIC_WORKSPACE, fixed={"publicNetworkAccessEnabled": False}),
-        Sample("classic enabled, open behind vnet", {"publicNetworkAccessEnabled": True,
-                                                     "publicAccessBehindVirtualNetworkEnabled": True},
-               ("publicNetworkAccessEnabled is true", "publicAccessBehindVirtualNetworkEnabled is true"),
-               type=t.CLASSIC_WORKSPACE,
-               fixed={"publicNetworkAccessEnabled": False, "publicAccessBehindVirtualNetworkEnabled": False}),
+        Sample("classic enabled", {"publicNetworkAccessEnabled": True}, ("publicNetworkAccessEnabled is true",),
+               type=t.CLASSIC_WORKSPACE, fixed={"publicNetworkAccessEnabled": False}),
     ),
 )
 
@@ -129,10 +105,9 @@ workspace_managed_network_isolation = ResourceRule(
     options=(
         strings("allowedModes", ["AllowOnlyApprovedOutbound"], "Managed network isolation modes a workspace may use."),
     ),
-    check=enum_setting(path="managedNetwork.isolationMode", classic_path="managedNetwork.isolationMode",
-                       allowed=config_list("allowedModes"), absent="violation", vocabulary=ISOLATION_MODES,
-                       what="outbound traffic from the workspace's managed network must be restricted, and "
-                       "absent means Disabled"),
+    check=ws.unless_inherited(enum_setting(
+        setting=ws.ISOLATION_MODE, allowed=config_list("allowedModes"), absent="violation", vocabulary=ISOLATION_MODES,
+        what="outbound traffic from the workspace's managed network must be restricted"), ws.ISOLATION_MODE),
     samples=(
         Sample("approved outbound only", {"managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}),
         Sample("snake_case", {"managed_network": {"isolation_mode": "allowonlyapprovedoutbound"}},

@@ -12,14 +12,15 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ..core import frameworks as fw
 from ..core import props as p
+from ..core import shape
 from ..core import types as t
+from ..core.resources import workspace as ws
 from ..core.rule import StackRule
 from ..core.samples import SampleResource, StackSample, sample_stack
+from ..core.shape import read
 from ..core.stack import StackIndex, StackItem
-from .network import public_access_off
 
 _WORKSPACE_GROUP: Final = "amlworkspace"  # the private link sub-resource of a workspace
-_NATIVE_CONNECTIONS: Final = ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections")
 
 
 class _Endpoints:
@@ -40,26 +41,20 @@ class _Endpoints:
 
 def _connections(endpoint: StackItem) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """(property holding it, connection) for each private link connection of an endpoint."""
-    if endpoint.canonical == t.CLASSIC_PRIVATE_ENDPOINT:
-        single = p.get_map(endpoint.props, "privateServiceConnection")
-        if single is not None:
-            yield "privateServiceConnection", single
-        return
-    for key in _NATIVE_CONNECTIONS:
-        listed = p.get_list(endpoint.props, key)
-        for connection in p.elements(listed, key) if listed is not None else ():
+    for setting in ws.ENDPOINT_CONNECTIONS:
+        reading = read(endpoint.type, endpoint.props, setting)
+        if reading is None or reading.absent:
+            continue
+        if isinstance(reading.raw, Mapping):  # the classic provider's single connection
+            yield reading.path, reading.raw
+            continue
+        listed = p.get_list({"v": reading.raw}, "v")
+        for connection in p.elements(listed, reading.path) if listed is not None else ():
             if isinstance(connection, Mapping):
-                yield key, connection
-
-
-def _connection_fields(endpoint: StackItem) -> tuple[str, str]:
-    if endpoint.canonical == t.CLASSIC_PRIVATE_ENDPOINT:
-        return "subresourceNames", "privateConnectionResourceId"
-    return "groupIds", "privateLinkServiceId"
+                yield reading.path, connection
 
 
 def _add_endpoint(found: _Endpoints, endpoint: StackItem, workspace_urns: set[str]) -> None:
-    groups_key, target_key = _connection_fields(endpoint)
     try:
         connections = list(_connections(endpoint))
     except UnknownValueError as exc:
@@ -68,8 +63,9 @@ def _add_endpoint(found: _Endpoints, endpoint: StackItem, workspace_urns: set[st
     for key, connection in connections:
         deps = endpoint.built_from(key)
         try:
-            groups = p.get_list(connection, groups_key)
-            names = {g.strip().lower() for g in p.elements(groups, groups_key) if isinstance(g, str)} if groups else set()
+            groups = read(endpoint.type, connection, ws.CONNECTION_GROUPS)
+            listed = p.get_list({"v": groups.raw}, "v") if groups is not None else None
+            names = {g.strip().lower() for g in p.elements(listed) if isinstance(g, str)} if listed else set()
         except UnknownValueError as exc:
             _maybe(found, deps, workspace_urns, exc)
             continue
@@ -77,13 +73,13 @@ def _add_endpoint(found: _Endpoints, endpoint: StackItem, workspace_urns: set[st
             continue
         found.urns.update(u for u in deps if u in workspace_urns)
         try:
-            target = p.get_lower(connection, target_key)
+            target = read(endpoint.type, connection, ws.CONNECTION_TARGET)
         except UnknownValueError as exc:
             if not any(u in workspace_urns for u in deps):
                 _maybe(found, (), workspace_urns, exc)  # the target is some workspace, but which one?
             continue
-        if target:
-            found.ids.add(target)
+        if target is not None and isinstance(target.raw, str) and target.raw.strip():
+            found.ids.add(target.raw.strip().lower())
 
 
 def _maybe(found: _Endpoints, urns: Sequence[str], workspace_urns: set[str], exc: UnknownValueError) -> None:
@@ -97,8 +93,9 @@ def _maybe(found: _Endpoints, urns: Sequence[str], workspace_urns: set[str], exc
 
 def _has_outbound_private_endpoint(workspace: StackItem) -> bool:
     """Checkov CKV_AZURE_243's test: a managed network outbound rule of type PrivateEndpoint."""
-    rules = p.get_map(workspace.props, "managedNetwork.outboundRules")
-    if rules is None:
+    reading = read(workspace.type, workspace.props, ws.OUTBOUND_RULES)
+    rules = reading.raw if reading is not None else None
+    if not isinstance(rules, Mapping):
         return False
     for name in list(rules):
         kind = p.get_str(rules, [name, "type"])
@@ -109,10 +106,10 @@ def _has_outbound_private_endpoint(workspace: StackItem) -> bool:
 
 def _private_endpoint_check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     index = StackIndex(items)
-    workspaces = index.of_type(*t.WORKSPACE_TYPES)
+    workspaces = index.of_type(*ws.TYPES)
     workspace_urns = {w.urn for w in workspaces}
     found = _Endpoints()
-    for endpoint in index.of_type(t.PRIVATE_ENDPOINT, t.CLASSIC_PRIVATE_ENDPOINT):
+    for endpoint in index.of_type(*ws.ENDPOINT_TYPES):
         _add_endpoint(found, endpoint, workspace_urns)
     reached_urns, reached_ids = _reached_directly(workspaces, found)
     pending: UnknownValueError | None = None
@@ -120,13 +117,13 @@ def _private_endpoint_check(items: Sequence[StackItem], config: Mapping[str, Any
         if workspace.urn in reached_urns:
             continue
         try:
-            if (not public_access_off(workspace.type, workspace.props) or _via_hub(workspace, reached_urns, reached_ids)
+            if (not ws.public_access_off(workspace.type, workspace.props) or _via_hub(workspace, reached_urns, reached_ids)
                     or _has_outbound_private_endpoint(workspace)):
                 continue
         except UnknownValueError as exc:
             pending = pending or exc
             continue
-        if found.may_reach({workspace.urn, *workspace.built_from("hubResourceId")}):
+        if found.may_reach({workspace.urn, *workspace.built_from(shape.path_of(workspace.type, workspace.props, ws.HUB) or "")}):
             pending = pending or found.unknown
             continue
         yield ("The workspace disables public network access, but no private endpoint in this stack connects to it "
@@ -154,10 +151,13 @@ def _reached_directly(workspaces: Sequence[StackItem], found: _Endpoints) -> tup
 
 def _via_hub(workspace: StackItem, reached_urns: set[str], reached_ids: set[str]) -> bool:
     """A hub project (hubResourceId) is served by its hub's private endpoint."""
-    if any(u in reached_urns for u in workspace.built_from("hubResourceId")):
+    hub_key = shape.path_of(workspace.type, workspace.props, ws.HUB)
+    if hub_key is None:
+        return False
+    if any(u in reached_urns for u in workspace.built_from(hub_key)):
         return True
     try:
-        hub = p.get_lower(workspace.props, "hubResourceId")
+        hub = p.get_lower(workspace.props, hub_key)
     except UnknownValueError:
         return False
     return hub is not None and hub in reached_ids

@@ -10,23 +10,29 @@ from ..core import props as p
 from ..core import types as t
 from ..core.messages import quote_known
 from ..core.options import strings
+from ..core.resources import workspace as ws
 from ..core.rule import ResourceRule, Subject, unknown_advisory
 from ..core.samples import Sample
+from ..core.shape import read
 
 KNOWN_SKUS = ("Basic", "Free", "Standard", "Premium", "Enterprise")
 
 
 def _allowed_sku(subject: Subject) -> Iterator[str]:
-    path = "skuName" if subject.classic else "sku.name"
+    reading = read(subject.type, subject.props, ws.SKU)
+    if reading is None:
+        return
     allowed = [s for s in subject.config["allowedSkus"] if isinstance(s, str)]
     listing = ", ".join(allowed) or "none"
-    value = p.get(subject.props, path)
+    value = reading.value
     if not p.present(value):
-        yield f"The workspace has no SKU ({path} is absent); allowed: {listing}."
+        if not ws.is_project(subject.type, subject.props):  # a project's SKU is not its own to choose
+            yield f"The workspace has no SKU ({reading.path} is absent); allowed: {listing}."
     elif not isinstance(value, str):
-        yield f"{path} is {p.type_name(value)}, not a SKU name; allowed: {listing}."
+        yield f"{reading.path} is {p.type_name(value)}, not a SKU name; allowed: {listing}."
     elif value.strip().lower() not in {s.lower() for s in allowed}:
-        yield f"SKU {quote_known(value, (*KNOWN_SKUS, *allowed))} is not allowed; allowed: {listing}."
+        where = f"{reading.path} is not set{reading.note()}, so the" if reading.absent else "The"
+        yield f"{where} SKU {quote_known(value, (*KNOWN_SKUS, *allowed))} is not allowed; allowed: {listing}."
 
 
 workspace_allowed_sku = ResourceRule(

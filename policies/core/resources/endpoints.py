@@ -1,0 +1,27 @@
+"""Where azure-native keeps online endpoint and deployment settings (3.x ``properties``, 2.x
+``onlineEndpointProperties`` / ``onlineDeploymentProperties``, 2.x v20220201preview
+``onlineEndpointDetails`` / ``onlineDeploymentDetails``; the same names inside). The classic provider
+has no online endpoint resource; its ``InferenceCluster`` attaches an AKS cluster for v1 web services.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .. import types as t
+from ..shape import Default, Setting
+
+ENDPOINTS: Final = (t.ONLINE_ENDPOINT,)
+DEPLOYMENTS: Final = (t.ONLINE_DEPLOYMENT,)
+AUTH_MODE: Final = Setting("{body}.authMode")  # required by the API, no default
+PUBLIC_NETWORK: Final = Setting("{body}.publicNetworkAccess", default=Default(
+    "Enabled", "the Azure ML REST API default (OnlineEndpointPropertiesArgs fills it too)"))
+MODEL: Final = Setting("{body}.model")
+ENVIRONMENT: Final = Setting("{body}.environmentId")
+EGRESS: Final = Setting("{body}.egressPublicNetworkAccess", default=Default(
+    "Enabled", "the Azure ML REST API default (the deployment Args classes fill it too)"))
+COMPUTE_KIND: Final = Setting("{body}.endpointComputeType")  # Managed or Kubernetes
+INSTANCE_TYPE: Final = Setting("{body}.instanceType")
+CAPACITY: Final = Setting("sku.capacity", default=Default(1, "Azure runs one instance"))
+MAX_INSTANCES: Final = Setting("{body}.scaleSettings.maxInstances",
+                               default=Default(1, "Azure's TargetUtilization default"))
