@@ -27,8 +27,9 @@ _local_auth = only(bool_setting(
 
 compute_local_auth_disabled = ResourceRule(
     name="compute-local-auth-disabled",
-    description="Compute clusters and instances must have local authentication disabled (properties.disableLocalAuth "
-    "true; classic: localAuthEnabled false). Absent is a violation: Azure and the classic provider then keep local "
+    description="Compute clusters and instances (azure-native 3.x and 2.x, 2.x's MachineLearningCompute, classic "
+    "ComputeCluster and ComputeInstance) must have local authentication disabled (properties.disableLocalAuth true; "
+    "classic: localAuthEnabled false). Absent is a violation: Azure and the classic provider then keep local "
     "authentication enabled.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
@@ -39,24 +40,30 @@ compute_local_auth_disabled = ResourceRule(
     topics=("identity",),
     frameworks=(fw.AZ_COMPUTE_LOCAL_AUTH, fw.CKV_AZURE_142, fw.MCSB_IM1),
     types=t.COMPUTE_TYPES,
+    not_covered=cs.ATTACHED,
     check=_local_auth,
     fix=setting_fix(_local_auth, cs.DISABLE_LOCAL_AUTH, True),
     samples=(
         Sample("cluster disabled", cx.cluster(vmSize="Standard_DS3_v2")),
         Sample("instance, snake_case, string", {"properties": {"compute_type": "ComputeInstance", "disable_local_auth": "true"}}),
         Sample("kubernetes not judged", {"properties": {"computeType": "Kubernetes"}}),
-        Sample("classic cluster", {"localAuthEnabled": False}, type=t.CLASSIC_CLUSTER),
-        Sample("classic instance, snake_case", {"local_auth_enabled": False}, type=t.CLASSIC_INSTANCE),
+        Sample("classic cluster", cx.classic_cluster(localAuthEnabled=False), type=t.CLASSIC_CLUSTER),
+        Sample("classic instance, snake_case", cx.classic_instance(local_auth_enabled=False), type=t.CLASSIC_INSTANCE),
+        Sample("2.x MachineLearningCompute", {"properties": {"computeType": "AmlCompute", "disableLocalAuth": True}},
+               type=cx.MLC),
         Sample("absent", {"properties": {"computeType": "AmlCompute", "properties": {}}}, ("disableLocalAuth is not set",),
                fixed={"properties.disableLocalAuth": True}),
         Sample("enabled", {"properties": {"computeType": "ComputeInstance", "disableLocalAuth": False}},
                ("properties.disableLocalAuth is false",), fixed={"properties.disableLocalAuth": True}),
         Sample("wrong type", {"properties": {"computeType": "AmlCompute", "disableLocalAuth": 1.0}},
                ("properties.disableLocalAuth is a number, not a boolean",), fixed={"properties.disableLocalAuth": True}),
-        Sample("classic absent (Terraform default true)", {"vmSize": "Standard_DS3_v2"}, ("localAuthEnabled is not set",),
-               type=t.CLASSIC_CLUSTER, fixed={"localAuthEnabled": False}),
-        Sample("classic enabled", {"localAuthEnabled": True}, ("localAuthEnabled is true",), type=t.CLASSIC_INSTANCE,
-               fixed={"localAuthEnabled": False}),
+        Sample("classic absent (provider default true)", {"vmSize": "Standard_DS3_v2", "vmPriority": "Dedicated"}, (
+            "localAuthEnabled is not set (absent means true: pulumi-azure 6.x docstring: localAuthEnabled defaults to true)",),
+            type=t.CLASSIC_CLUSTER, fixed={"localAuthEnabled": False}),
+        Sample("classic enabled", cx.classic_instance(localAuthEnabled=True), ("localAuthEnabled is true",),
+               type=t.CLASSIC_INSTANCE, fixed={"localAuthEnabled": False}),
+        Sample("2.x MachineLearningCompute absent", {"properties": {"computeType": "ComputeInstance"}},
+               ("properties.disableLocalAuth is not set",), type=cx.MLC, fixed={"properties.disableLocalAuth": True}),
     ),
 )
 
@@ -67,9 +74,10 @@ _public_ip = only(bool_setting(
 
 compute_no_public_ip = ResourceRule(
     name="compute-no-public-ip",
-    description="Compute clusters and instances must not give their nodes public IP addresses (enableNodePublicIp false; "
-    "classic: nodePublicIpEnabled false). Absent is a violation: Azure, the SDK's AmlComputePropertiesArgs and the classic "
-    "provider all default to a public IP.",
+    description="Compute clusters and instances (azure-native 3.x and 2.x, 2.x's MachineLearningCompute, classic "
+    "ComputeCluster and ComputeInstance) must not give their nodes public IP addresses (enableNodePublicIp false; "
+    "classic: nodePublicIpEnabled false). Absent is a violation: Azure, the SDK's AmlComputePropertiesArgs and the "
+    "classic provider all default to a public IP.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,
@@ -80,6 +88,7 @@ compute_no_public_ip = ResourceRule(
     topics=("network",),
     frameworks=(fw.MCSB_NS2,),
     types=t.COMPUTE_TYPES,
+    not_covered=cs.ATTACHED,
     check=_public_ip,
     fix=setting_fix(_public_ip, cs.PUBLIC_IP, False),
     samples=(
@@ -87,17 +96,21 @@ compute_no_public_ip = ResourceRule(
         Sample("instance, snake_case", {"properties": {"compute_type": "ComputeInstance",
                                                        "properties": {"enable_node_public_ip": False}}}),
         Sample("attached VM not judged", {"properties": {"computeType": "VirtualMachine", "properties": {}}}),
-        Sample("classic cluster", {"nodePublicIpEnabled": False, "subnetResourceId": cx.SUBNET_ID}, type=t.CLASSIC_CLUSTER),
+        Sample("classic cluster", cx.classic_cluster(nodePublicIpEnabled=False), type=t.CLASSIC_CLUSTER),
+        Sample("2.x preview module instance", cx.instance(enableNodePublicIp=False, subnet=cx.SUBNET), type=cx.AN2_PREVIEW),
         Sample("absent (Args default true)", cx.instance(vmSize="Standard_DS3_v2"), ("enableNodePublicIp is not set",),
                fixed={"properties.properties.enableNodePublicIp": False}),
         Sample("public IP", cx.cluster(enableNodePublicIp=True), ("enableNodePublicIp is true",),
                fixed={"properties.properties.enableNodePublicIp": False}),
         Sample("wrong type", cx.cluster(enableNodePublicIp="no"), ("enableNodePublicIp is a string, not a boolean",),
                fixed={"properties.properties.enableNodePublicIp": False}),
-        Sample("classic absent", {"vmSize": "Standard_DS3_v2"}, ("nodePublicIpEnabled is not set",), type=t.CLASSIC_INSTANCE,
-               fixed={"nodePublicIpEnabled": False}),
-        Sample("classic public IP, snake_case", {"node_public_ip_enabled": True}, ("nodePublicIpEnabled is true",),
+        Sample("classic absent", {"virtualMachineSize": "Standard_DS3_v2"}, ("nodePublicIpEnabled is not set (absent means true",),
+               type=t.CLASSIC_INSTANCE, fixed={"nodePublicIpEnabled": False}),
+        Sample("classic public IP, snake_case", cx.classic_cluster(node_public_ip_enabled=True), ("nodePublicIpEnabled is true",),
                type=t.CLASSIC_CLUSTER, fixed={"nodePublicIpEnabled": False}),
+        Sample("2.x MachineLearningCompute public IP", {"properties": {"computeType": "AmlCompute", "properties": {
+            "enableNodePublicIp": True}}}, ("properties.properties.enableNodePublicIp is true",), type=cx.MLC,
+            fixed={"properties.properties.enableNodePublicIp": False}),
     ),
 )
 
@@ -142,6 +155,7 @@ compute_ssh_not_public = ResourceRule(
     topics=("network",),
     frameworks=(fw.MCSB_NS2,),
     types=t.COMPUTE_TYPES,
+    not_covered=cs.ATTACHED,
     check=(_cluster_ssh, _instance_ssh, _classic_cluster_ssh, only(_classic_instance_ssh, INSTANCE, classic=True)),
     samples=(
         Sample("cluster disabled", cx.cluster(remoteLoginPortPublicAccess="Disabled")),
@@ -149,9 +163,10 @@ compute_ssh_not_public = ResourceRule(
             "remote_login_port_public_access": "disabled"}}}),
         Sample("instance disabled", cx.instance(sshSettings={"sshPublicAccess": "Disabled", "adminPublicKey": "ssh-rsa AAAA"})),
         Sample("instance absent (Disabled)", cx.instance(vmSize="Standard_DS3_v2")),
-        Sample("classic cluster absent (Disabled)", {"vmSize": "Standard_DS3_v2"}, type=t.CLASSIC_CLUSTER),
-        Sample("classic cluster disabled", {"sshPublicAccessEnabled": False}, type=t.CLASSIC_CLUSTER),
-        Sample("classic instance without ssh", {"virtualMachineSize": "Standard_DS3_v2"}, type=t.CLASSIC_INSTANCE),
+        Sample("classic cluster absent (Disabled)", cx.classic_cluster(), type=t.CLASSIC_CLUSTER),
+        Sample("classic cluster disabled", cx.classic_cluster(sshPublicAccessEnabled=False), type=t.CLASSIC_CLUSTER),
+        Sample("classic instance without ssh", cx.classic_instance(), type=t.CLASSIC_INSTANCE),
+        Sample("2.x versioned module, cluster disabled", cx.cluster(remoteLoginPortPublicAccess="Disabled"), type=cx.AN2_STABLE),
         Sample("cluster absent (Args: NotSpecified)", cx.cluster(vmSize="Standard_DS3_v2"),
                ("remoteLoginPortPublicAccess is not set",)),
         Sample("cluster NotSpecified", cx.cluster(remoteLoginPortPublicAccess="NotSpecified"),
@@ -160,8 +175,11 @@ compute_ssh_not_public = ResourceRule(
         Sample("cluster wrong type", cx.cluster(remoteLoginPortPublicAccess=False), ("remoteLoginPortPublicAccess is a boolean",)),
         Sample("instance enabled, snake_case", {"properties": {"compute_type": "ComputeInstance", "properties": {
             "ssh_settings": {"ssh_public_access": "Enabled"}}}}, ("sshPublicAccess is 'Enabled'",)),
-        Sample("classic cluster enabled", {"sshPublicAccessEnabled": True}, ("sshPublicAccessEnabled is true",),
+        Sample("classic cluster enabled", cx.classic_cluster(sshPublicAccessEnabled=True), ("sshPublicAccessEnabled is true",),
                type=t.CLASSIC_CLUSTER),
-        Sample("classic instance ssh block", {"ssh": {"publicKey": "ssh-rsa AAAA"}}, ("ssh is set",), type=t.CLASSIC_INSTANCE),
+        Sample("classic instance ssh block", cx.classic_instance(ssh={"publicKey": "ssh-rsa AAAA"}), ("ssh is set",),
+               type=t.CLASSIC_INSTANCE),
+        Sample("2.x MachineLearningCompute instance enabled", {"properties": {"computeType": "ComputeInstance", "properties": {
+            "sshSettings": {"sshPublicAccess": "Enabled"}}}}, ("sshSettings.sshPublicAccess is 'Enabled'",), type=cx.MLC),
     ),
 )

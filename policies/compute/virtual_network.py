@@ -14,6 +14,7 @@ from ..core import props as p
 from ..core import shape
 from ..core import types as t
 from ..core.options import flag
+from ..core.providers import Provider
 from ..core.refs import workspace_in
 from ..core.resources import compute as cs
 from ..core.resources import workspace as ws
@@ -132,8 +133,10 @@ def _compute(name: str = "cluster", workspace: str = "ws", subnet: bool = False,
 
 compute_in_virtual_network = StackRule(
     name="compute-in-virtual-network",
-    description="Every compute cluster and compute instance must run in a virtual network: it has a subnet, or its "
-    "workspace (declared in the same stack; a Project through its hub) uses managed network isolation "
+    description="Every compute cluster and compute instance (azure-native 3.x and 2.x, 2.x's MachineLearningCompute, "
+    "classic ComputeCluster and ComputeInstance) must run in a virtual network: it has a subnet (classic: "
+    "subnetResourceId), or its workspace (declared in the same stack; a Project through its hub) uses managed network "
+    "isolation "
     "(AllowInternetOutbound or AllowOnlyApprovedOutbound). A compute without a subnet whose workspace is not in the stack "
     "is a violation unless assumeManagedNetwork is set. Kubernetes and attached computes are not judged. (Azure Policy "
     "7804b5c7 audits the subnet alone; a managed network isolates the compute the same way.)",
@@ -152,6 +155,8 @@ compute_in_virtual_network = StackRule(
         flag("assumeManagedNetwork", False,
              "Treat computes whose workspace is not declared in this stack as covered by a managed network."),
     ),
+    types=t.COMPUTE_TYPES,
+    not_covered=cs.ATTACHED,
     check=_in_virtual_network,
     samples=(
         StackSample("subnet, workspace elsewhere", sample_stack(_compute(subnet=True, workspace="central"))),
@@ -168,11 +173,17 @@ compute_in_virtual_network = StackRule(
             SampleResource(t.WORKSPACE, "proj", {"workspaceName": "proj", "kind": "Project"}, depends_on={"hubResourceId": ("hub",)}),
             _compute(workspace="proj", depends=True))),
         StackSample("classic cluster by workspace id", sample_stack(
-            SampleResource(t.CLASSIC_WORKSPACE, "cws", {"name": "ws", "id": _WS_ID,
+            SampleResource(t.CLASSIC_WORKSPACE, "cws", {"name": "ws", "id": _WS_ID, "identity": {"type": "SystemAssigned"},
                                                         "managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}),
-            SampleResource(t.CLASSIC_CLUSTER, "ccluster", {"machineLearningWorkspaceId": _WS_ID}))),
+            SampleResource(t.CLASSIC_CLUSTER, "ccluster", cx.classic_cluster(machineLearningWorkspaceId=_WS_ID,
+                                                                           subnetResourceId=None)))),
         StackSample("classic instance with subnet", sample_stack(
-            SampleResource(t.CLASSIC_INSTANCE, "cinst", {"machineLearningWorkspaceId": _WS_ID, "subnetResourceId": cx.SUBNET_ID}))),
+            SampleResource(t.CLASSIC_INSTANCE, "cinst", cx.classic_instance(machineLearningWorkspaceId=_WS_ID)))),
+        StackSample("2.x versioned workspace, MachineLearningCompute", sample_stack(
+            SampleResource("azure-native:machinelearningservices/v20240401:Workspace", "ws", {
+                "workspaceName": "ws", "managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}),
+            SampleResource(cx.MLC, "cluster", {"workspaceName": "ws", "properties": {"computeType": "AmlCompute",
+                                                                                     "properties": {}}}))),
         StackSample("assumed managed", sample_stack(_compute(workspace="central")), config={"assumeManagedNetwork": True}),
         StackSample("kubernetes not judged", sample_stack(_ws("Disabled"), _compute(kind="Kubernetes"))),
         StackSample("workspace without isolation", sample_stack(_ws("Disabled"), _compute(depends=True)),
@@ -187,9 +198,16 @@ compute_in_virtual_network = StackRule(
             _ws("Disabled", name="hub", kind="Hub", id=_HUB_ID), _ws(None, name="proj", kind="Project", hubResourceId=_HUB_ID),
             _compute(workspace="proj")), ("has no managed network isolation",)),
         StackSample("classic cluster, unmanaged workspace", sample_stack(
-            SampleResource(t.CLASSIC_WORKSPACE, "cws", {"name": "ws", "id": _WS_ID}),
-            SampleResource(t.CLASSIC_CLUSTER, "ccluster", {"machineLearningWorkspaceId": _WS_ID})),
+            SampleResource(t.CLASSIC_WORKSPACE, "cws", {"name": "ws", "id": _WS_ID, "identity": {"type": "SystemAssigned"}}),
+            SampleResource(t.CLASSIC_CLUSTER, "ccluster", cx.classic_cluster(machineLearningWorkspaceId=_WS_ID,
+                                                                           subnetResourceId=None))),
             ("has no subnet (subnetResourceId)",)),
+        StackSample("2.x default-module workspace has no managed network", sample_stack(
+            SampleResource(t.WORKSPACE, "ws", {"workspaceName": "ws", "hbiWorkspace": False, "v1LegacyMode": False,
+                                               "allowPublicAccessWhenBehindVnet": False}, provider=Provider.AN2),
+            SampleResource(t.COMPUTE, "ci", {"workspaceName": "ws", "properties": {"computeType": "ComputeInstance",
+                                                                                   "properties": {}}}, provider=Provider.AN2)),
+            ("its workspace has no managed network isolation",)),
         StackSample("two computes, one judged each", sample_stack(
             _ws("Disabled"), _compute("a"), _compute("b", subnet=True), _compute("c", workspace="elsewhere")),
             ("has no managed network isolation", "not declared in this stack")),

@@ -168,3 +168,23 @@ def provider_of(token: str, props: Any) -> Provider:
     if t.api_version(token) is not None or spelled_2x(token, props):
         return Provider.AN2
     return Provider.AN3
+
+
+# Types that hold the same thing as an azure-native type, in another provider or API generation: a
+# rule that governs the type must judge them too, or say why not (Rule.not_covered).
+CLASSIC_INFERENCE_CLUSTER: Final = f"{t.CLASSIC_ML}/inferenceCluster:InferenceCluster"
+CLASSIC_SYNAPSE_SPARK: Final = f"{t.CLASSIC_ML}/synapseSpark:SynapseSpark"
+COUNTERPARTS: Final[Mapping[str, tuple[str, ...]]] = {
+    t.WORKSPACE: (t.CLASSIC_WORKSPACE,),
+    t.COMPUTE: (t.MACHINE_LEARNING_COMPUTE, t.CLASSIC_CLUSTER, t.CLASSIC_INSTANCE, CLASSIC_INFERENCE_CLUSTER,
+                CLASSIC_SYNAPSE_SPARK),
+    t.DATASTORE: (f"{t.ML}:MachineLearningDatastore", *(f"{t.CLASSIC_ML}/{n[0].lower()}{n[1:]}:{n}" for n in (
+        "DatastoreBlobstorage", "DatastoreDatalakeGen2", "DatastoreFileshare"))),
+    t.DATA_VERSION: (t.REGISTRY_DATA_VERSION, f"{t.ML}:MachineLearningDataset"),
+    t.CODE_VERSION: (t.REGISTRY_CODE_VERSION,),
+    t.COMPONENT_VERSION: (t.REGISTRY_COMPONENT_VERSION,),
+    t.ENVIRONMENT_VERSION: (t.REGISTRY_ENVIRONMENT_VERSION,),
+    t.MODEL_VERSION: (t.REGISTRY_MODEL_VERSION,),
+    t.ONLINE_ENDPOINT: (f"{t.ML}:ACIService", f"{t.ML}:AKSService"),  # 2.x's v1 web services
+    t.ONLINE_DEPLOYMENT: (f"{t.ML}:EndpointVariant",),
+}

@@ -162,7 +162,7 @@ def _lacking(token: str, setting: Setting) -> str | None:
     only = setting.only
     if only is None:
         return None
-    name = (setting.an2 or setting.native or "").replace(BODY, "").lstrip(".").split(".")[0]
+    name = (setting.an2 or setting.native or "").replace(BODY, "").lstrip(".")
     version = t.api_version(token)
     if version is None:
         if only.in_default_module:

@@ -80,10 +80,17 @@ def _deployment(**properties: Any) -> dict[str, Any]:
     return {"endpointName": "ep", "workspaceName": "ws", "properties": {"endpointComputeType": "Managed", **properties}}
 
 
+def _deployment_an2(**properties: Any) -> dict[str, Any]:
+    """A managed deployment as azure-native 2.x spells it (its body under onlineDeploymentProperties)."""
+    return {"endpointName": "ep", "workspaceName": "ws", "onlineDeploymentProperties": {
+        "endpointComputeType": "Managed", **properties}}
+
+
 online_deployment_model_pinned = ResourceRule(
     name="online-deployment-model-pinned",
     description="Online deployments must serve a pinned model version (and a pinned environment, when one is given), "
-    "from an allowed registry when allowedRegistries is set; an absent model is a violation unless requireModel is "
+    "from an allowed registry when allowedRegistries is set: model and environmentId in the body (properties in "
+    "azure-native 3.x, onlineDeploymentProperties in 2.x); an absent model is a violation unless requireModel is "
     "false (custom containers with a baked-in model).",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
@@ -95,6 +102,7 @@ online_deployment_model_pinned = ResourceRule(
     topics=("model-versioning",),
     frameworks=(fw.AZ_REGISTRY_MODELS_ONLY,),
     types=ep.DEPLOYMENTS,
+    not_covered=ep.V1_VARIANTS,
     options=(
         strings("allowedRegistries", [], "Registries models must come from (compared case-insensitively). Empty: any registry "
                 "or workspace model."),
@@ -104,6 +112,7 @@ online_deployment_model_pinned = ResourceRule(
     check=(_model, _environment),
     samples=(
         Sample("short form", _deployment(model="azureml:fraud:3", environmentId="azureml:sklearn-env:12")),
+        Sample("2.x default module", _deployment_an2(model="azureml:fraud:3")),
         Sample("workspace model id", _deployment(model=_WS_MODEL)),
         Sample("registry model, allowed", _deployment(model=_REG_MODEL), config={"allowedRegistries": ["Shared"]}),
         Sample("ARM registry id, allowed", _deployment(
@@ -132,14 +141,17 @@ online_deployment_model_pinned = ResourceRule(
             model="azureml:fraud:3", environmentId="azureml://registries/shared/models/fraud/versions/3"),
             ("does not point to an environment asset",)),
         Sample("both wrong", _deployment(model="azureml:fraud", environmentId=""), ("names no version", "is empty")),
+        Sample("2.x latest", _deployment_an2(model="azureml:fraud:latest"),
+               ("onlineDeploymentProperties.model names the version 'latest'",)),
     ),
 )
 
 
 online_deployment_no_public_egress = ResourceRule(
     name="online-deployment-no-public-egress",
-    description="Online deployments must not reach the public internet: properties.egressPublicNetworkAccess must be "
-    "Disabled; absent is a violation (Azure and the deployment Args classes default to Enabled).",
+    description="Online deployments must not reach the public internet: egressPublicNetworkAccess in the body "
+    "(properties in azure-native 3.x, onlineDeploymentProperties in 2.x) must be Disabled; absent is a violation "
+    "(Azure and the deployment Args classes default to Enabled).",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     security=True,
@@ -148,16 +160,21 @@ online_deployment_no_public_egress = ResourceRule(
     topics=("network",),
     frameworks=(fw.MCSB_NS2,),
     types=ep.DEPLOYMENTS,
+    not_covered=ep.V1_VARIANTS,
     check=enum_setting(setting=ep.EGRESS, allowed=fixed("Disabled"), absent="violation",
                        what="the deployment must not send traffic to the public internet", vocabulary=ENABLED_DISABLED),
     samples=(
         Sample("disabled", _deployment(egressPublicNetworkAccess="Disabled")),
+        Sample("2.x disabled", _deployment_an2(egressPublicNetworkAccess="Disabled"),
+               type="azure-native:machinelearningservices/v20240401:OnlineDeployment"),
         Sample("snake_case", {"properties": {"egress_public_network_access": "Disabled"}}),
         Sample("enabled", _deployment(egressPublicNetworkAccess="Enabled"),
                ("properties.egressPublicNetworkAccess is 'Enabled'",)),
         Sample("absent (Args default Enabled)", _deployment(model="azureml:fraud:3"),
                ("properties.egressPublicNetworkAccess is not set",)),
         Sample("wrong type", _deployment(egressPublicNetworkAccess=0.0), ("egressPublicNetworkAccess is a number",)),
+        Sample("2.x absent", _deployment_an2(model="azureml:fraud:3"),
+               ("onlineDeploymentProperties.egressPublicNetworkAccess is not set (absent means Enabled",)),
     ),
 )
 
@@ -185,7 +202,8 @@ def _instance_count(subject: Subject) -> Iterator[str]:
 
 online_deployment_allowed_instances = ResourceRule(
     name="online-deployment-allowed-instances",
-    description="Managed online deployments must run on an approved instance type (absent is a violation, though the "
+    description="Managed online deployments must run on an approved instance type (instanceType in the body: "
+    "properties in azure-native 3.x, onlineDeploymentProperties in 2.x; absent is a violation, though 3.x's "
     "deployment Args classes fill Standard_F4s_v2), and every online deployment must stay within maxInstances "
     "(sku.capacity and TargetUtilization scaleSettings.maxInstances; absent means Azure's 1).",
     severity=Severity.MEDIUM,
@@ -194,6 +212,7 @@ online_deployment_allowed_instances = ResourceRule(
     "properties.scaleSettings.maxInstances at or below maxInstances (or change the config).",
     topics=("resource-usage",),
     types=ep.DEPLOYMENTS,
+    not_covered=ep.V1_VARIANTS,
     options=(
         strings("allowedInstanceTypes", _INSTANCE_TYPES, "Instance types a managed online deployment may use (compared "
                 "case-insensitively)."),
@@ -204,6 +223,8 @@ online_deployment_allowed_instances = ResourceRule(
         Sample("default size, two instances", {**_deployment(instanceType="Standard_F4s_v2"), "sku": {"name": "Default",
                                                                                                       "capacity": 2.0}}),
         Sample("snake_case, case differs", {"properties": {"instance_type": "standard_ds3_v2"}}),
+        Sample("2.x default module", {**_deployment_an2(instanceType="Standard_DS3_v2"), "sku": {"name": "Default",
+                                                                                                  "capacity": 2}}),
         Sample("kubernetes instance type not judged", {"properties": {"endpointComputeType": "Kubernetes",
                                                                       "instanceType": "gpu-large"}}),
         Sample("autoscale within limit", _deployment(instanceType="Standard_DS3_v2",
@@ -220,5 +241,10 @@ online_deployment_allowed_instances = ResourceRule(
                ("scaleSettings.maxInstances exceeds the limit of 3 instances",)),
         Sample("capacity wrong type", {**_deployment(instanceType="Standard_DS3_v2"), "sku": {"capacity": "many"}},
                ("sku.capacity is a string, not a whole number",)),
+        Sample("2.x gpu size quoted, no instance type in 2.x's Args", _deployment_an2(instanceType="Standard_NC6s_v3"),
+               ("onlineDeploymentProperties.instanceType is 'Standard_NC6s_v3'",)),
+        Sample("2.x autoscale too far", _deployment_an2(instanceType="Standard_DS3_v2", scaleSettings={
+            "scaleType": "TargetUtilization", "maxInstances": 10}),
+            ("onlineDeploymentProperties.scaleSettings.maxInstances exceeds the limit of 3 instances",)),
     ),
 )

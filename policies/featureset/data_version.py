@@ -94,10 +94,18 @@ def _fs(data_ref: Any = _PINNED_DATA, **extra: Any) -> dict[str, Any]:
     return {"name": "txn", "version": "1", "workspaceName": "ws", "properties": properties}
 
 
+def _fs_an2(data_ref: Any = _PINNED_DATA) -> dict[str, Any]:
+    """A featureset version as azure-native 2.x spells it (its body under featuresetVersionProperties)."""
+    return {"name": "txn", "version": "1", "workspaceName": "ws",
+            "featuresetVersionProperties": {**_SPEC, "properties": {"dataVersionId": data_ref}}}
+
+
 featureset_data_version_pinned = ResourceRule(
     name="featureset-data-version-pinned",
-    description="Featureset versions must be explicit, declare their specification and pinned entities, "
-    "and record the pinned data version they were built from.",
+    description="Featureset versions (body properties in azure-native 3.x, featuresetVersionProperties in 2.x) must be "
+    "explicit, declare their specification and pinned entities, and record the pinned data version they were built "
+    "from in their properties map (key dataVersionKey, default dataVersionId). The classic provider has no feature "
+    "store resources.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     remediation="Give the featureset version an explicit version (not 'latest'), set properties.specification.path, "
@@ -114,6 +122,7 @@ featureset_data_version_pinned = ResourceRule(
     check=(_explicit_version, _specification, _entities, _data_reference),
     samples=(
         Sample("pinned short form", _fs()),
+        Sample("2.x pinned", _fs_an2()),
         Sample("pinned ARM id", _fs("/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/"
                                     "workspaces/ws/data/transactions/versions/3")),
         Sample("pinned registry uri", _fs("azureml://registries/shared/data/transactions/versions/2")),
@@ -122,6 +131,13 @@ featureset_data_version_pinned = ResourceRule(
         Sample("entities optional", _fs(entities=[]), config={"requireEntities": False}),
         Sample("seed placeholder", {"name": "sampleFeatureset", "version": "1.0", "properties": {"properties": {"dataVersionId": ""}}},
                ("specification.path is empty or absent", "names no entity", "empty placeholder")),
+        Sample("2.x: the seed as its note wrote it", {"name": "sampleFeatureset", "version": "1.0", "workspaceName": "ws",
+                                                      "featuresetVersionProperties": {"properties": {"dataVersionId": ""}}},
+               ("featuresetVersionProperties.specification.path is empty or absent",
+                "featuresetVersionProperties.entities names no entity",
+                "featuresetVersionProperties.properties.dataVersionId is an empty placeholder")),
+        Sample("2.x latest", _fs_an2("azureml:transactions:latest"), ("names the version 'latest'",),
+               type="azure-native:machinelearningservices/v20240401:FeaturesetVersion"),
         Sample("latest version", _fs("azureml:transactions:latest"), ("names the version 'latest'",)),
         Sample("label", _fs("azureml:transactions@production"), ("names a label",)),
         Sample("no version", _fs("azureml:transactions"), ("names no version",)),
@@ -240,10 +256,15 @@ def _fs_item(ref: Any, name: str = "featureset") -> SampleResource:
     return SampleResource(t.FEATURESET_VERSION, name, _fs(ref))
 
 
+_DATA_AN2 = SampleResource(t.DATA_VERSION, "data", {"workspaceName": "ws", "name": "transactions", "version": "1",
+                                                    "dataVersionBaseProperties": {
+                                                        "dataType": "uri_folder", "dataUri": "azureml://datastores/b/paths/t/"}})
+
+
 featureset_data_version_resolves = StackRule(
     name="featureset-data-version-resolves",
     description="A featureset version's pinned data version reference must resolve to a data version declared "
-    "in the same stack, or point into an allowed workspace or registry.",
+    "in the same stack (in either azure-native version's spelling), or point into an allowed workspace or registry.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     remediation="Declare the DataVersion the featureset was built from in the same stack (same workspace, name and "
@@ -256,9 +277,12 @@ featureset_data_version_resolves = StackRule(
         strings("allowedRemotePrefixes", [], "Prefixes of absolute asset ids (another workspace or a registry) a reference "
                 "may point into, e.g. azureml://registries/shared (compared case-insensitively)."),
     ),
+    types=(t.FEATURESET_VERSION, t.DATA_VERSION),
     check=_resolves,
     samples=(
         StackSample("declared in stack", sample_stack(_DATA, _fs_item(_PINNED_DATA))),
+        StackSample("2.x, declared in stack", sample_stack(_DATA_AN2, SampleResource(t.FEATURESET_VERSION, "featureset",
+                                                                                    _fs_an2()))),
         StackSample("declared, found by ARM id", sample_stack(_DATA_BY_ID, _fs_item(_PINNED_DATA))),
         StackSample("ARM reference into this stack's workspace", sample_stack(_DATA, _fs_item(
             "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/WS/data/transactions/versions/1"))),
@@ -267,6 +291,8 @@ featureset_data_version_resolves = StackRule(
         StackSample("unpinned left to the other rule", sample_stack(_fs_item(""), _fs_item("azureml:x@latest", "f2"))),
         StackSample("missing version", sample_stack(_DATA, _fs_item("azureml:transactions:2")),
                     ("no DataVersion in this stack declares",)),
+        StackSample("2.x, missing version", sample_stack(_DATA_AN2, SampleResource(
+            t.FEATURESET_VERSION, "featureset", _fs_an2("azureml:transactions:2"))), ("no DataVersion in this stack declares",)),
         StackSample("other workspace", sample_stack(SampleResource(t.DATA_VERSION, "data", {
             "workspaceName": "other", "name": "transactions", "version": "1"}), _fs_item(_PINNED_DATA)),
             ("no DataVersion in this stack declares",)),

@@ -53,9 +53,10 @@ def _fs_version(**settings: Any) -> dict[str, Any]:
 featureset_materialization_limits = ResourceRule(
     name="featureset-materialization-limits",
     description="Featureset materialisation must run on an approved Spark instance type "
-    "(materializationSettings.resource.instanceType); absent materialisation settings are fine (nothing is "
-    "materialised), but materialisation switched on (storeType other than None) without an instance type is a "
-    "violation. sparkConfiguration is free-form and not judged.",
+    "(materializationSettings.resource.instanceType, in the body: properties in azure-native 3.x, "
+    "featuresetVersionProperties in 2.x); absent materialisation settings are fine (nothing is materialised), but "
+    "materialisation switched on (storeType other than None) without an instance type is a violation. "
+    "sparkConfiguration is free-form and not judged.",
     severity=Severity.LOW,
     level=EnforcementLevel.ADVISORY,
     remediation="Set properties.materializationSettings.resource.instanceType to one of this policy's "
@@ -74,6 +75,8 @@ featureset_materialization_limits = ResourceRule(
         Sample("snake_case, case differs", {"properties": {"materialization_settings": {
             "store_type": "Online", "resource": {"instance_type": "Standard_E4s_v3"}}}}),
         Sample("store off, no resource (Args default)", _fs_version(storeType="None")),
+        Sample("2.x allowed type", {"name": "txn", "version": "1", "featuresetVersionProperties": {
+            "materializationSettings": {"storeType": "Offline", "resource": {"instanceType": "standard_e4s_v3"}}}}),
         Sample("configured", _fs_version(resource={"instanceType": "standard_e16s_v3"}),
                config={"allowedInstanceTypes": ["standard_e16s_v3"]}),
         Sample("large type", _fs_version(storeType="OnlineAndOffline", resource={"instanceType": "standard_e64s_v3"}),
@@ -84,5 +87,13 @@ featureset_materialization_limits = ResourceRule(
         Sample("wrong type", _fs_version(storeType="Online", resource={"instanceType": 8.0}), ("instanceType is a number",)),
         Sample("settings wrong type", {"properties": {"materializationSettings": "Offline"}},
                ("materializationSettings is a string, not materialisation settings",)),
+        Sample("2.x on without a type", {"name": "txn", "version": "1", "featuresetVersionProperties": {
+            "materializationSettings": {"storeType": "Online"}}},
+            ("featuresetVersionProperties.materializationSettings.storeType is 'Online' (materialisation on) but "
+             "featuresetVersionProperties.materializationSettings.resource.instanceType is not set",),
+            type="azure-native:machinelearningservices/v20241001:FeaturesetVersion"),
+        Sample("2.x size name quoted", {"featuresetVersionProperties": {"materializationSettings": {
+            "storeType": "Offline", "resource": {"instanceType": "Standard_E64s_v3"}}}},
+            ("resource.instanceType is 'Standard_E64s_v3'",)),
     ),
 )

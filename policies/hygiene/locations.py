@@ -41,7 +41,8 @@ def _allowed_location(subject: Subject) -> Iterator[str]:
 ml_allowed_locations = ResourceRule(
     name="ml-allowed-locations",
     description="Azure ML resources with a location of their own (workspaces, registries, computes, endpoints, "
-    "deployments and the classic workspace and computes) must be in an allowed region. Until allowedLocations is "
+    "deployments; azure-native 2.x's MachineLearningCompute and v1 web services; the classic workspace, compute "
+    "cluster, inference cluster and Synapse Spark) must be in an allowed region. Until allowedLocations is "
     "configured (default: empty) every location passes. Regions compare case-insensitively ignoring spaces "
     "('West Europe' == 'westeurope'); an absent location passes, since it inherits the resource group's.",
     severity=Severity.LOW,
@@ -52,6 +53,8 @@ ml_allowed_locations = ResourceRule(
     topics=("compliance",),
     frameworks=(fw.AZ_ALLOWED_LOCATIONS,),
     types=LOCATED_TYPES,
+    not_covered={t.CLASSIC_INSTANCE: "the classic ComputeInstance has no location input: it runs in its workspace's "
+                 "region"},
     options=(strings("allowedLocations", [], "Allowed Azure regions, e.g. westeurope or 'West Europe'. Empty: any location."),),
     enforce={"allowedLocations": ["westeurope", "northeurope", "swedencentral"]},
     check=_allowed_location,
@@ -62,14 +65,24 @@ ml_allowed_locations = ResourceRule(
                config={"allowedLocations": ["West Europe", "North Europe"]}),
         Sample("absent location inherits", {"properties": {"computeType": "AmlCompute"}}, type=f"{t.ML}:Compute",
                config={"allowedLocations": ["westeurope"]}),
-        Sample("classic compute cluster", {"location": "WestEurope", "vmSize": "STANDARD_DS2_V2"},
+        Sample("classic compute cluster", {"location": "WestEurope", "vmSize": "STANDARD_DS2_V2", "vmPriority": "Dedicated",
+                                           "scaleSettings": {"minNodeCount": 0, "maxNodeCount": 2,
+                                                             "scaleDownNodesAfterIdleDuration": "PT2M"}},
                type=t.CLASSIC_CLUSTER, config={"allowedLocations": ["westeurope"]}),
         Sample("outside the list", {"location": "East US"}, ("location 'eastus' is not allowed; allowed: westeurope",),
                config={"allowedLocations": ["westeurope"]}),
-        Sample("online endpoint, versioned", {"location": "japaneast", "properties": {"authMode": "AADToken"}},
-               ("location 'japaneast' is not allowed",),
-               type="azure-native:machinelearningservices/v20240401:OnlineEndpoint",
-               config={"allowedLocations": ["westeurope", "northeurope"]}),
+        Sample("online endpoint, 2.x versioned module", {"location": "japaneast", "onlineEndpointProperties": {
+            "authMode": "AADToken"}}, ("location 'japaneast' is not allowed",),
+            type="azure-native:machinelearningservices/v20240401:OnlineEndpoint",
+            config={"allowedLocations": ["westeurope", "northeurope"]}),
+        Sample("2.x registry", {"location": "westeurope", "registryProperties": {"publicNetworkAccess": "Disabled"}},
+               type=f"{t.ML}:Registry", config={"allowedLocations": ["westeurope"]}),
+        Sample("2.x MachineLearningCompute outside", {"location": "westus", "properties": {"computeType": "AmlCompute"}},
+               ("location 'westus' is not allowed",), type="azure-native:machinelearningservices/v20210401:MachineLearningCompute",
+               config={"allowedLocations": ["westeurope"]}),
+        Sample("classic inference cluster", {"location": "eastus", "kubernetesClusterId": "/k",
+                                             "machineLearningWorkspaceId": "/w"}, ("location 'eastus' is not allowed",),
+               type=f"{t.CLASSIC_ML}/inferenceCluster:InferenceCluster", config={"allowedLocations": ["westeurope"]}),
         Sample("classic workspace", {"location": "eastus2"}, ("'eastus2' is not allowed",), type=t.CLASSIC_WORKSPACE,
                config={"allowedLocations": ["westeurope"]}),
         Sample("unknown region not quoted", {"location": "Atlantis North"},

@@ -171,8 +171,10 @@ environment_image_pinned = ResourceRule(
         Sample("build context without SAS", _env(build={"contextUri": "https://acct.blob.core.windows.net/ctx/",
                                                          "dockerfilePath": "Dockerfile"})),
         Sample("job with registered environment only", js.job(js.command()), type=t.JOB),
-        Sample("inline step environment pinned", js.job(js.pipeline({"s": js.step(
+        Sample("inline step environment pinned, 2.x versioned module", js.job_an2(js.pipeline({"s": js.step(
             environment={"image": _MCR_IMAGE, "conda_file": "conda.yml"})})), type=js.VERSIONED_JOB),
+        Sample("2.x environment version", {"workspaceName": "ws", "name": "e", "version": "1",
+                                           "environmentVersionProperties": {"image": _MCR_IMAGE}}, type=t.ENVIRONMENT_VERSION),
         Sample("no tag", _env(image="mcr.microsoft.com/azureml/curated"), ("properties.image names no tag",)),
         Sample("latest and docker hub", _env(image="python:latest"),
                ("properties.image comes from a registry that is not in allowedRegistries", "uses the tag 'latest'")),
@@ -185,6 +187,12 @@ environment_image_pinned = ResourceRule(
         Sample("SAS build context", _env(build={"contextUri": "https://a.blob.core.windows.net/ctx?sv=2022-11-02&sig=abcdefghijklmnopqrstuvwx"}),
                ("properties.build.contextUri carries a credential",)),
         Sample("neither image nor build", _env(), ("declares neither an image nor a build context",)),
+        Sample("2.x latest image", {"workspaceName": "ws", "name": "e", "version": "1",
+                                    "environmentVersionProperties": {"image": "mcr.microsoft.com/azureml/curated:latest"}},
+               ("environmentVersionProperties.image uses the tag 'latest'",), type=t.ENVIRONMENT_VERSION),
+        Sample("2.x schedule, inline environment", js.schedule_an2(js.pipeline({"a": js.step(environment={"image": "ubuntu:22.04"})})),
+               ("scheduleProperties.action.jobBaseProperties.jobs.a.environment.image comes from a registry",),
+               type=t.SCHEDULE),
         Sample("image wrong type", _env(image=3.0), ("properties.image is a number",)),
         Sample("inline environments in jobs", js.schedule(js.pipeline({
             "a": js.step(environment={"image": "ubuntu"}),

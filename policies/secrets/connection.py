@@ -13,6 +13,7 @@ from ..core import props as p
 from ..core.checks import config_list, enum_setting
 from ..core.credentials import credential_name_reason, credential_value_reason, filled
 from ..core.options import strings
+from ..core.providers import Provider
 from ..core.resources import connection as cn
 from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
 from ..core.samples import Sample
@@ -70,11 +71,13 @@ def _legacy_value(subject: Subject) -> Iterator[str]:
 workspace_connection_no_inline_credentials = ResourceRule(
     name="workspace-connection-no-inline-credentials",
     description="Azure ML workspace connections must authenticate with Microsoft Entra ID or a managed identity: "
-    "properties.authType must be in the allowed list (default: AAD, ManagedIdentity, None) and no credential (key, "
-    "pat, password, clientSecret, sas, custom keys, tokens) may be held inline under properties.credentials, even if "
-    "wrapped as a Pulumi secret. An absent authType (required by the API) is a violation; absent credentials pass. "
-    "Other connection resources "
-    "(ConnectionDeployment, ConnectionRaiBlocklist, ConnectionRaiPolicy) carry no authType and are not judged.",
+    "properties.authType must be in the allowed list (default: AAD, ManagedIdentity, None; azure-native 2.x has no AAD "
+    "type) and no credential (key, pat, password, clientSecret, sas, custom keys, tokens) may be held inline under "
+    "properties.credentials, even if wrapped as a Pulumi secret; a 2.x connection's value (the credential JSON of its "
+    "older API; flat in 2.x's modules v20210401 and v20220201preview) counts as inline too unless the type carries no "
+    "credential. An absent authType (required by the API) is a violation; absent credentials pass. Other connection "
+    "resources (ConnectionDeployment, ConnectionRaiBlocklist, ConnectionRaiPolicy) carry no authType and are not "
+    "judged; the classic provider has no connection resource.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,
@@ -102,9 +105,16 @@ workspace_connection_no_inline_credentials = ResourceRule(
             "authType": "ManagedIdentity", "category": "AzureOpenAI", "credentials": {
                 "clientId": "00000000-0000-0000-0000-000000000001",
                 "resourceId": _IDENTITY_ID}}}),
-        Sample("snake_case, versioned", {"properties": {"auth_type": "none", "category": "PythonFeed",
-                                                        "target": "https://pypi.org/simple"}},
+        Sample("snake_case, 2.x versioned module", {"properties": {"auth_type": "None", "category": "PythonFeed",
+                                                                   "target": "https://pypi.org/simple"}},
                type="azure-native:machinelearningservices/v20240401:WorkspaceConnection"),
+        Sample("2.x managed identity", {"workspaceName": "ws", "properties": {
+            "authType": "ManagedIdentity", "category": "ContainerRegistry", "target": "myacr.azurecr.io",
+            "credentials": {"clientId": "00000000-0000-0000-0000-000000000001", "resourceId": _IDENTITY_ID}}},
+            provider=Provider.AN2),
+        Sample("2.x flat module, no credential", {"authType": "None", "category": "PythonFeed",
+                                                  "target": "https://pypi.org/simple"},
+               type="azure-native:machinelearningservices/v20210401:WorkspaceConnection"),
         Sample("service principal allowed, no secret", {"properties": {
             "authType": "ServicePrincipal", "credentials": {"clientId": "c", "tenantId": "t"}}},
             config={"allowedAuthTypes": ["AAD", "ServicePrincipal"]}),
@@ -128,5 +138,14 @@ workspace_connection_no_inline_credentials = ResourceRule(
         Sample("absent auth type", {"properties": {"category": "AzureBlob"}}, ("properties.authType is not set",)),
         Sample("unknown auth type value not quoted", {"properties": {"authType": "Magic"}},
                ("a value outside the known set (not shown)",)),
+        Sample("2.x pat and value", {"workspaceName": "ws", "properties": {
+            "authType": "PAT", "category": "Git", "target": "https://github.com/org/repo", "value": '{"pat": "x"}',
+            "valueFormat": "JSON", "credentials": {"pat": "not-a-real-pat"}}},
+            ("properties.authType is 'PAT'", "properties.credentials.pat holds", "properties.value holds an inline credential"),
+            provider=Provider.AN2),
+        Sample("2.x flat module, pat in value", {"authType": "PAT", "category": "Git", "target": "https://github.com/org/r",
+                                                 "value": '{"pat": "not-a-real-pat"}', "valueFormat": "JSON"},
+               ("authType is 'PAT'", "value holds an inline credential"),
+               type="azure-native:machinelearningservices/v20210401:WorkspaceConnection"),
     ),
 )

@@ -106,11 +106,15 @@ def _no_sas_in_data_uri(subject: Subject) -> Iterator[str]:
 _SAS_URL = ("https://acct.blob.core.windows.net/data/train.csv?sv=2022-11-02&ss=b&srt=o&sp=r"
             "&se=2030-01-01T00:00:00Z&sig=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789%2BAbC%3D")
 
+_BY_ID = "a classic datastore names its storage by resource id (storageContainerId, storageFileshareId), never by URI"
+
 data_uri_no_sas_token = ResourceRule(
     name="data-uri-no-sas-token",
     description="Data URIs must not carry credentials: no SAS signature (sig=) or account key in a data version's "
-    "properties.dataUri, a datastore's endpoint or other location fields, or a job's properties.inputs.<name>.uri "
-    "(top-level inputs only; sweep trials and pipeline steps are the job rules' business). An absent URI passes.",
+    "dataUri (workspace and registry data versions; the body is properties in azure-native 3.x, "
+    "dataVersionBaseProperties in 2.x), a v1 dataset's parameters.path.httpUrl, a datastore's endpoint or other "
+    "location fields (v2 Datastore, v1 MachineLearningDatastore), or a job's inputs.<name>.uri (top-level inputs only; "
+    "sweep trials and pipeline steps are the job rules' business). An absent URI passes.",
     severity=Severity.CRITICAL,
     level=EnforcementLevel.MANDATORY,
     security=True,
@@ -122,13 +126,19 @@ data_uri_no_sas_token = ResourceRule(
     topics=("secrets", "data-access"),
     frameworks=(fw.MCSB_IM8,),
     types=(*av.DATA_VERSIONS, av.DATASET, t.DATASTORE, ds.V1, t.JOB),
+    not_covered={ds.BLOB: _BY_ID, ds.DATALAKE_GEN2: _BY_ID, ds.FILESHARE: _BY_ID},
     check=_no_sas_in_data_uri,
     samples=(
         Sample("datastore path", {"name": "train", "version": "1", "workspaceName": "ws", "properties": {
             "dataType": "uri_folder", "dataUri": "azureml://datastores/workspaceblobstore/paths/train/"}}),
-        Sample("plain https, versioned", {"properties": {"data_type": "uri_file",
-                                                         "data_uri": "https://acct.blob.core.windows.net/data/t.csv"}},
-               type="azure-native:machinelearningservices/v20240401:DataVersion"),
+        Sample("plain https, 2.x versioned module", {"dataVersionBaseProperties": {
+            "data_type": "uri_file", "data_uri": "https://acct.blob.core.windows.net/data/t.csv"}},
+            type="azure-native:machinelearningservices/v20240401:DataVersion"),
+        Sample("2.x registry data version", {"registryName": "shared", "name": "t", "version": "1", "dataVersionBaseProperties": {
+            "dataType": "uri_folder", "dataUri": "azureml://datastores/workspaceblobstore/paths/t/"}}, type=t.REGISTRY_DATA_VERSION),
+        Sample("v1 dataset from a datastore path", {"workspaceName": "ws", "datasetType": "file", "parameters": {
+            "path": {"dataPath": {"datastoreName": "workspaceblobstore", "relativePath": "train/"}}},
+            "registration": {"name": "train"}}, type=av.DATASET),
         Sample("datastore endpoint", {"properties": {"datastoreType": "AzureBlob", "accountName": "acct",
                                                      "endpoint": "core.windows.net", "credentials": {
                                                          "credentialsType": "Sas", "secrets": {"sasToken": _SAS_URL}}}},
@@ -155,5 +165,22 @@ data_uri_no_sas_token = ResourceRule(
                                                               "endpoint": "core.windows.net?sig=abcdef",
                                                               "properties": {"source": _SAS_URL}}},
                ("properties.endpoint carries", "properties.properties.source carries"), type=t.DATASTORE),
+        Sample("2.x sas url", {"name": "t", "version": "1", "dataVersionBaseProperties": {"dataType": "uri_file",
+                                                                                      "dataUri": _SAS_URL}},
+               ("dataVersionBaseProperties.dataUri carries a credential",)),
+        Sample("2.x job input with sas", {"jobBaseProperties": {"jobType": "Command", "command": "python train.py",
+                                                                "environmentId": "azureml:env:1", "inputs": {
+                                                                    "training": {"jobInputType": "uri_file", "uri": _SAS_URL}}}},
+               ("jobBaseProperties.inputs.training.uri carries a credential",), type=t.JOB),
+        Sample("2.x datastore endpoint with sas", {"datastoreProperties": {"datastoreType": "AzureBlob", "accountName": "acct",
+                                                                           "containerName": "c",
+                                                                           "endpoint": "core.windows.net?sig=abcdef"}},
+               ("datastoreProperties.endpoint carries",), type=t.DATASTORE),
+        Sample("v1 dataset from a SAS url", {"workspaceName": "ws", "datasetType": "file", "parameters": {
+            "path": {"httpUrl": _SAS_URL}}, "registration": {"name": "train"}},
+            ("parameters.path.httpUrl carries a credential",), type=av.DATASET),
+        Sample("v1 datastore endpoint with sas", {"workspaceName": "ws", "dataStoreType": "blob", "accountName": "acct",
+                                                  "endpoint": "core.windows.net?sig=abcdef"},
+               ("endpoint carries",), type=ds.V1),
     ),
 )

@@ -17,6 +17,7 @@ from ..core.resources import datastore as ds
 from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
 from ..core.samples import Sample
 from ..core.shape import path_of, read
+from . import samples as sx
 
 CREDENTIALS_TYPES: Final = ("AccountKey", "Certificate", "None", "Sas", "ServicePrincipal")
 
@@ -73,16 +74,23 @@ def _flat_credentials(subject: Subject) -> Iterator[str]:
 
 datastore_no_inline_credentials = ResourceRule(
     name="datastore-no-inline-credentials",
-    description="Azure ML datastores must use identity-based access: properties.credentials.credentialsType must be "
-    "in the allowed list (default: None) and no secret (key, sasToken, clientSecret, certificate) may be held inline "
-    "under properties.credentials.secrets, whatever the type and even if wrapped as a Pulumi secret. Absent "
-    "credentials mean identity-based access and pass.",
+    description="Azure ML datastores must use identity-based access and hold no secret inline, even if wrapped as a "
+    "Pulumi secret. A v2 Datastore (body properties in azure-native 3.x, datastoreProperties in 2.x): "
+    "credentials.credentialsType must be in the allowed list (default: None) and no secret (key, sasToken, "
+    "clientSecret, certificate) may be under credentials.secrets, whatever the type. A v1 MachineLearningDatastore "
+    "(both azure-native versions) and the classic datastores (DatastoreBlobstorage, DatastoreDatalakeGen2, "
+    "DatastoreFileshare) hold credentials as top-level inputs: accountKey, sasToken (classic: "
+    "sharedAccessSignature) or clientId and clientSecret mean AccountKey, Sas or ServicePrincipal credentials, judged "
+    "against the same list, and each secret one set is inline (as is a v1 password). Absent credentials mean "
+    "identity-based access and pass.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,
-    remediation="Set properties.credentials to {credentialsType: 'None'} and grant the workspace (or the user, via "
-    "serviceDataAccessAuthIdentity) a storage data role; if a service principal is unavoidable, allow its type in "
-    "allowedCredentialTypes and keep its secret out of the program (the service keeps it in the workspace Key Vault).",
+    remediation="Set the datastore's credentials to {credentialsType: 'None'} (v1 and classic datastores: set no "
+    "account key, SAS or service principal) and grant the workspace (or the user, via serviceDataAccessAuthIdentity; "
+    "classic: serviceDataAuthIdentity / serviceDataIdentity) a storage data role; if a service principal is "
+    "unavoidable, allow its type in allowedCredentialTypes and keep its secret out of the program (the service keeps "
+    "it in the workspace Key Vault).",
     unknowns=f"An unknown credentialsType during preview: {SDK_ADVISORY}. A secret field whose value is unknown "
     "still counts as inline (a value will be there).",
     topics=("secrets", "data-access"),
@@ -96,10 +104,19 @@ datastore_no_inline_credentials = ResourceRule(
             "credentials": {"credentialsType": "None"}}}),
         Sample("no credentials block", {"properties": {"datastoreType": "AzureDataLakeGen2", "accountName": "acct",
                                                        "filesystem": "fs"}}),
-        Sample("snake_case, versioned", {"properties": {"datastore_type": "AzureFile", "account_name": "acct",
-                                                        "file_share_name": "share",
-                                                        "credentials": {"credentials_type": "none"}}},
-               type="azure-native:machinelearningservices/v20240401:Datastore"),
+        Sample("snake_case, 2.x versioned module", {"datastore_properties": {
+            "datastore_type": "AzureFile", "account_name": "acct", "file_share_name": "share",
+            "credentials": {"credentials_type": "None"}}}, type="azure-native:machinelearningservices/v20240401:Datastore"),
+        Sample("2.x default module", sx.an2(credentials={"credentialsType": "None"},
+                                            serviceDataAccessAuthIdentity="WorkspaceSystemAssignedIdentity")),
+        Sample("v1 datastore, workspace identity", sx.v1(workspaceSystemAssignedIdentity=True), type=sx.V1),
+        Sample("classic blob, identity", sx.classic_blob(serviceDataAuthIdentity="WorkspaceSystemAssignedIdentity"),
+               type=sx.BLOB),
+        Sample("classic data lake, no service principal", {"workspaceId": sx.WORKSPACE_ID, "storageContainerId": sx.CONTAINER},
+               type=sx.DATALAKE_GEN2),
+        Sample("v1 service principal allowed, secret kept out", sx.v1(clientId="00000000-0000-0000-0000-000000000001",
+                                                                     tenantId="00000000-0000-0000-0000-000000000002"),
+               type=sx.V1, config={"allowedCredentialTypes": ["None", "ServicePrincipal"]}),
         Sample("service principal allowed, secret kept out", {"properties": {
             "datastoreType": "AzureDataLakeGen1", "storeName": "adls", "credentials": {
                 "credentialsType": "ServicePrincipal", "clientId": "00000000-0000-0000-0000-000000000001",
@@ -127,5 +144,32 @@ datastore_no_inline_credentials = ResourceRule(
                ("properties.credentials.credentialsType is not set",)),
         Sample("wrong type", {"properties": {"credentials": {"credentialsType": 1.0}}},
                ("credentialsType is a number",)),
+        Sample("2.x account key", sx.an2(credentials={"credentialsType": "AccountKey", "secrets": {
+            "secretsType": "AccountKey", "key": "not-a-real-key"}}),
+            ("datastoreProperties.credentials.credentialsType is 'AccountKey'",
+             "datastoreProperties.credentials.secrets.key holds an inline secret")),
+        Sample("2.x preview module, sas", {"datastoreProperties": {"datastoreType": "AzureBlob", "credentials": {
+            "credentialsType": "Sas", "secrets": {"secretsType": "Sas", "sasToken": "sv=x&sig=y"}}}},
+            ("credentialsType is 'Sas'", "datastoreProperties.credentials.secrets.sasToken holds"), type=sx.AN2_PREVIEW),
+        Sample("v1 account key", sx.v1(accountKey="not-a-real-key"),
+               ("accountKey is set, so the datastore uses AccountKey credentials", "accountKey holds an inline secret"),
+               type=sx.V1),
+        Sample("v1 sql password", sx.v1(dataStoreType="sqldb", serverName="sql", databaseName="db", userId="u",
+                                        password="not-a-real-password"), ("password holds an inline secret",), type=sx.V1),
+        Sample("v1 service principal with secret", sx.v1(dataStoreType="adls-gen2", clientId="c", tenantId="t",
+                                                         clientSecret="not-a-real-secret"),
+               ("clientId is set, so the datastore uses ServicePrincipal credentials", "clientSecret holds an inline secret"),
+               type=sx.V1),
+        Sample("classic blob account key", sx.classic_blob(accountKey="not-a-real-key"),
+               ("accountKey is set, so the datastore uses AccountKey credentials", "accountKey holds an inline secret"),
+               type=sx.BLOB),
+        Sample("classic fileshare sas, secret envelope", {"workspaceId": sx.WORKSPACE_ID, "storageFileshareId": sx.SHARE,
+                                                          "sharedAccessSignature": {p.SIG_KEY: p.SECRET_SIG, "value": "sv=x&sig=y"}},
+               ("sharedAccessSignature is set, so the datastore uses Sas credentials",
+                "sharedAccessSignature holds an inline secret"), type=sx.FILESHARE),
+        Sample("classic data lake service principal", {"workspaceId": sx.WORKSPACE_ID, "storageContainerId": sx.CONTAINER,
+                                                       "clientId": "c", "tenantId": "t", "clientSecret": "not-a-real-secret"},
+               ("clientId is set, so the datastore uses ServicePrincipal credentials", "clientSecret holds an inline secret"),
+               type=sx.DATALAKE_GEN2),
     ),
 )

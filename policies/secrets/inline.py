@@ -224,10 +224,20 @@ ml_no_inline_credentials = ResourceRule(
         Sample("connection keys left to workspace-connection-no-inline-credentials", {"properties": {
             "authType": "CustomKeys", "category": "CustomKeys", "credentials": {"keys": {"x-api-header": "abc123"}}}},
             type=f"{t.ML}:WorkspaceConnection"),
-        Sample("datastore secrets outside credentials still judged, snake_case", {"properties": {
-            "datastore_type": "AzureDataLakeGen2", "description": _CONN}},
-            ("properties.description holds a credential inline",),
+        Sample("datastore secrets outside credentials still judged, 2.x, snake_case", {"datastore_properties": {
+            "datastore_type": "AzureDataLakeGen2", "account_name": "acct", "filesystem": "fs", "description": _CONN}},
+            ("datastore_properties.description holds a credential inline",),
             type="azure-native:machinelearningservices/v20230401preview:Datastore"),
+        Sample("v1 datastore: credentials left to datastore-no-inline-credentials", {
+            "workspaceName": "ws", "dataStoreType": "blob", "accountName": "acct", "accountKey": _KEY,
+            "description": _CONN}, ("description holds a credential inline",), type=f"{t.ML}:MachineLearningDatastore"),
+        Sample("2.x job environment variables", {"jobBaseProperties": {"jobType": "Command", "command": "python train.py",
+                                                                       "environmentId": "azureml:env:1",
+                                                                       "environmentVariables": {"DB_PASSWORD": "hunter2"}}},
+               ("jobBaseProperties.environmentVariables.DB_PASSWORD holds a credential inline",), type=f"{t.ML}:Job"),
+        Sample("2.x connection value left to workspace-connection-no-inline-credentials", {
+            "authType": "PAT", "category": "Git", "target": "https://github.com/o/r", "value": '{"pat": "x"}'},
+            type="azure-native:machinelearningservices/v20210401:WorkspaceConnection"),
         Sample("environment variables by name and by value", _command_job({
             "DB_PASSWORD": "hunter2", "STORAGE": _CONN, "LOG_LEVEL": "info"}),
             ("environmentVariables.DB_PASSWORD holds a credential inline: its name reads as a credential",

@@ -11,10 +11,12 @@ from ..core import frameworks as fw
 from ..core import props as p
 from ..core import types as t
 from ..core.messages import quote_known
+from ..core.providers import Provider
 from ..core.resources import workspace as ws
 from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
 from ..core.samples import Sample
 from ..core.shape import Reading, Setting, read
+from . import samples as wx
 
 
 def _set_or_computed(subject: Subject, setting: Setting) -> tuple[str, bool]:
@@ -61,9 +63,10 @@ _KEY = {"keyVaultArmId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft
 workspace_customer_managed_key = ResourceRule(
     name="workspace-customer-managed-key",
     description="Azure ML workspaces must encrypt their data with a customer-managed key: encryption.status Enabled "
-    "with encryption.keyVaultProperties.keyVaultArmId and keyIdentifier set (classic provider: an encryption block "
-    "with keyVaultId and keyId). Absent encryption means Microsoft-managed keys and is a violation. Workspaces of "
-    "kind Project are exempt (they use their hub's key; Azure Policy ba769a63 skips them too).",
+    "with encryption.keyVaultProperties.keyVaultArmId and keyIdentifier set (the same in azure-native 2.x and 3.x; "
+    "classic provider: an encryption block with keyVaultId and keyId). Absent encryption means Microsoft-managed keys "
+    "and is a violation. Judges Default, Hub and FeatureStore workspaces: a project is encrypted with its hub's key "
+    "(Azure Policy ba769a63 and 7f40cee6 skip kind Project too).",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.ADVISORY,
     remediation="Create a Key Vault key and give the workspace encryption: {status: 'Enabled', keyVaultProperties: "
@@ -74,16 +77,17 @@ workspace_customer_managed_key = ResourceRule(
     f"unknown status or encryption block: {SDK_ADVISORY}.",
     topics=("encryption",),
     frameworks=(fw.AZ_CUSTOMER_MANAGED_KEY, fw.MCSB_DP5),
-    types=t.WORKSPACE_TYPES,
+    types=ws.TYPES,
     check=_customer_managed_key,
     samples=(
         Sample("customer-managed key", {"encryption": {"status": "Enabled", "keyVaultProperties": dict(_KEY)}}),
-        Sample("snake_case, any case, versioned", {"encryption": {"status": "enabled", "key_vault_properties": {
-            "key_vault_arm_id": _KEY["keyVaultArmId"], "key_identifier": _KEY["keyIdentifier"]}}},
-            type="azure-native:machinelearningservices/v20240401:Workspace"),
+        Sample("snake_case, any case, 2.x versioned module", {"encryption": {"status": "enabled", "key_vault_properties": {
+            "key_vault_arm_id": _KEY["keyVaultArmId"], "key_identifier": _KEY["keyIdentifier"]}}}, type=wx.AN2_STABLE),
+        Sample("2.x default module", wx.an2_default(encryption={"status": "Enabled", "keyVaultProperties": dict(_KEY)}),
+               provider=Provider.AN2),
         Sample("project exempt", {"kind": "project", "hubResourceId": "/subscriptions/s/hub"}),
-        Sample("classic", {"encryption": {"keyVaultId": _KEY["keyVaultArmId"], "keyId": _KEY["keyIdentifier"],
-                                          "userAssignedIdentityId": "/subscriptions/s/id"}}, type=t.CLASSIC_WORKSPACE),
+        Sample("classic", wx.classic(encryption={"keyVaultId": _KEY["keyVaultArmId"], "keyId": _KEY["keyIdentifier"],
+                                                 "userAssignedIdentityId": "/subscriptions/s/id"}), type=t.CLASSIC_WORKSPACE),
         Sample("absent", {"kind": "Hub"}, ("has no customer-managed key (encryption is absent)",)),
         Sample("disabled", {"encryption": {"status": "Disabled", "keyVaultProperties": dict(_KEY)}},
                ("encryption.status is 'Disabled'",)),
@@ -94,8 +98,10 @@ workspace_customer_managed_key = ResourceRule(
                ("encryption.status is not set", "keyVaultArmId is not set")),
         Sample("status wrong type", {"encryption": {"status": True, "keyVaultProperties": dict(_KEY)}},
                ("encryption.status is a boolean",)),
-        Sample("classic without key id", {"encryption": {"key_vault_id": _KEY["keyVaultArmId"]}},
+        Sample("classic without key id", wx.classic(encryption={"key_vault_id": _KEY["keyVaultArmId"]}),
                ("encryption.keyId is not set",), type=t.CLASSIC_WORKSPACE),
-        Sample("classic absent", {"highBusinessImpact": True}, ("encryption is absent",), type=t.CLASSIC_WORKSPACE),
+        Sample("classic absent", wx.classic(highBusinessImpact=True), ("encryption is absent",), type=t.CLASSIC_WORKSPACE),
+        Sample("2.x default module, disabled", wx.an2_default(encryption={"status": "Disabled", "keyVaultProperties": dict(_KEY)}),
+               ("encryption.status is 'Disabled'",), provider=Provider.AN2),
     ),
 )

@@ -16,11 +16,14 @@ from ..core import shape
 from ..core import types as t
 from ..core.messages import quote_known
 from ..core.options import string, strings
+from ..core.providers import Provider
+from ..core.resources import common
 from ..core.resources import workspace as ws
 from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject, unknown_advisory
 from ..core.samples import Sample, SampleResource, StackSample, sample_stack
 from ..core.shape import read
 from ..core.stack import StackIndex, StackItem
+from . import samples as wx
 
 _RG: Final = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers"
 
@@ -29,7 +32,9 @@ def _classification(subject: Subject) -> tuple[str, str] | None:
     """(tag key, tag value) when the workspace's classification tag names a confidential value."""
     wanted = str(subject.config["classificationTag"]).strip().lower()
     confidential = {v.strip().lower() for v in subject.config["confidentialValues"] if isinstance(v, str)}
-    tags = p.get_map(subject.props, "tags")
+    setting = common.tags(subject.type)
+    reading = read(subject.type, subject.props, setting) if setting is not None else None
+    tags = reading.raw if reading is not None and isinstance(reading.raw, Mapping) else None
     for key in list(tags or {}):
         if isinstance(key, str) and key.strip().lower() == wanted:
             value = p.get(tags, [key])  # a list path: tag keys may contain dots
@@ -57,17 +62,17 @@ def _hbi_for_confidential(subject: Subject) -> Iterator[str]:
 
 workspace_hbi_for_confidential = ResourceRule(
     name="workspace-hbi-for-confidential",
-    description="Azure ML workspaces (every kind) whose classification tag names confidential data must set "
-    "hbiWorkspace (classic: highBusinessImpact) to true, which reduces the diagnostic data Microsoft collects; an "
-    "absent flag means false. The tag key and values come from config and are compared case-insensitively; untagged "
-    "workspaces pass.",
+    description="Azure ML workspaces (every kind: the flag is each workspace's own) whose classification tag names "
+    "confidential data must set hbiWorkspace (the same in azure-native 2.x and 3.x; classic: highBusinessImpact) to "
+    "true, which reduces the diagnostic data Microsoft collects; an absent flag means false. The tag key and values "
+    "come from config and are compared case-insensitively; untagged workspaces pass.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     remediation="Set hbiWorkspace to true (classic: highBusinessImpact = true). The flag can only be set when the "
     "workspace is created, so this replaces an existing workspace; if the data is not confidential, correct the tag.",
     unknowns=unknown_advisory("classification tag or HBI flag"),
     topics=("data-classification", "data-access"),
-    types=t.WORKSPACE_TYPES,
+    types=ws.TYPES,
     options=(
         string("classificationTag", "data-classification", "Tag key holding the data classification (matched case-insensitively)."),
         strings("confidentialValues", ["confidential", "highly-confidential", "restricted"],
@@ -80,17 +85,21 @@ workspace_hbi_for_confidential = ResourceRule(
         Sample("not confidential", {"tags": {"data-classification": "public"}}),
         Sample("untagged", {"hbiWorkspace": False}),
         Sample("other key spelling is another tag", {"tags": {"data_classification": "confidential"}}),
-        Sample("classic", {"tags": {"data-classification": "restricted"}, "highBusinessImpact": True},
+        Sample("classic", wx.classic(tags={"data-classification": "restricted"}, highBusinessImpact=True),
                type=t.CLASSIC_WORKSPACE),
+        Sample("2.x default module", wx.an2_default(tags={"data-classification": "confidential"}, hbiWorkspace=True),
+               provider=Provider.AN2),
         Sample("custom tag and values", {"tags": {"Sensitivity": "Secret"}, "hbiWorkspace": True},
                config={"classificationTag": "sensitivity", "confidentialValues": ["secret"]}),
         Sample("confidential without hbi", {"tags": {"data-classification": "confidential"}},
                ("tag 'data-classification' is 'confidential', so hbiWorkspace must be true (it is absent)",)),
-        Sample("hbi false", {"tags": {"data-classification": "Highly-Confidential"}, "hbiWorkspace": False},
-               ("(it is false)",), type="azure-native:machinelearningservices/v20240401:Workspace"),
+        Sample("hbi false, 2.x versioned module", {"tags": {"data-classification": "Highly-Confidential"},
+                                                   "hbiWorkspace": False}, ("(it is false)",), type=wx.AN2_STABLE),
+        Sample("2.x default module fills false", wx.an2_default(tags={"data-classification": "restricted"}),
+               ("hbiWorkspace must be true (it is false)",), provider=Provider.AN2),
         Sample("hbi wrong type", {"tags": {"data-classification": "restricted"}, "hbiWorkspace": 1.0},
                ("(it is a number)",)),
-        Sample("classic without hbi", {"tags": {"DATA-CLASSIFICATION": "confidential"}, "highBusinessImpact": False},
+        Sample("classic without hbi", wx.classic(tags={"DATA-CLASSIFICATION": "confidential"}, highBusinessImpact=False),
                ("highBusinessImpact must be true",), type=t.CLASSIC_WORKSPACE),
         Sample("custom tag without hbi", {"tags": {"sensitivity": "secret"}}, ("tag 'sensitivity' is 'secret'",),
                config={"classificationTag": "Sensitivity", "confidentialValues": ["Secret"]}),
@@ -178,11 +187,14 @@ _SA_ID = f"{_RG}/Microsoft.Storage/storageAccounts/st"
 
 def _hbi_ws(type_: str = t.WORKSPACE, **props: Any) -> SampleResource:
     if type_ == t.CLASSIC_WORKSPACE:
-        return SampleResource(type_, "ws", {"highBusinessImpact": True, "storageAccountId": _SA_ID, **props})
+        return SampleResource(type_, "ws", wx.classic(highBusinessImpact=True, storageAccountId=_SA_ID, **props))
     return SampleResource(type_, "ws", {"hbiWorkspace": True, "storageAccount": _SA_ID, **props})
 
 
 def _sa(type_: str = t.STORAGE_ACCOUNT, name: str = "st", **props: Any) -> SampleResource:
+    if type_ == t.CLASSIC_STORAGE_ACCOUNT:
+        return SampleResource(type_, name, {"id": _SA_ID, "accountKind": "StorageV2", "accountTier": "Standard",
+                                            "accountReplicationType": "ZRS", **props})
     return SampleResource(type_, name, {"id": _SA_ID, "kind": "StorageV2", **props})
 
 
@@ -190,8 +202,9 @@ hbi_workspace_storage_private = StackRule(
     name="hbi-workspace-storage-private",
     description="The storage account of a high-business-impact Azure ML workspace (hbiWorkspace, classic "
     "highBusinessImpact; any kind; an absent flag means not HBI) must not be publicly reachable: publicNetworkAccess "
-    "Disabled or the network rule set's defaultAction Deny (absent counts as public). A storage account not declared "
-    "in the stack cannot be judged and is not reported.",
+    "Disabled or the network rule set's defaultAction Deny (classic storage accounts: publicNetworkAccessEnabled false, "
+    "networkRules.defaultAction or an AccountNetworkRules resource Deny; absent counts as public, as the classic "
+    "provider's defaults are). A storage account not declared in the stack cannot be judged and is not reported.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,
@@ -203,6 +216,7 @@ hbi_workspace_storage_private = StackRule(
     "unknown during preview is matched by property dependency.",
     topics=("network", "data-access"),
     frameworks=(fw.CKV2_AZURE_50, fw.MCSB_NS2),
+    types=ws.TYPES,
     check=_hbi_storage_check,
     samples=(
         StackSample("public access disabled", sample_stack(_hbi_ws(), _sa(publicNetworkAccess="Disabled"))),
@@ -216,10 +230,12 @@ hbi_workspace_storage_private = StackRule(
         StackSample("classic with network rules resource", sample_stack(
             _hbi_ws(t.CLASSIC_WORKSPACE), _sa(t.CLASSIC_STORAGE_ACCOUNT),
             SampleResource(t.CLASSIC_STORAGE_NETWORK_RULES, "rules", {"storageAccountId": _SA_ID, "defaultAction": "Deny"}))),
-        StackSample("versioned tokens, snake_case", sample_stack(
-            SampleResource("azure-native:machinelearningservices/v20240401:Workspace", "ws",
-                           {"hbi_workspace": "true", "storage_account": _SA_ID.upper()}),
+        StackSample("2.x versioned modules, snake_case", sample_stack(
+            SampleResource(wx.AN2_STABLE, "ws", {"hbi_workspace": "true", "storage_account": _SA_ID.upper()}),
             _sa("azure-native:storage/v20230101:StorageAccount", public_network_access="disabled"))),
+        StackSample("2.x default module", sample_stack(
+            SampleResource(t.WORKSPACE, "ws", wx.an2_default(hbiWorkspace=True, storageAccount=_SA_ID), provider=Provider.AN2),
+            _sa(publicNetworkAccess="Disabled"))),
         StackSample("public storage", sample_stack(_hbi_ws(), _sa()), ("high-business-impact workspace 'ws' accepts traffic",)),
         StackSample("explicitly allowed", sample_stack(_hbi_ws(), _sa(publicNetworkAccess="Enabled",
                                                                 networkRuleSet={"defaultAction": "Allow"})),
@@ -227,5 +243,10 @@ hbi_workspace_storage_private = StackRule(
         StackSample("classic public", sample_stack(_hbi_ws(t.CLASSIC_WORKSPACE), _sa(
             t.CLASSIC_STORAGE_ACCOUNT, publicNetworkAccessEnabled=True, networkRules={"defaultAction": "Allow"})),
             ("accepts traffic from public networks",)),
+        StackSample("classic storage by its defaults", sample_stack(_hbi_ws(t.CLASSIC_WORKSPACE), _sa(t.CLASSIC_STORAGE_ACCOUNT)),
+                    ("accepts traffic from public networks",)),
+        StackSample("2.x default module, public storage", sample_stack(
+            SampleResource(t.WORKSPACE, "ws", wx.an2_default(hbiWorkspace=True, storageAccount=_SA_ID), provider=Provider.AN2),
+            _sa(publicNetworkAccess="Enabled")), ("accepts traffic from public networks",)),
     ),
 )

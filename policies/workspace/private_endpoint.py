@@ -14,11 +14,13 @@ from ..core import frameworks as fw
 from ..core import props as p
 from ..core import shape
 from ..core import types as t
+from ..core.providers import Provider
 from ..core.resources import workspace as ws
 from ..core.rule import StackRule
 from ..core.samples import SampleResource, StackSample, sample_stack
 from ..core.shape import read
 from ..core.stack import StackIndex, StackItem
+from . import samples as wx
 
 _WORKSPACE_GROUP: Final = "amlworkspace"  # the private link sub-resource of a workspace
 
@@ -183,9 +185,10 @@ workspace_private_endpoint = StackRule(
     name="workspace-private-endpoint",
     description="Every Azure ML workspace (any kind) whose public network access is disabled must be reachable "
     "through a private endpoint declared in the stack: a PrivateEndpoint connection with groupIds 'amlworkspace' "
-    "whose privateLinkServiceId is the workspace (by id, or by property dependency while ids are unknown), or, as "
-    "Checkov CKV_AZURE_243 accepts, a managed network outbound rule of type PrivateEndpoint. A hub project "
-    "(hubResourceId) is reached through its hub's private endpoint. Workspaces that keep "
+    "whose privateLinkServiceId is the workspace (classic azure:privatelink/endpoint:Endpoint: privateServiceConnection "
+    "with subresourceNames and privateConnectionResourceId; by id, or by property dependency while ids are unknown), "
+    "or, as Checkov CKV_AZURE_243 accepts, a managed network outbound rule of type PrivateEndpoint. A hub project "
+    "(hubResourceId) is reached through its hub's private endpoint (projects share their hub's). Workspaces that keep "
     "public access (absent counts as enabled) are left to workspace-public-network-disabled.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
@@ -199,15 +202,19 @@ workspace_private_endpoint = StackRule(
     "is added after the other workspaces are judged.",
     topics=("network",),
     frameworks=(fw.AZ_PRIVATE_LINK, fw.CKV_AZURE_243, fw.MCSB_NS2),
+    types=ws.TYPES,
     check=_private_endpoint_check,
     samples=(
         StackSample("endpoint by id, any case", sample_stack(_ws(id=_WS_ID), _pe(target=_WS_ID.upper()))),
         StackSample("endpoint by property dependency", sample_stack(
             _ws(), _pe(target=f"{_RG}/Microsoft.MachineLearningServices/workspaces/other-name",
                        depends_on={"privateLinkServiceConnections": ("ws",)}))),
-        StackSample("manual connection, versioned tokens", sample_stack(
-            _ws(type_="azure-native:machinelearningservices/v20240401:Workspace", id=_WS_ID),
+        StackSample("manual connection, 2.x versioned modules", sample_stack(
+            _ws(type_=wx.AN2_STABLE, id=_WS_ID),
             _pe(key="manualPrivateLinkServiceConnections", type_="azure-native:network/v20230401:PrivateEndpoint"))),
+        StackSample("2.x default module", sample_stack(
+            SampleResource(t.WORKSPACE, "ws", wx.an2_default(publicNetworkAccess="Disabled", id=_WS_ID), provider=Provider.AN2),
+            _pe())),
         StackSample("outbound private endpoint rule (CKV_AZURE_243)", sample_stack(_ws(managedNetwork={
             "isolationMode": "AllowOnlyApprovedOutbound",
             "outboundRules": {"storage": {"type": "PrivateEndpoint", "destination": {
@@ -222,8 +229,8 @@ workspace_private_endpoint = StackRule(
             SampleResource(t.WORKSPACE, "open", {"publicNetworkAccess": "Enabled"}),
             SampleResource(t.WORKSPACE, "absent", {}))),
         StackSample("classic workspace and endpoint", sample_stack(
-            SampleResource(t.CLASSIC_WORKSPACE, "ws", {"publicNetworkAccessEnabled": False, "id": _WS_ID}),
-            SampleResource(t.CLASSIC_PRIVATE_ENDPOINT, "pe", {"privateServiceConnection": {
+            SampleResource(t.CLASSIC_WORKSPACE, "ws", wx.classic(publicNetworkAccessEnabled=False, id=_WS_ID)),
+            SampleResource(t.CLASSIC_PRIVATE_ENDPOINT, "pe", {"subnetId": _SUBNET["id"], "privateServiceConnection": {
                 "name": "c", "isManualConnection": False, "privateConnectionResourceId": _WS_ID,
                 "subresourceNames": ["amlworkspace"]}}))),
         StackSample("no endpoint", sample_stack(_ws(id=_WS_ID)), ("no private endpoint in this stack connects to it",)),
@@ -239,7 +246,15 @@ workspace_private_endpoint = StackRule(
             "isolationMode": "AllowOnlyApprovedOutbound", "outboundRules": {"pypi": {"type": "FQDN", "destination": "pypi.org"}}})),
             ("no private endpoint in this stack connects to it",)),
         StackSample("classic workspace without endpoint", sample_stack(
-            SampleResource(t.CLASSIC_WORKSPACE, "ws", {"public_network_access_enabled": False})),
+            SampleResource(t.CLASSIC_WORKSPACE, "ws", wx.classic(public_network_access_enabled=False))),
             ("no private endpoint in this stack connects to it",)),
+        StackSample("2.x default module without endpoint", sample_stack(
+            SampleResource(t.WORKSPACE, "ws", wx.an2_default(publicNetworkAccess="Disabled", id=_WS_ID), provider=Provider.AN2)),
+            ("no private endpoint in this stack connects to it",)),
+        StackSample("classic endpoint to another sub-resource", sample_stack(
+            SampleResource(t.CLASSIC_WORKSPACE, "ws", wx.classic(publicNetworkAccessEnabled=False, id=_WS_ID)),
+            SampleResource(t.CLASSIC_PRIVATE_ENDPOINT, "pe", {"subnetId": _SUBNET["id"], "privateServiceConnection": {
+                "name": "c", "isManualConnection": False, "privateConnectionResourceId": _WS_ID,
+                "subresourceNames": ["blob"]}})), ("no private endpoint in this stack connects to it",)),
     ),
 )

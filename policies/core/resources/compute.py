@@ -87,3 +87,14 @@ def only(check: ResourceCheck, *kinds: str, classic: bool | None = None) -> Reso
             yield from check(subject)
 
     return run
+
+
+# The classic types that attach another resource as compute, as azure-native's Kubernetes, AKS and
+# SynapseSpark computes do: the compute rules judge clusters and instances only (as Azure Policy
+# e96a9a5f and 7804b5c7 do), since size, network and access are the attached resource's.
+ATTACHED: Final = {
+    f"{t.CLASSIC_ML}/inferenceCluster:InferenceCluster": "it attaches an AKS cluster, whose size, network and access "
+    "are that cluster's (attached azure-native computes are not judged either)",
+    f"{t.CLASSIC_ML}/synapseSpark:SynapseSpark": "it attaches a Synapse Spark pool, whose size, network and access are "
+    "that pool's (attached azure-native computes are not judged either)",
+}

@@ -25,3 +25,9 @@ INSTANCE_TYPE: Final = Setting("{body}.instanceType")
 CAPACITY: Final = Setting("sku.capacity", default=Default(1, "Azure runs one instance"))
 MAX_INSTANCES: Final = Setting("{body}.scaleSettings.maxInstances",
                                default=Default(1, "Azure's TargetUtilization default"))
+
+# azure-native 2.x's v1 web services (module v20210401 only): another API, without the v2 endpoints'
+# authMode, publicNetworkAccess, model or egress settings.
+_V1: Final = "a v1 web service of azure-native 2.x's module v20210401: another API, without these settings"
+V1_SERVICES: Final = {f"{t.ML}:ACIService": _V1, f"{t.ML}:AKSService": _V1}
+V1_VARIANTS: Final = {f"{t.ML}:EndpointVariant": _V1}
