@@ -101,8 +101,8 @@ def _fields(cls: type) -> tuple[dict[str, Any], dict[str, str]]:
 def _consts(cls: type) -> dict[str, str]:
     """Discriminator constants the class's ``__init__`` sets (Python name -> value)."""
     try:
-        source = inspect.getsource(cls.__init__)
-    except (OSError, TypeError):
+        source = inspect.getsource(vars(cls)["__init__"])
+    except (OSError, TypeError, KeyError):
         return {}
     return dict(_CONST.findall(source))
 

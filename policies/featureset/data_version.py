@@ -164,7 +164,7 @@ def _data_versions(items: Sequence[StackItem]) -> tuple[set[tuple[str, str, str]
                 name = _text(item, ws.NAME) or p.get_str(item.props, "name")
                 if name:
                     workspaces.add(name.lower())
-            elif item.canonical in av.DATA_VERSIONS:
+            elif item.canonical == t.DATA_VERSION:
                 key = _asset_key(item)
                 if key:
                     versions.add(key)
@@ -278,6 +278,9 @@ featureset_data_version_resolves = StackRule(
                 "may point into, e.g. azureml://registries/shared (compared case-insensitively)."),
     ),
     types=(t.FEATURESET_VERSION, t.DATA_VERSION),
+    not_covered={t.REGISTRY_DATA_VERSION: "a reference into a registry (azureml://registries/...) is judged by "
+                 "allowedRemotePrefixes, not by the registry's versions",
+                 av.DATASET: "a v1 dataset is not a data version a featureset can pin"},
     check=_resolves,
     samples=(
         StackSample("declared in stack", sample_stack(_DATA, _fs_item(_PINNED_DATA))),
