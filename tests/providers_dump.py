@@ -16,7 +16,7 @@ import typing
 from typing import Any
 
 import pulumi
-import pulumi._types as T
+from pulumi import _types as sdk_types
 
 _TOKEN = re.compile(r"super\(\w+, __self__\)\.__init__\(\s*'([^']+)'")
 
@@ -26,7 +26,7 @@ def _struct(tp: Any) -> type | None:
     stack = [tp]
     while stack:
         current = stack.pop()
-        if isinstance(current, type) and T.is_input_type(current):
+        if isinstance(current, type) and sdk_types.is_input_type(current):
             return current
         stack.extend(typing.get_args(current))
     return None
@@ -42,11 +42,11 @@ def resources(module: Any) -> dict[str, dict[str, list[str]]]:
         if not match or not cls.__module__.startswith(module.__name__):
             continue
         args_module = sys.modules[cls.__module__]
-        args = getattr(args_module, [n for n in args_module.__all__ if n.endswith("Args")][0])
+        args = getattr(args_module, next(n for n in args_module.__all__ if n.endswith("Args")))
         fields: dict[str, list[str]] = {}
-        for wire, tp in T.input_type_types(args).items():
+        for wire, tp in sdk_types.input_type_types(args).items():
             struct = _struct(tp)
-            fields[wire] = sorted(T.input_type_types(struct)) if struct is not None else []
+            fields[wire] = sorted(sdk_types.input_type_types(struct)) if struct is not None else []
         found[match.group(1)] = fields
     return found
 

@@ -23,8 +23,7 @@ import sys
 import typing
 from typing import Any
 
-import pulumi
-import pulumi._types as T
+from pulumi import _types as sdk_types
 from pulumi.output import Output
 
 SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -88,13 +87,13 @@ def _members(tp: Any) -> list[Any]:
 
 
 def _is_struct(t: Any) -> bool:
-    return isinstance(t, type) and T.is_input_type(t)
+    return isinstance(t, type) and sdk_types.is_input_type(t)
 
 
 def _fields(cls: type) -> tuple[dict[str, Any], dict[str, str]]:
     """(wire name -> type, wire name -> Python name) of an input type class."""
-    types = T.input_type_types(cls)
-    py_of = {wire: py for py, wire in T.input_type_py_to_pulumi_names(cls).items()}
+    types = sdk_types.input_type_types(cls)
+    py_of = {wire: py for py, wire in sdk_types.input_type_py_to_pulumi_names(cls).items()}
     return types, py_of
 
 
@@ -175,7 +174,7 @@ def build(token: str, name: str, bag: dict[str, Any], outputs: bool = False) -> 
     is what a stack rule sees, so an output-only property such as ``name`` may be in it)."""
     cls = resource_class(token)
     types, py_of = _fields(_args_class(cls))
-    output_names = {_norm(k) for k in T.resource_types(cls)} if outputs else set()
+    output_names = {_norm(k) for k in sdk_types.resource_types(cls)} if outputs else set()
     kwargs: dict[str, Any] = {}
     skipped: list[str] = []
     for key, value in bag.items():
