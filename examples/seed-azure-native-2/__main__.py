@@ -20,7 +20,7 @@
 # (The seed's identity=IdentityArgs(type="SystemAssigned") is kept: 2.x has an IdentityArgs with
 # a `type`, and it serialises to the same {"type": "SystemAssigned"} the Workspace expects.)
 import pulumi
-from pulumi_azure_native import resources, machinelearningservices
+from pulumi_azure_native import machinelearningservices, resources
 
 # Create an Azure Resource Group
 resource_group = resources.ResourceGroup('mlResourceGroup')

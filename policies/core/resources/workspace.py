@@ -96,6 +96,8 @@ NETWORK_RULES_ACTION: Final = Setting(None, classic="defaultAction")
 def is_project(type_token: str, props: Any) -> bool:
     """A hub project (kind Project, any case: Azure Policy compares case-insensitively). Only
     azure-native has projects; the classic kind is Default or FeatureStore."""
+    if t.is_classic(type_token):
+        return False
     reading = read(type_token, props, KIND)
     return reading is not None and isinstance(reading.value, str) and reading.value.strip().lower() == "project"
 
