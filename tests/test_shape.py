@@ -99,6 +99,7 @@ def test_azure_size_names_are_quoted(size: str) -> None:
 
 
 @pytest.mark.parametrize("value", ["Standard_Canary_Q7", "gpu-large", "Standard_", "Standard_DS2_v2; rm -rf",
+                                   "Standard_DS3_v2cnry7q9424ccf422q7yrnc", "Standard_NC6_x1_y2_z3",
                                    "Basic_A0", "Standard_" + "A1" * 30, "sig=AbCdEfGhIjKlMnOpQrStUv0123456789"])
 def test_other_values_are_not(value: str) -> None:
     assert quote_size(value) == NOT_SHOWN

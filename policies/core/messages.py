@@ -8,8 +8,8 @@ closed vocabulary:
 - enum members (SKU, identity type, auth mode names) and the user's own config: ``quote_known``;
 - VM sizes and instance types: any value of the strict shape of Azure's size names, in any case
   (``Standard_DS2_v2``, ``STANDARD_NC6``, ``Standard_NC24ads_A100_v4``): ``Standard_``, then the
-  family letters, the vCPU count (optionally ``-<constrained count>``), feature letters, then
-  ``_``-separated accelerator and version parts (Microsoft's naming convention,
+  family letters, the vCPU count (optionally ``-<constrained count>``), feature letters, then at
+  most an accelerator part (``_A100``, ``_T4``) and a version (``_v5``) (Microsoft's naming convention,
   learn.microsoft.com/azure/virtual-machines/vm-naming-conventions): ``quote_size``. A value of
   another shape, whatever it holds, is not quoted;
 - regions: Azure's published region names (learn.microsoft.com/azure/reliability/regions-list,
@@ -26,7 +26,8 @@ from typing import Final
 
 NOT_SHOWN: Final = "a value outside the known set (not shown)"
 # Azure's size names: the tier prefix, then the size (family, vCPUs, features, accelerator, version).
-_SIZE_NAME: Final = re.compile(r"^standard_[a-z]+[0-9]+(?:-[0-9]+)?[a-z]*(?:_[a-z0-9]+)*$", re.IGNORECASE)
+_SIZE_NAME: Final = re.compile(r"^standard_[a-z]+[0-9]+(?:-[0-9]+)?[a-z]*(?:_[a-z]+[0-9]+[a-z]*)?(?:_v[0-9]+)?$",
+                               re.IGNORECASE)
 _SIZE_MAX: Final = 48
 # Programmatic region names (display names compare with spaces removed, 'West Europe' == 'westeurope').
 AZURE_REGIONS: Final = frozenset({
