@@ -74,3 +74,14 @@ def test_printed_counts_are_the_registrys(path: object) -> None:
         exact = {s for r in RULES if isinstance(r, (ResourceRule, StackRule)) for s in r.types if not s.endswith("*")}
         named = len(tokens(provider) & {t.canonical(s) for s in exact})
         assert f"{provider.value}: {named} of its {len(tokens(provider))} Azure ML types" in text
+
+
+@pytest.mark.parametrize("token", ["azure-native:machinelearning:Workspace", "azure-native:machinelearning:WebService",
+                                   "azure-native:machinelearning/v20191001:CommitmentPlan"])
+def test_studio_classic_is_another_service(token: str) -> None:
+    """``azure-native:machinelearning:*`` (no "services") is Machine Learning Studio (classic): no ML rule
+    judges it (no-preview-api-versions only looks at azure-native modules it is configured for)."""
+    judging = [r.name for r in RULES if isinstance(r, ResourceRule) and r.applies_to(token)]
+    assert judging == ["no-preview-api-versions"]
+    rule = next(r for r in RULES if r.name == "no-preview-api-versions")
+    assert isinstance(rule, ResourceRule) and rule.evaluate(token, {}) == []
