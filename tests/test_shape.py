@@ -58,6 +58,8 @@ def test_classic_values_map_onto_azure_natives_and_back() -> None:
     assert reading.value == "Disabled" and reading.own("Disabled") is False and reading.said("Enabled") == "true"
     inverted = read(t.CLASSIC_CLUSTER, {"localAuthEnabled": "true"}, cs.DISABLE_LOCAL_AUTH)
     assert inverted is not None and inverted.value is False
+    number = read(t.CLASSIC_CLUSTER, {"localAuthEnabled": 1.0}, cs.DISABLE_LOCAL_AUTH)
+    assert number is not None and number.value == 1.0  # a wrong type stays one
 
 
 def test_an_absent_setting_takes_its_providers_default_with_its_source() -> None:

@@ -147,15 +147,14 @@ def read(token: str, props: Any, setting: Setting) -> Reading | None:
 
 
 def _mapped(raw: Any, values: Mapping[Any, Any]) -> Any:
-    if not values:
-        return raw
+    """A provider's value in azure-native's terms; a value of another type is left as it is (a
+    number is no boolean, though 1.0 == True)."""
     key: Any = raw
     if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
         key = raw.strip().lower() == "true"  # ARM templates and YAML write booleans as strings
-    try:
-        return values.get(key, raw)
-    except TypeError:  # an unhashable value (a list, a map): no mapping applies
+    if not values or not isinstance(key, (bool, str)):
         return raw
+    return values.get(key, raw)
 
 
 def _lacking(token: str, setting: Setting) -> str | None:
