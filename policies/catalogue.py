@@ -17,7 +17,9 @@ from pathlib import Path
 
 import policies
 
-from .core.rule import ResourceRule, Rule
+from .core import types as t
+from .core.providers import Provider, tokens
+from .core.rule import ResourceRule, Rule, StackRule
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "docs" / "catalogue.md"
@@ -44,8 +46,53 @@ def _applies(rule: Rule) -> str:
     return ", ".join(f"`{t}`" for t in rule.types)
 
 
+def _selectors(rule: Rule) -> tuple[str, ...]:
+    return rule.types if isinstance(rule, (ResourceRule, StackRule)) else ()
+
+
+def covered(rule: Rule, provider: Provider) -> list[str]:
+    """The provider's ML type tokens the rule judges (canonical, sorted)."""
+    return sorted(token for token in tokens(provider) if t.matches(token, _selectors(rule)))
+
+
+def _named(rule: Rule, provider: Provider) -> set[str]:
+    """The provider's ML types the rule names itself (not through a prefix such as every ML type)."""
+    exact = {s for s in _selectors(rule) if not s.endswith("*")}
+    return {token for token in tokens(provider) if token in exact}
+
+
+def _short(token: str) -> str:
+    return token.rsplit(":", 1)[-1]
+
+
+def coverage_lines(rule: Rule) -> list[str]:
+    """Per provider, the types the rule judges; then the types it governs but does not, and why."""
+    lines = []
+    for provider in Provider:
+        found = covered(rule, provider)
+        every = len(found) == len(tokens(provider))
+        listing = f"every Azure ML type ({len(found)})" if every and len(found) > 1 else (
+            ", ".join(_short(x) for x in found) or "none")
+        lines.append(f"- {provider.value}: {listing}")
+    for token, reason in rule.not_covered.items():
+        lines.append(f"- Not judged: `{token}`: {reason}")
+    return lines
+
+
+def counts(rules: Sequence[Rule] | None = None) -> str:
+    """The rule count and, per provider, how many of its ML types rules written for them judge."""
+    chosen = _rules(rules)
+    parts = []
+    for provider in Provider:
+        named = set().union(*(_named(r, provider) for r in chosen))
+        parts.append(f"{provider.value}: {len(named)} of its {len(tokens(provider))} Azure ML types")
+    return (f"{len(chosen)} rules. Types judged by rules written for them, per provider: {'; '.join(parts)}. Every "
+            "other ML type of each provider is judged by the rules for every ML type (ml-required-tags, "
+            "ml-no-inline-credentials; azure-native's by no-preview-api-versions too).")
+
+
 def readme_table(rules: Sequence[Rule] | None = None) -> str:
-    lines = ["| Rule | Checks | Default level | Severity | Anchors |", "|---|---|---|---|---|"]
+    lines = [counts(rules), "", "| Rule | Checks | Default level | Severity | Anchors |", "|---|---|---|---|---|"]
     for rule in _rules(rules):
         lines.append(f"| [`{rule.name}`](docs/catalogue.md#{rule.name}) | {rule.description} | {rule.level.value} | "
                      f"{rule.severity.value} | {_anchors(rule)} |")
@@ -58,11 +105,17 @@ def catalogue(rules: Sequence[Rule] | None = None) -> str:
         "",
         "Generated from the rules' declarations by `python -m policies.catalogue --write`; CI checks it is current.",
         "Every rule also matches versioned type tokens (`azure-native:machinelearningservices/v20240401:...`).",
+        "Each rule lists the resource types it judges in each provider: azure-native 3.x, azure-native 2.x (its",
+        "default module and its versioned modules, whose tokens are the same type names) and the classic",
+        "pulumi-azure 6.x; and the types it governs but does not judge, with the reason.",
+        "",
+        counts(rules),
         "",
     ]
     for rule in _rules(rules):
         out += [f"## {rule.name}", "", rule.description, "",
                 f"- Kind: {_kind(rule)} rule; applies to {_applies(rule)}",
+                "- Judges:", *(f"  {line}" for line in coverage_lines(rule)),
                 f"- Default level: {rule.level.value}; severity: {rule.severity.value}",
                 f"- Topics: {', '.join(rule.topics) or '-'}",
                 f"- During preview: {rule.unknowns}",

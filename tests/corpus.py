@@ -122,9 +122,7 @@ def tool_dir(name: str) -> Path:
     return Path(found).parent
 
 
-def assert_verdicts(result: Gate, expected: set[tuple[str, str]], shape_dependent: set[tuple[str, str]]) -> None:
-    """Every verdict that does not depend on provider shapes, exactly: the expected ones are all
-    there, and anything else is one of ``shape_dependent`` (checked by a strict xfail)."""
+def assert_verdicts(result: Gate, expected: set[tuple[str, str]]) -> None:
+    """A failing run with exactly the ``expected`` verdicts and nothing on stderr."""
     assert result.returncode == 1 and result.stderr == ""
-    assert result.verdicts >= expected
-    assert result.verdicts - expected - shape_dependent == set()
+    assert result.verdicts == expected

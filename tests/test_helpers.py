@@ -16,6 +16,7 @@ from policies.core.checks import count_at_most
 from policies.core.credentials import credential_name_reason, credential_value_reason
 from policies.core.durations import iso_duration_seconds, parse_duration
 from policies.core.refs import parse_ref
+from policies.core.shape import Setting, read
 from tests.captures import secret
 
 
@@ -177,5 +178,7 @@ def test_duration_seconds_rejects(text: str) -> None:
     (2.5, ["is a fraction"]), (True, ["is a boolean"]), ({}, ["is an object"]), (None, []),
 ])
 def test_count_at_most(value: Any, expected: list[str]) -> None:
-    found = list(count_at_most({"n": value}, "n", 4, "maxNodes", "nodes", "pass"))
+    reading = read("azure-native:machinelearningservices:Compute", {"n": value}, Setting("n"))
+    assert reading is not None
+    found = list(count_at_most(reading, 4, "maxNodes", "nodes", "pass"))
     assert len(found) == len(expected) and all(e in f for e, f in zip(expected, found))

@@ -13,8 +13,7 @@ locations in the user's code. The corpus by SDK, interpreter and toolchain:
 - ``classic-datastore`` (pulumi-azure 6.x): a datastore fed the storage account's key.
 - a failing program: the user's file and line, in one line; the traceback on request.
 
-The pack reads 3.x shapes until issue 11: where a verdict depends on classic shapes, the correct
-verdict is an ``xfail(strict=True)`` test and everything else is asserted exactly.
+Every verdict is asserted exactly, read with each provider's own names and defaults.
 """
 
 from __future__ import annotations
@@ -201,33 +200,26 @@ def _classic_lines(classic: Path) -> Callable[[str], tuple[str, int]]:
 
 
 def _classic_verdicts(classic: Path) -> set[Finding]:
-    """The verdicts that do not depend on the pack reading classic shapes."""
+    """Every verdict on the classic program, read with the classic provider's names and defaults."""
     at = _classic_lines(classic)
     workspace, datastore = at("workspace = azure.machinelearning.Workspace("), at("datastore = azure.machinelearning")
     return {
         ("workspace-managed-network-isolation", "mlw", "error", *workspace),
         ("workspace-customer-managed-key", "mlw", "warning", *workspace),
         ("workspace-private-endpoint", "mlw", "error", *workspace),
+        # storage_account_access_type is absent: the classic provider's default is AccessKey.
+        ("workspace-system-datastores-identity", "mlw", "warning", *workspace),
         ("ml-required-tags", "training", "note", *datastore),
         # The key the storage account computes, fed to the datastore: null before, so it passed.
-        ("ml-no-inline-credentials", "training", "error", *datastore),
+        ("datastore-no-inline-credentials", "training", "error", *datastore),
     }
 
 
 def test_a_datastore_fed_the_storage_key_is_judged(classic: Path, classic_run: tuple[int, set[Finding]]) -> None:
     code, found = classic_run
     assert code == 1
-    # The provider's Check fills the workspace's default skuName, Basic (allowed): no sku finding.
+    # No workspace-allowed-sku: sku_name is absent and the classic provider's default is Basic.
     assert found == _classic_verdicts(classic)
-
-
-@pytest.mark.xfail(strict=True, reason="issue 11: the pack reads 3.x shapes; the classic workspace's "
-                   "storageAccountAccessType defaults to AccessKey (not identity)")
-def test_classic_workspace_verdicts_follow_the_classic_defaults(classic: Path,
-                                                                classic_run: tuple[int, set[Finding]]) -> None:
-    _code, found = classic_run
-    workspace = _classic_lines(classic)("workspace = azure.machinelearning.Workspace(")
-    assert found == _classic_verdicts(classic) | {("workspace-system-datastores-identity", "mlw", "warning", *workspace)}
 
 
 def test_classic_resources_get_arm_ids_computed_outputs_and_secrets(classic: Path) -> None:
@@ -250,11 +242,14 @@ def test_classic_resources_get_arm_ids_computed_outputs_and_secrets(classic: Pat
     assert {"id", "resourceGroupName", "primaryAccessKey"} <= set(account.output_names or [])
 
 
-def test_classic_preview_leaves_the_key_unknown(classic: Path) -> None:
+def test_classic_preview_judges_the_unknown_key_by_its_presence(classic: Path) -> None:
+    """In preview the storage key is unknown, but the datastore holds one: that alone is the finding."""
     data = gate(classic, "--preview", cwd=classic).report
+    training = [v for v in data["violations"] if v["urn"].endswith("::training")]
+    assert {v["policy"] for v in training} == {"datastore-no-inline-credentials", "ml-required-tags"}
+    assert any("accountKey is set" in v["message"] for v in training)
     unknown = {(d["policy"], d["urn"].rsplit("::", 1)[1]) for d in data["diagnostics"] if d["kind"] == "unknown"}
-    assert ("ml-no-inline-credentials", "training") in unknown
-    assert "ml-no-inline-credentials" not in {v["policy"] for v in data["violations"]}
+    assert not any(name == "training" for _policy, name in unknown)
 
 
 # ---------------------------------------------------------------------------------------------

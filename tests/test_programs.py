@@ -5,9 +5,7 @@ poetry projects, and what a missing environment gives. Their config:
 where findings point: ``tests/test_program_mocks.py``.
 
 Exactly asserted: the interpreter and pulumi version each program ran with, the resources
-captured, the warnings, and every verdict that does not depend on provider shapes. The pack's
-rules read pulumi-azure-native 3.x shapes until issue 11 lands; a verdict that depends on 2.x
-shapes is recorded as it should be, strict-xfailed, so the test flips when the rules are fixed.
+captured, the warnings, and every verdict, read with each provider's own shapes and defaults.
 """
 
 from __future__ import annotations
@@ -23,8 +21,6 @@ import pytest
 from tests.corpus import Gate, assert_verdicts, captured, copy_program, custom_resources, environment, exports, gate, run_copy, tool_dir
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
-
-SHAPES = "issue 11: rules read 2.x/classic shapes"
 
 
 # -- pulumi-azure-native 2.x in its own virtualenv --------------------------------------------------
@@ -45,10 +41,11 @@ AN2_VERDICTS = {
     ("ml-required-tags", "workspace"), ("compute-local-auth-disabled", "cpu-cluster"),
     ("compute-no-public-ip", "cpu-cluster"), ("compute-ssh-not-public", "cpu-cluster"),
     ("compute-in-virtual-network", "cpu-cluster"), ("ml-required-tags", "cpu-cluster"),
-    ("ml-required-tags", "training-data"), ("ml-no-inline-credentials", "training-data"),
+    ("ml-required-tags", "training-data"),
+    # 2.x datastores carry their body under datastoreProperties: the storage key is inline there
+    # (datastore credentials are that rule's, not ml-no-inline-credentials').
+    ("datastore-no-inline-credentials", "training-data"),
 }
-# 2.x datastores carry their body under datastoreProperties: the storage key is inline there.
-AN2_SHAPE_VERDICTS = {("datastore-no-inline-credentials", "training-data")}
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +63,7 @@ def test_an2_runs_in_its_own_virtualenv_with_its_own_sdks(an2: tuple[Path, Any, 
 
 
 def test_an2_verdicts(an2: tuple[Path, Any, Gate]) -> None:
-    assert_verdicts(an2[2], AN2_VERDICTS, AN2_SHAPE_VERDICTS)
-
-
-@pytest.mark.xfail(strict=True, reason=SHAPES)
-def test_an2_shape_dependent_verdicts(an2: tuple[Path, Any, Gate]) -> None:
-    assert an2[2].verdicts >= AN2_SHAPE_VERDICTS
+    assert_verdicts(an2[2], AN2_VERDICTS)
 
 
 # -- pulumi-azure-native 3.x with `virtualenv: venv` (a minimal venv: no pulumi-policy) -------------
@@ -98,10 +90,10 @@ CLASSIC_VERDICTS = {
     ("compute-allowed-vm-sizes", "cpu-cluster"), ("compute-local-auth-disabled", "cpu-cluster"),
     ("compute-no-public-ip", "cpu-cluster"), ("compute-in-virtual-network", "cpu-cluster"),
     ("ml-required-tags", "cpu-cluster"),
+    # storage_account_access_type is absent: the classic provider's default is AccessKey. No
+    # workspace-allowed-sku: sku_name is absent and the classic provider's default is Basic.
+    ("workspace-system-datastores-identity", "workspace"),
 }
-# The classic workspace's sku_name defaults to "Basic" (the provider's schema default, which the
-# provider's Check fills: runner/check.py): allowed.
-CLASSIC_DEFAULTED_VERDICTS = {("workspace-allowed-sku", "workspace")}
 
 
 @pytest.fixture(scope="module")
@@ -117,11 +109,7 @@ def test_classic_runs_in_its_own_virtualenv(classic: tuple[Path, Any, Gate]) -> 
         ("azure:keyvault/keyVault:KeyVault", "mlvault"), ("azure:storage/account:Account", "mlstorage"),
         ("azure:machinelearning/workspace:Workspace", "workspace"),
         ("azure:machinelearning/computeCluster:ComputeCluster", "cpu-cluster")}
-    assert_verdicts(result, CLASSIC_VERDICTS, set())
-
-
-def test_classic_verdicts_follow_the_providers_defaults(classic: tuple[Path, Any, Gate]) -> None:
-    assert not CLASSIC_DEFAULTED_VERDICTS & classic[2].verdicts
+    assert_verdicts(result, CLASSIC_VERDICTS)
 
 
 # -- toolchains: uv, poetry -------------------------------------------------------------------------

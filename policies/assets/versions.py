@@ -11,14 +11,17 @@ from pulumi_policy import EnforcementLevel, Severity
 from ..core import props as p
 from ..core import types as t
 from ..core.checks import bool_setting
+from ..core.resources import assets as av
 from ..core.rule import SDK_ADVISORY, ResourceCheck, ResourceRule, Subject
 from ..core.samples import Sample
+from ..core.shape import read
 
 
 def explicit_version(subject: Subject) -> Iterator[str]:
     """``version`` names an explicit version: a non-empty string (or number) other than 'latest'.
     Absent is a violation: the SDK makes ``version`` optional and nothing then names the version."""
-    version = p.get(subject.props, "version")
+    reading = read(subject.type, subject.props, av.VERSION)
+    version = reading.raw if reading is not None else p.MISSING
     if not p.present(version):
         yield "version is not set; name an explicit version (not 'latest')."
     elif isinstance(version, bool) or not isinstance(version, (str, int, float)):
@@ -30,30 +33,35 @@ def explicit_version(subject: Subject) -> Iterator[str]:
 
 
 not_anonymous: Final[ResourceCheck] = bool_setting(
-    path="properties.isAnonymous", expected=False, absent="pass",
+    setting=av.IS_ANONYMOUS, expected=False, absent="pass",
     what="an asset version must not be anonymous (anonymous versions get generated names and cannot be pinned by name)",
 )
 
 
 def _data_uri(subject: Subject) -> Iterator[str]:
-    value = p.get(subject.props, "properties.dataUri")
+    reading = read(subject.type, subject.props, av.DATA_URI)
+    if reading is None:
+        return
+    path, value = reading.path, reading.raw
     if not p.present(value):
-        yield "properties.dataUri is not set; point the data version at its storage location."
+        yield f"{path} is not set; point the data version at its storage location."
     elif not isinstance(value, str):
-        yield f"properties.dataUri is {p.type_name(value)}, not a storage location."
+        yield f"{path} is {p.type_name(value)}, not a storage location."
     elif not value.strip():
-        yield "properties.dataUri is empty; point the data version at its storage location."
+        yield f"{path} is empty; point the data version at its storage location."
 
 
 def _index_columns(subject: Subject) -> Iterator[str]:
     if t.canonical(subject.type) != t.FEATURESTORE_ENTITY_VERSION:
         return
-    path = "properties.indexColumns"
-    columns = p.get(subject.props, path)
+    reading = read(subject.type, subject.props, av.INDEX_COLUMNS)
+    if reading is None:
+        return
+    path, columns = reading.path, reading.raw
     if not p.present(columns):
         yield f"{path} is not set; declare the entity's index columns."
         return
-    listed = p.get_list(subject.props, path)
+    listed = p.get_list({"v": columns}, "v")
     if listed is None:
         yield f"{path} is {p.type_name(columns)}, not a list of index columns."
         return
@@ -75,11 +83,19 @@ def _data(version: Any = "1", **properties: Any) -> dict[str, Any]:
                            "isArchived": False, **properties}}
 
 
+def _data_an2(version: Any = "1", **properties: Any) -> dict[str, Any]:
+    """A data version as azure-native 2.x's UriFolderDataVersionArgs serialises it (body dataVersionBaseProperties)."""
+    return {"resourceGroupName": "rg", "workspaceName": "ws", "name": "transactions", "version": version,
+            "dataVersionBaseProperties": {"dataType": "uri_folder", "dataUri": _DATASTORE_URI, "isAnonymous": False,
+                                          "isArchived": False, **properties}}
+
+
 data_version_explicit = ResourceRule(
     name="data-version-explicit",
-    description="Data versions (in workspaces and registries) must name an explicit version (not empty, absent or "
-    "'latest'), a non-empty properties.dataUri (a datastore path is fine: it is the version's location), and must "
-    "not be anonymous (an absent isAnonymous is false, as in Azure).",
+    description="Data versions (in workspaces and registries; the body is properties in azure-native 3.x, "
+    "dataVersionBaseProperties in 2.x) must name an explicit version (not empty, absent or 'latest'), a non-empty "
+    "dataUri (a datastore path is fine: it is the version's location), and must not be anonymous (an absent "
+    "isAnonymous is false, as in Azure).",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     remediation="Give the DataVersion an explicit version (e.g. '1' or a date), set properties.dataUri to the data's "
@@ -87,7 +103,9 @@ data_version_explicit = ResourceRule(
     unknowns=f"A version or data URI unknown during preview: {SDK_ADVISORY}, after the parts that can be judged are "
     "reported.",
     topics=("data-versioning", "reproducibility"),
-    types=(t.DATA_VERSION, t.REGISTRY_DATA_VERSION),
+    types=av.DATA_VERSIONS,
+    not_covered={av.DATASET: "a v1 MachineLearningDataset has no version of its own: the service numbers each "
+                 "registration"},
     check=(explicit_version, _data_uri, not_anonymous),
     samples=(
         Sample("SDK shape", _data()),
@@ -96,7 +114,10 @@ data_version_explicit = ResourceRule(
         Sample("registry data version, number version", {"registryName": "shared", "name": "t", "version": 3.0,
                                                          "properties": {"dataUri": _DATASTORE_URI}},
                type=t.REGISTRY_DATA_VERSION),
-        Sample("versioned token", _data(), type="azure-native:machinelearningservices/v20240401:DataVersion"),
+        Sample("2.x versioned module", _data_an2(), type="azure-native:machinelearningservices/v20240401:DataVersion"),
+        Sample("2.x registry data version", {"registryName": "shared", "name": "t", "version": "2",
+                                             "dataVersionBaseProperties": {"dataType": "uri_file", "dataUri": _DATASTORE_URI}},
+               type=t.REGISTRY_DATA_VERSION),
         Sample("no version (the SDK leaves it out)", {"name": "t", "properties": {"dataUri": _DATASTORE_URI}},
                ("version is not set",)),
         Sample("latest", _data("Latest"), ("version is 'latest'",)),
@@ -107,6 +128,10 @@ data_version_explicit = ResourceRule(
         Sample("anonymous as a string", _data(isAnonymous="true"), ("properties.isAnonymous is true",)),
         Sample("wrong types", _data(True, dataUri=1.0, isAnonymous=0.0),
                ("version is a boolean", "properties.dataUri is a number", "properties.isAnonymous is a number")),
+        Sample("2.x latest and anonymous", _data_an2("latest", isAnonymous=True),
+               ("version is 'latest'", "dataVersionBaseProperties.isAnonymous is true")),
+        Sample("2.x without a uri", {"name": "t", "version": "1", "dataVersionBaseProperties": {"dataType": "uri_folder"}},
+               ("dataVersionBaseProperties.dataUri is not set",)),
     ),
 )
 
@@ -125,9 +150,10 @@ def _entity(columns: Any = p.MISSING, **extra: Any) -> dict[str, Any]:
 
 asset_version_explicit = ResourceRule(
     name="asset-version-explicit",
-    description="Code, environment, model, component and feature store entity versions (in workspaces and registries) "
-    "must name an explicit version (not empty, absent or 'latest') and must not be anonymous (an absent isAnonymous "
-    "is false, as in Azure); feature store entity versions must also declare their index columns.",
+    description="Code, environment, model, component and feature store entity versions (in workspaces and registries; "
+    "the body is properties in azure-native 3.x, codeVersionProperties and the like in 2.x) must name an explicit "
+    "version (not empty, absent or 'latest') and must not be anonymous (an absent isAnonymous is false, as in Azure); "
+    "feature store entity versions must also declare their index columns.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     remediation="Give the asset version an explicit version (e.g. '1'), leave properties.isAnonymous unset or false, "
@@ -135,16 +161,21 @@ asset_version_explicit = ResourceRule(
     unknowns=f"A version or property unknown during preview: {SDK_ADVISORY}, after the parts that can be judged are "
     "reported.",
     topics=("reproducibility",),
-    types=(t.CODE_VERSION, t.ENVIRONMENT_VERSION, t.MODEL_VERSION, t.COMPONENT_VERSION, t.FEATURESTORE_ENTITY_VERSION,
-           t.REGISTRY_CODE_VERSION, t.REGISTRY_ENVIRONMENT_VERSION, t.REGISTRY_MODEL_VERSION, t.REGISTRY_COMPONENT_VERSION),
+    types=av.OTHER_VERSIONS,
     check=(explicit_version, not_anonymous, _index_columns),
     samples=(
         Sample("code version", _asset(codeUri="https://acct.blob.core.windows.net/code/train/")),
         Sample("environment version", _asset(image="mcr.microsoft.com/azureml/curated:1"), type=t.ENVIRONMENT_VERSION),
         Sample("model version, snake_case", {"name": "m", "version": "7", "properties": {
             "model_uri": "azureml://jobs/j/outputs/model", "is_anonymous": False}}, type=t.MODEL_VERSION),
-        Sample("component version, versioned token", _asset(componentSpec={"type": "command"}),
-               type="azure-native:machinelearningservices/v20240401:ComponentVersion"),
+        Sample("component version, 2.x versioned module", {"name": "c", "version": "1", "componentVersionProperties": {
+            "componentSpec": {"type": "command"}, "isAnonymous": False}},
+            type="azure-native:machinelearningservices/v20240401:ComponentVersion"),
+        Sample("2.x code version", {"workspaceName": "ws", "name": "src", "version": "3", "codeVersionProperties": {
+            "codeUri": "https://acct.blob.core.windows.net/code/src/"}}, type=t.CODE_VERSION),
+        Sample("2.x registry model version", {"registryName": "shared", "modelName": "m", "version": "4",
+                                              "modelVersionProperties": {"modelUri": "azureml://jobs/j/outputs/model"}},
+               type=t.REGISTRY_MODEL_VERSION),
         Sample("registry versions", {"registryName": "shared", "componentName": "c", "version": "1.0.0",
                                      "properties": {}}, type=t.REGISTRY_COMPONENT_VERSION),
         Sample("feature store entity", _entity([{"columnName": "customer_id", "dataType": "String"}]),
@@ -162,7 +193,14 @@ asset_version_explicit = ResourceRule(
                ("properties.indexColumns[0] names no column", "properties.indexColumns[1] names no column",
                 "properties.indexColumns[2] names no column"), type=t.FEATURESTORE_ENTITY_VERSION),
         Sample("entity columns empty list", _entity([]), ("properties.indexColumns is empty",),
-               type="azure-native:machinelearningservices/v20250401:FeaturestoreEntityVersion"),
+               type=t.FEATURESTORE_ENTITY_VERSION),
+        Sample("2.x entity without index columns", {"name": "customer", "version": "1",
+                                                    "featurestoreEntityVersionProperties": {"isAnonymous": False}},
+               ("featurestoreEntityVersionProperties.indexColumns is not set",),
+               type="azure-native:machinelearningservices/v20240401:FeaturestoreEntityVersion"),
+        Sample("2.x anonymous environment without version", {"name": "env", "environmentVersionProperties": {
+            "image": "mcr.microsoft.com/azureml/curated:1", "isAnonymous": True}},
+            ("version is not set", "environmentVersionProperties.isAnonymous is true"), type=t.ENVIRONMENT_VERSION),
         Sample("entity columns wrong type", _entity({"columnName": "id"}), ("properties.indexColumns is an object",),
                type=t.FEATURESTORE_ENTITY_VERSION),
     ),

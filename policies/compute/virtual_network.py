@@ -11,14 +11,19 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ..core import frameworks as fw
 from ..core import props as p
+from ..core import shape
 from ..core import types as t
 from ..core.options import flag
+from ..core.providers import Provider
 from ..core.refs import workspace_in
+from ..core.resources import compute as cs
+from ..core.resources import workspace as ws
+from ..core.resources.compute import CLUSTER, INSTANCE, compute_kind
 from ..core.rule import SDK_ADVISORY, StackRule
 from ..core.samples import SampleResource, StackSample, sample_stack
+from ..core.shape import read
 from ..core.stack import StackIndex, StackItem, judge_each
-from . import shapes as cs
-from .shapes import CLUSTER, INSTANCE, NATIVE, compute_kind
+from . import samples as cx
 
 _MANAGED_MODES: Final = frozenset({"allowinternetoutbound", "allowonlyapprovedoutbound"})
 
@@ -30,67 +35,66 @@ class _Workspaces:
         self._index = index
         self.by_id: dict[str, StackItem] = {}
         self.by_name: dict[str, list[StackItem]] = {}
-        for item in index.of_type(*t.WORKSPACE_TYPES):
+        for item in index.of_type(*ws.TYPES):
             arm_id = p.known_str(item.props, "id")
             if arm_id:
                 self.by_id[arm_id.lower()] = item
-            for name in {n.strip().lower() for n in (p.known_str(item.props, "workspaceName"), p.known_str(item.props, "name"),
+            name_key = shape.path_of(item.type, item.props, ws.NAME) or "name"
+            for name in {n.strip().lower() for n in (p.known_str(item.props, name_key), p.known_str(item.props, "name"),
                                                       workspace_in(arm_id)) if n and n.strip()}:
                 self.by_name.setdefault(name, []).append(item)
 
     def of_compute(self, compute: StackItem) -> list[StackItem]:
         """The workspace(s) a compute belongs to: by property dependency, else by ARM id, else by
         name. Raises ``UnknownValueError`` when the link is unknown and no dependency says it."""
-        key = "machineLearningWorkspaceId" if t.is_classic(compute.type) else "workspaceName"
-        linked = self._index.linked(compute, key, *t.WORKSPACE_TYPES)
+        key = shape.path_of(compute.type, compute.props, cs.WORKSPACE)
+        if key is None:
+            return []
+        linked = self._index.linked(compute, key, *ws.TYPES)
         if linked:
             return linked
-        if t.is_classic(compute.type):
-            workspace_id = p.get_str(compute.props, key) or ""
-            exact = self.by_id.get(workspace_id.strip().lower())
-            name = workspace_in(workspace_id)
-            return [exact] if exact else self.by_name.get(name or "", [])
-        name = p.get_str(compute.props, key) or workspace_in(p.get_str(compute.props, "id"))
-        return self.by_name.get(name.strip().lower(), []) if name else []
+        value = p.get_str(compute.props, key) or ""
+        exact = self.by_id.get(value.strip().lower())
+        if exact:
+            return [exact]
+        name = workspace_in(value) or workspace_in(p.get_str(compute.props, "id")) or value
+        return self.by_name.get(name.strip().lower(), []) if name.strip() else []
 
     def managed(self, workspace: StackItem) -> bool:
         """Whether the workspace has managed network isolation, itself or (a Project) through its hub."""
         if _isolated(workspace):
             return True
-        if (p.get_str(workspace.props, "kind") or "").strip().lower() != "project":
+        if not ws.is_project(workspace.type, workspace.props):
             return False
-        hubs = self._index.linked(workspace, "hubResourceId", *t.WORKSPACE_TYPES)
+        hub_key = shape.path_of(workspace.type, workspace.props, ws.HUB) or ""
+        hubs = self._index.linked(workspace, hub_key, *ws.TYPES)
         if not hubs:
-            hub = self.by_id.get((p.get_str(workspace.props, "hubResourceId") or "").strip().lower())
+            hub = self.by_id.get((p.get_str(workspace.props, hub_key) or "").strip().lower()) if hub_key else None
             hubs = [hub] if hub else []
         return bool(hubs) and all(_isolated(h) for h in hubs)
 
 
 def _isolated(workspace: StackItem) -> bool:
-    mode = p.get_str(workspace.props, "managedNetwork.isolationMode")
-    return mode is not None and mode.strip().lower() in _MANAGED_MODES
+    reading = read(workspace.type, workspace.props, ws.ISOLATION_MODE)
+    mode = reading.value if reading is not None else None
+    return isinstance(mode, str) and mode.strip().lower() in _MANAGED_MODES
 
 
 def _has_subnet(item: StackItem) -> bool:
-    if t.is_classic(item.type):
-        holder: Any = item.props
-        path = "subnetResourceId"
-    else:
-        holder = p.get_map(item.props, NATIVE)  # an unknown above the subnet is a real unknown
-        path = "subnet.id"
-    if holder is None:
+    holder = read(item.type, item.props, cs.SUBNET_HOLDER)  # an unknown above the subnet is a real unknown
+    if holder is not None and holder.absent:
         return False
     try:
-        value = p.get(holder, path)
+        subnet = read(item.type, item.props, cs.SUBNET)
     except UnknownValueError:
         return True  # a subnet is given; its id (a resource of this stack) is known after `pulumi up`
-    return isinstance(value, str) and bool(value.strip())
+    return subnet is not None and isinstance(subnet.raw, str) and bool(subnet.raw.strip())
 
 
 def _vnet_problem(item: StackItem, workspaces: _Workspaces, config: Mapping[str, Any]) -> str | None:
     if compute_kind(item.type, item.props) not in (CLUSTER, INSTANCE) or _has_subnet(item):
         return None
-    where = "subnetResourceId" if t.is_classic(item.type) else f"{NATIVE}.subnet.id"
+    where = shape.path_of(item.type, item.props, cs.SUBNET)
     linked = workspaces.of_compute(item)
     if not linked:
         if config["assumeManagedNetwork"] is True:
@@ -106,7 +110,7 @@ def _vnet_problem(item: StackItem, workspaces: _Workspaces, config: Mapping[str,
 def _in_virtual_network(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     index = StackIndex(items)
     workspaces = _Workspaces(index)
-    return judge_each(index.of_type(*t.COMPUTE_TYPES), lambda item: _vnet_problem(item, workspaces, config))
+    return judge_each(index.of_type(*cs.TYPES), lambda item: _vnet_problem(item, workspaces, config))
 
 
 def _ws(mode: str | None = "AllowOnlyApprovedOutbound", name: str = "ws", **extra: Any) -> SampleResource:
@@ -122,15 +126,17 @@ _HUB_ID = _WS_ID[: -len("ws")] + "hub"
 
 def _compute(name: str = "cluster", workspace: str = "ws", subnet: bool = False, kind: str = "AmlCompute",
              depends: bool = False) -> SampleResource:
-    settings: dict[str, Any] = {"subnet": cs.SUBNET} if subnet else {}
+    settings: dict[str, Any] = {"subnet": cx.SUBNET} if subnet else {}
     return SampleResource(t.COMPUTE, name, {"workspaceName": workspace, "properties": {"computeType": kind, "properties": settings}},
                           depends_on={"workspaceName": (workspace,)} if depends else {})
 
 
 compute_in_virtual_network = StackRule(
     name="compute-in-virtual-network",
-    description="Every compute cluster and compute instance must run in a virtual network: it has a subnet, or its "
-    "workspace (declared in the same stack; a Project through its hub) uses managed network isolation "
+    description="Every compute cluster and compute instance (azure-native 3.x and 2.x, 2.x's MachineLearningCompute, "
+    "classic ComputeCluster and ComputeInstance) must run in a virtual network: it has a subnet (classic: "
+    "subnetResourceId), or its workspace (declared in the same stack; a Project through its hub) uses managed network "
+    "isolation "
     "(AllowInternetOutbound or AllowOnlyApprovedOutbound). A compute without a subnet whose workspace is not in the stack "
     "is a violation unless assumeManagedNetwork is set. Kubernetes and attached computes are not judged. (Azure Policy "
     "7804b5c7 audits the subnet alone; a managed network isolates the compute the same way.)",
@@ -149,6 +155,8 @@ compute_in_virtual_network = StackRule(
         flag("assumeManagedNetwork", False,
              "Treat computes whose workspace is not declared in this stack as covered by a managed network."),
     ),
+    types=t.COMPUTE_TYPES,
+    not_covered=cs.ATTACHED,
     check=_in_virtual_network,
     samples=(
         StackSample("subnet, workspace elsewhere", sample_stack(_compute(subnet=True, workspace="central"))),
@@ -165,11 +173,17 @@ compute_in_virtual_network = StackRule(
             SampleResource(t.WORKSPACE, "proj", {"workspaceName": "proj", "kind": "Project"}, depends_on={"hubResourceId": ("hub",)}),
             _compute(workspace="proj", depends=True))),
         StackSample("classic cluster by workspace id", sample_stack(
-            SampleResource(t.CLASSIC_WORKSPACE, "cws", {"name": "ws", "id": _WS_ID,
+            SampleResource(t.CLASSIC_WORKSPACE, "cws", {"name": "ws", "id": _WS_ID, "identity": {"type": "SystemAssigned"},
                                                         "managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}),
-            SampleResource(t.CLASSIC_CLUSTER, "ccluster", {"machineLearningWorkspaceId": _WS_ID}))),
+            SampleResource(t.CLASSIC_CLUSTER, "ccluster", cx.classic_cluster(machineLearningWorkspaceId=_WS_ID,
+                                                                           subnetResourceId=None)))),
         StackSample("classic instance with subnet", sample_stack(
-            SampleResource(t.CLASSIC_INSTANCE, "cinst", {"machineLearningWorkspaceId": _WS_ID, "subnetResourceId": cs.SUBNET_ID}))),
+            SampleResource(t.CLASSIC_INSTANCE, "cinst", cx.classic_instance(machineLearningWorkspaceId=_WS_ID)))),
+        StackSample("2.x versioned workspace, MachineLearningCompute", sample_stack(
+            SampleResource("azure-native:machinelearningservices/v20240401:Workspace", "ws", {
+                "workspaceName": "ws", "managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}),
+            SampleResource(cx.MLC, "cluster", {"workspaceName": "ws", "properties": {"computeType": "AmlCompute",
+                                                                                     "properties": {}}}))),
         StackSample("assumed managed", sample_stack(_compute(workspace="central")), config={"assumeManagedNetwork": True}),
         StackSample("kubernetes not judged", sample_stack(_ws("Disabled"), _compute(kind="Kubernetes"))),
         StackSample("workspace without isolation", sample_stack(_ws("Disabled"), _compute(depends=True)),
@@ -184,9 +198,16 @@ compute_in_virtual_network = StackRule(
             _ws("Disabled", name="hub", kind="Hub", id=_HUB_ID), _ws(None, name="proj", kind="Project", hubResourceId=_HUB_ID),
             _compute(workspace="proj")), ("has no managed network isolation",)),
         StackSample("classic cluster, unmanaged workspace", sample_stack(
-            SampleResource(t.CLASSIC_WORKSPACE, "cws", {"name": "ws", "id": _WS_ID}),
-            SampleResource(t.CLASSIC_CLUSTER, "ccluster", {"machineLearningWorkspaceId": _WS_ID})),
+            SampleResource(t.CLASSIC_WORKSPACE, "cws", {"name": "ws", "id": _WS_ID, "identity": {"type": "SystemAssigned"}}),
+            SampleResource(t.CLASSIC_CLUSTER, "ccluster", cx.classic_cluster(machineLearningWorkspaceId=_WS_ID,
+                                                                           subnetResourceId=None))),
             ("has no subnet (subnetResourceId)",)),
+        StackSample("2.x default-module workspace has no managed network", sample_stack(
+            SampleResource(t.WORKSPACE, "ws", {"workspaceName": "ws", "hbiWorkspace": False, "v1LegacyMode": False,
+                                               "allowPublicAccessWhenBehindVnet": False}, provider=Provider.AN2),
+            SampleResource(t.COMPUTE, "ci", {"workspaceName": "ws", "properties": {"computeType": "ComputeInstance",
+                                                                                   "properties": {}}}, provider=Provider.AN2)),
+            ("its workspace has no managed network isolation",)),
         StackSample("two computes, one judged each", sample_stack(
             _ws("Disabled"), _compute("a"), _compute("b", subnet=True), _compute("c", workspace="elsewhere")),
             ("has no managed network isolation", "not declared in this stack")),

@@ -1,8 +1,11 @@
-"""Declarative checks for the common rule shape: "the value at this path must (not) be one of
-these, and absence means X" (the way Checkov states its simple checks as data).
+"""Declarative checks for the common rule shape: "this setting must (not) be one of these values"
+(the way Checkov states its simple checks as data).
 
-Each factory returns a ``ResourceCheck`` for ``ResourceRule.check``. The treatment of an
-absent value is an explicit argument, so it is visible in the rule's declaration.
+Each factory takes a ``shape.Setting`` (where every provider keeps the setting and what its absence
+means there) and returns a ``ResourceCheck`` for ``ResourceRule.check``. An absent setting takes
+its provider's default when the setting declares one; ``absent`` says what absence means when it
+does not (the API requires the value, or nothing is set), so it is visible in the declaration.
+Messages name the path as the resource spells it and the provider's own values.
 """
 
 from __future__ import annotations
@@ -12,71 +15,68 @@ from typing import Any, Final, Literal
 
 from . import props as p
 from .messages import number_text, quote_known
-from .rule import ResourceCheck, Subject
+from .rule import ResourceCheck, ResourceFix, Subject
+from .shape import Reading, Setting, read
 
 Absent = Literal["violation", "pass"]
+Quote = Callable[[object, Iterable[object]], str]
 ENABLED_DISABLED: Final = ("Enabled", "Disabled")  # the vocabulary of most public-access settings
 
 
-def _path_for(subject: Subject, path: str, classic_path: str | None) -> str | None:
-    """The property path for this spelling of the type; None when the classic provider has no such setting."""
-    if subject.classic:
-        return classic_path
-    return path
-
-
-def bool_setting(*, path: str, expected: bool, absent: Absent, what: str, classic_path: str | None = None,
-                 classic_expected: bool | None = None) -> ResourceCheck:
-    """``path`` must be ``expected``. ``what`` says in words what the expected state is
-    (e.g. "public network access must be disabled"). The classic provider may phrase the
-    setting the other way round (``publicNetworkAccessEnabled``): ``classic_expected``."""
+def bool_setting(*, setting: Setting, expected: bool, absent: Absent, what: str) -> ResourceCheck:
+    """``setting`` must be ``expected`` (in azure-native's terms; a classic provider phrasing it the
+    other way round maps its values in the setting). ``what`` says in words what the expected state
+    is (e.g. "local authentication must be disabled")."""
 
     def check(subject: Subject) -> Iterator[str]:
-        where = _path_for(subject, path, classic_path)
-        if where is None:
+        reading = read(subject.type, subject.props, setting)
+        if reading is None:
             return
-        want = expected if not subject.classic or classic_expected is None else classic_expected
-        value = p.get(subject.props, where)
-        if not p.present(value):
+        want = reading.said(expected)
+        if reading.absent and reading.default is None:
             if absent == "violation":
-                yield f"{where} is not set; {what} (set it to {str(want).lower()})."
+                yield f"{reading.path} is not set; {what} (set it to {want}){reading.note()}."
             return
-        actual = p.get_bool(subject.props, where)
+        actual = p.get_bool({"v": reading.value}, "v")
         if actual is None:
-            yield f"{where} is {p.type_name(value)}, not a boolean; {what}."
-        elif actual != want:
-            yield f"{where} is {str(actual).lower()}; {what}."
+            yield f"{reading.path} is {p.type_name(reading.raw)}, not a boolean; {what}."
+        elif actual != expected:
+            state = f"not set{reading.note()}" if reading.absent else f"{reading.said(actual)}"
+            yield f"{reading.path} is {state}; {what} (set it to {want})."
 
     return check
 
 
-def enum_setting(*, path: str, allowed: Callable[[Mapping[str, Any]], Iterable[str]], absent: Absent, what: str,
-                 vocabulary: Iterable[str] = (), classic_path: str | None = None,
-                 classic_map: Mapping[Any, str] | None = None) -> ResourceCheck:
-    """``path`` must be one of ``allowed(config)`` (case-insensitive). ``vocabulary`` lists the
-    values that may be quoted in messages (enum members). ``classic_map`` translates a
-    classic-provider value (often a boolean) into the native enum value."""
+def enum_setting(*, setting: Setting, allowed: Callable[[Mapping[str, Any]], Iterable[str]], absent: Absent, what: str,
+                 vocabulary: Iterable[str] = (), quote: Quote = quote_known) -> ResourceCheck:
+    """``setting`` must be one of ``allowed(config)`` (case-insensitive, in azure-native's terms).
+    ``vocabulary`` lists the values that may be quoted in messages (enum members); ``quote`` may
+    widen that to names Azure publishes (``messages.quote_size``)."""
     known = tuple(vocabulary)
 
     def check(subject: Subject) -> Iterator[str]:
-        where = _path_for(subject, path, classic_path)
-        if where is None:
+        reading = read(subject.type, subject.props, setting)
+        if reading is None:
             return
         options = [a for a in allowed(subject.config) if isinstance(a, str)]
-        listing = ", ".join(options) or "none"
-        value = p.get(subject.props, where)
-        if not p.present(value):
-            if absent == "violation":
-                yield f"{where} is not set; {what} (allowed: {listing})."
-            return
-        if subject.classic and classic_map is not None:
-            value = classic_map.get(p.get_bool(subject.props, where) if isinstance(value, (bool, str)) else None, value)
-        if not isinstance(value, str):
-            yield f"{where} is {p.type_name(value)}; {what} (allowed: {listing})."
-        elif value.strip().lower() not in {o.lower() for o in options}:
-            yield f"{where} is {quote_known(value, (*known, *options))}; {what} (allowed: {listing})."
+        yield from judge_enum(reading, options, absent, what, lambda v: quote(v, (*known, *options)))
 
     return check
+
+
+def judge_enum(reading: Reading, options: list[str], absent: Absent, what: str, quote: Callable[[object], str]) -> Iterator[str]:
+    """The messages for one reading of an enum setting against ``options``."""
+    listing = ", ".join(reading.said(o) for o in options) or "none"
+    if reading.absent and reading.default is None:
+        if absent == "violation":
+            yield f"{reading.path} is not set; {what} (allowed: {listing}){reading.note()}."
+        return
+    value = reading.value
+    if not isinstance(value, str):
+        yield f"{reading.path} is {p.type_name(reading.raw)}; {what} (allowed: {listing})."
+    elif value.strip().lower() not in {o.lower() for o in options}:
+        state = f"not set{reading.note()}" if reading.absent else quote(reading.raw)
+        yield f"{reading.path} is {state}; {what} (allowed: {listing})."
 
 
 def config_list(key: str) -> Callable[[Mapping[str, Any]], Iterable[str]]:
@@ -93,16 +93,31 @@ def not_whole(value: Any, number: float | None) -> str:
     return "a fraction" if number is not None else p.type_name(value)
 
 
-def count_at_most(props: Any, path: str, limit: Any, key: str, noun: str, absent: Absent) -> Iterator[str]:
-    """The whole number at ``path`` must be at most ``limit`` (config key ``key``); floats such as
-    ``4.0`` count as whole numbers, a fraction or another type is a violation."""
-    value = p.get(props, path)
-    if not p.present(value):
+def count_at_most(reading: Reading, limit: Any, key: str, noun: str, absent: Absent) -> Iterator[str]:
+    """The whole number a reading holds must be at most ``limit`` (config key ``key``); floats such
+    as ``4.0`` count as whole numbers, a fraction or another type is a violation."""
+    path = reading.path
+    if reading.absent and reading.default is None:
         if absent == "violation":
             yield f"{path} is not set; set it to at most {number_text(limit)} {noun} ({key})."
         return
-    number = p.get_number(props, path)
+    number = p.as_number(reading.value)
     if number is None or not number.is_integer():
-        yield f"{path} is {not_whole(value, number)}, not a whole number of {noun}."
+        yield f"{path} is {not_whole(reading.raw, number)}, not a whole number of {noun}."
     elif isinstance(limit, (int, float)) and number > limit:
         yield f"{path} exceeds the limit of {number_text(limit)} {noun} ({key})."
+
+
+def setting_fix(check: ResourceCheck, setting: Setting, native_value: Any) -> ResourceFix:
+    """A fix that sets one setting to ``native_value`` (given in azure-native's terms, written in the
+    resource's own provider's terms), applied only when ``check`` finds something to fix."""
+
+    def fix(subject: Subject) -> dict[str, Any] | None:
+        if not any(True for _ in check(subject)):
+            return None
+        reading = read(subject.type, subject.props, setting)
+        if reading is None:
+            return None
+        return p.with_changes(subject.props, {reading.path: reading.own(native_value)})
+
+    return fix

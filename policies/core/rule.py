@@ -33,6 +33,7 @@ declaration field      pulumi_policy word
                        listed with it in ``presets/enforce.json``
 ``enforce``            none: what ``presets/enforce.json`` sets beyond that
 ``samples``            none: the rule's own cases, run by the tests
+``not_covered``        none: types of a provider the rule does not judge, and why
 =====================  ==========================================================
 
 The wrapper that turns a check into a policy is the one place that:
@@ -129,6 +130,9 @@ class Rule:
     security: bool = False  # security rules can fail closed on unknown values (FAIL_CLOSED)
     # Settings presets/enforce.json gives the rule besides "mandatory" (and failClosed when security).
     enforce: Mapping[str, Any] = field(default_factory=dict)
+    # Types of a provider the rule governs but does not judge, each with the reason (keys are type
+    # tokens or prefixes ending in '*'); the catalogue lists them, tests/test_coverage.py requires them.
+    not_covered: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def config_options(self) -> tuple[Option, ...]:
@@ -257,6 +261,7 @@ class ResourceRule(Rule):
 class StackRule(Rule):
     check: StackCheck
     samples: tuple[StackSample, ...] = ()
+    types: tuple[str, ...] = ()  # the resource types it judges (for the catalogue; a stack rule sees them all)
 
     def evaluate(self, items: Sequence[StackItem], config: Mapping[str, Any] | None = None,
                  report: Callable[[str, str | None], None] | None = None) -> list[tuple[str, str | None]]:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .providers import Provider, provider_of
 from .types import STACK
 
 
@@ -27,6 +28,14 @@ class Sample:
     # For rules with a fix: the values the fix must set (dotted path -> value); the fixed
     # resource must then pass the rule.
     fixed: Mapping[str, Any] | None = None
+    # The provider the bag is written for, where its token and body cannot tell (azure-native 2.x
+    # and 3.x share unversioned tokens, and flat types look alike): tests build the bag with that
+    # provider's SDK classes (tests/test_samples_sdk.py).
+    provider: Provider | None = None
+    sdk: bool = True  # False: a bag no SDK class can produce on purpose (a key it does not have)
+
+    def provider_for(self, default_type: str) -> Provider:
+        return self.provider or provider_of(self.type or default_type, self.props)
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,11 @@ class SampleResource:
     parent: str = ""
     # Names of other sample resources this one depends on, per property ("" for plain dependencies).
     depends_on: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    provider: Provider | None = None  # as for ``Sample``
+    sdk: bool = True
+
+    def provider_for(self) -> Provider:
+        return self.provider or provider_of(self.type, self.props)
 
     def urn(self, stack: str = "dev", project: str = "sample") -> str:
         return f"urn:pulumi:{stack}::{project}::{self.type}::{self.name}"

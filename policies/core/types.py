@@ -33,6 +33,7 @@ REGISTRY_COMPONENT_VERSION: Final = f"{ML}:RegistryComponentVersion"
 REGISTRY_ENVIRONMENT_VERSION: Final = f"{ML}:RegistryEnvironmentVersion"
 REGISTRY_MODEL_VERSION: Final = f"{ML}:RegistryModelVersion"
 COMPUTE: Final = f"{ML}:Compute"
+MACHINE_LEARNING_COMPUTE: Final = f"{ML}:MachineLearningCompute"  # 2.x module v20210401 only
 CLASSIC_CLUSTER: Final = f"{CLASSIC_ML}/computeCluster:ComputeCluster"
 CLASSIC_INSTANCE: Final = f"{CLASSIC_ML}/computeInstance:ComputeInstance"
 ONLINE_ENDPOINT: Final = f"{ML}:OnlineEndpoint"
@@ -51,7 +52,7 @@ ALL_ML: Final = f"{ML}:*"  # every Azure ML type (selectors ending in '*' match 
 ALL_CLASSIC_ML: Final = f"{CLASSIC_ML}/*"
 # Groups more than one family names.
 WORKSPACE_TYPES: Final = (WORKSPACE, CLASSIC_WORKSPACE)
-COMPUTE_TYPES: Final = (COMPUTE, CLASSIC_CLUSTER, CLASSIC_INSTANCE)
+COMPUTE_TYPES: Final = (COMPUTE, MACHINE_LEARNING_COMPUTE, CLASSIC_CLUSTER, CLASSIC_INSTANCE)
 ML_TYPES: Final = (ALL_ML, ALL_CLASSIC_ML)  # every ML type of both providers
 
 _VERSIONED = re.compile(r"^(azure-native:[A-Za-z0-9]+)/(v\d{8}(?:preview|privatepreview)?|v\d{4}_\d{2}_\d{2}[a-z]*)(:.+)$")

@@ -11,12 +11,14 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from ..core import frameworks as fw
 from ..core import props as p
-from ..core import types as t
 from ..core.checks import ENABLED_DISABLED, config_list, count_at_most, enum_setting, fixed
+from ..core.messages import quote_size
 from ..core.options import flag, integer, strings
 from ..core.refs import AssetRef, parse_ref, pin_problem, registry_of
+from ..core.resources import endpoints as ep
 from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
 from ..core.samples import Sample
+from ..core.shape import read
 
 _INSTANCE_TYPES: Final = ["Standard_DS3_v2", "Standard_DS4_v2", "Standard_D4s_v3", "Standard_D8s_v3", "Standard_E4s_v3",
                           "Standard_F4s_v2"]
@@ -24,8 +26,10 @@ _PIN_HINT = "azureml:<name>:<version> or azureml://registries/<registry>/models/
 
 
 def _model(subject: Subject) -> Iterator[str]:
-    path = "properties.model"
-    value = p.get(subject.props, path)
+    reading = read(subject.type, subject.props, ep.MODEL)
+    if reading is None:
+        return
+    path, value = reading.path, reading.raw
     if not p.present(value):
         if subject.config["requireModel"] is True:
             yield f"{path} is not set; deploy a registered model by a pinned version ({_PIN_HINT})."
@@ -36,24 +40,27 @@ def _model(subject: Subject) -> Iterator[str]:
     if problem := pin_problem(path, value, "models", f"pin it ({_PIN_HINT})", "does not point to a model asset"):
         yield problem
         return
-    yield from _registry(parse_ref(value), [r for r in subject.config["allowedRegistries"] if isinstance(r, str) and r.strip()])
+    allowed = [r for r in subject.config["allowedRegistries"] if isinstance(r, str) and r.strip()]
+    yield from _registry(path, parse_ref(value), allowed)
 
 
-def _registry(ref: AssetRef, allowed: list[str]) -> Iterator[str]:
+def _registry(path: str, ref: AssetRef, allowed: list[str]) -> Iterator[str]:
     if not allowed:
         return
     listing = ", ".join(allowed)
     registry = registry_of(ref)
     if registry is None:
-        yield (f"properties.model is not a registry model; allowedRegistries requires "
+        yield (f"{path} is not a registry model; allowedRegistries requires "
                f"azureml://registries/<registry>/models/<name>/versions/<version> (allowed: {listing}).")
     elif registry.lower() not in {a.strip().lower() for a in allowed}:
-        yield f"properties.model comes from a registry outside allowedRegistries (allowed: {listing})."
+        yield f"{path} comes from a registry outside allowedRegistries (allowed: {listing})."
 
 
 def _environment(subject: Subject) -> Iterator[str]:
-    path = "properties.environmentId"
-    value = p.get(subject.props, path)
+    reading = read(subject.type, subject.props, ep.ENVIRONMENT)
+    if reading is None:
+        return
+    path, value = reading.path, reading.raw
     if not p.present(value):
         return  # optional: a deployment of an MLflow model needs no environment
     if not isinstance(value, str):
@@ -73,10 +80,17 @@ def _deployment(**properties: Any) -> dict[str, Any]:
     return {"endpointName": "ep", "workspaceName": "ws", "properties": {"endpointComputeType": "Managed", **properties}}
 
 
+def _deployment_an2(**properties: Any) -> dict[str, Any]:
+    """A managed deployment as azure-native 2.x spells it (its body under onlineDeploymentProperties)."""
+    return {"endpointName": "ep", "workspaceName": "ws", "onlineDeploymentProperties": {
+        "endpointComputeType": "Managed", **properties}}
+
+
 online_deployment_model_pinned = ResourceRule(
     name="online-deployment-model-pinned",
     description="Online deployments must serve a pinned model version (and a pinned environment, when one is given), "
-    "from an allowed registry when allowedRegistries is set; an absent model is a violation unless requireModel is "
+    "from an allowed registry when allowedRegistries is set: model and environmentId in the body (properties in "
+    "azure-native 3.x, onlineDeploymentProperties in 2.x); an absent model is a violation unless requireModel is "
     "false (custom containers with a baked-in model).",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
@@ -87,7 +101,8 @@ online_deployment_model_pinned = ResourceRule(
     f"{SDK_ADVISORY}, after the known reference has been judged.",
     topics=("model-versioning",),
     frameworks=(fw.AZ_REGISTRY_MODELS_ONLY,),
-    types=(t.ONLINE_DEPLOYMENT,),
+    types=ep.DEPLOYMENTS,
+    not_covered=ep.V1_VARIANTS,
     options=(
         strings("allowedRegistries", [], "Registries models must come from (compared case-insensitively). Empty: any registry "
                 "or workspace model."),
@@ -97,6 +112,7 @@ online_deployment_model_pinned = ResourceRule(
     check=(_model, _environment),
     samples=(
         Sample("short form", _deployment(model="azureml:fraud:3", environmentId="azureml:sklearn-env:12")),
+        Sample("2.x default module", _deployment_an2(model="azureml:fraud:3")),
         Sample("workspace model id", _deployment(model=_WS_MODEL)),
         Sample("registry model, allowed", _deployment(model=_REG_MODEL), config={"allowedRegistries": ["Shared"]}),
         Sample("ARM registry id, allowed", _deployment(
@@ -125,14 +141,17 @@ online_deployment_model_pinned = ResourceRule(
             model="azureml:fraud:3", environmentId="azureml://registries/shared/models/fraud/versions/3"),
             ("does not point to an environment asset",)),
         Sample("both wrong", _deployment(model="azureml:fraud", environmentId=""), ("names no version", "is empty")),
+        Sample("2.x latest", _deployment_an2(model="azureml:fraud:latest"),
+               ("onlineDeploymentProperties.model names the version 'latest'",)),
     ),
 )
 
 
 online_deployment_no_public_egress = ResourceRule(
     name="online-deployment-no-public-egress",
-    description="Online deployments must not reach the public internet: properties.egressPublicNetworkAccess must be "
-    "Disabled; absent is a violation (Azure and the deployment Args classes default to Enabled).",
+    description="Online deployments must not reach the public internet: egressPublicNetworkAccess in the body "
+    "(properties in azure-native 3.x, onlineDeploymentProperties in 2.x) must be Disabled; absent is a violation "
+    "(Azure and the deployment Args classes default to Enabled).",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     security=True,
@@ -140,42 +159,51 @@ online_deployment_no_public_egress = ResourceRule(
     "workspace's storage, registry and key vault through private endpoints.",
     topics=("network",),
     frameworks=(fw.MCSB_NS2,),
-    types=(t.ONLINE_DEPLOYMENT,),
-    check=enum_setting(path="properties.egressPublicNetworkAccess", allowed=fixed("Disabled"), absent="violation",
+    types=ep.DEPLOYMENTS,
+    not_covered=ep.V1_VARIANTS,
+    check=enum_setting(setting=ep.EGRESS, allowed=fixed("Disabled"), absent="violation",
                        what="the deployment must not send traffic to the public internet", vocabulary=ENABLED_DISABLED),
     samples=(
         Sample("disabled", _deployment(egressPublicNetworkAccess="Disabled")),
+        Sample("2.x disabled", _deployment_an2(egressPublicNetworkAccess="Disabled"),
+               type="azure-native:machinelearningservices/v20240401:OnlineDeployment"),
         Sample("snake_case", {"properties": {"egress_public_network_access": "Disabled"}}),
         Sample("enabled", _deployment(egressPublicNetworkAccess="Enabled"),
                ("properties.egressPublicNetworkAccess is 'Enabled'",)),
         Sample("absent (Args default Enabled)", _deployment(model="azureml:fraud:3"),
                ("properties.egressPublicNetworkAccess is not set",)),
         Sample("wrong type", _deployment(egressPublicNetworkAccess=0.0), ("egressPublicNetworkAccess is a number",)),
+        Sample("2.x absent", _deployment_an2(model="azureml:fraud:3"),
+               ("onlineDeploymentProperties.egressPublicNetworkAccess is not set (absent means Enabled",)),
     ),
 )
 
 
-_instance_type = enum_setting(path="properties.instanceType", allowed=config_list("allowedInstanceTypes"), absent="violation",
-                              what="the deployment must use an approved instance type")
+_instance_type = enum_setting(setting=ep.INSTANCE_TYPE, allowed=config_list("allowedInstanceTypes"), absent="violation",
+                              what="the deployment must use an approved instance type", quote=quote_size)
 
 
 def _managed_instance_type(subject: Subject) -> Iterator[str]:
     # Kubernetes deployments name instance types their cluster defines; only managed ones are judged.
-    kind = p.get_str(subject.props, "properties.endpointComputeType")
-    if kind is None or kind.strip().lower() == "managed":
+    kind = read(subject.type, subject.props, ep.COMPUTE_KIND)
+    value = kind.raw if kind is not None else None
+    if not isinstance(value, str) or value.strip().lower() == "managed":
         yield from _instance_type(subject)
 
 
 def _instance_count(subject: Subject) -> Iterator[str]:
     # Absent: Azure runs one instance (sku.capacity) and TargetUtilization scales to at most 1.
     limit = subject.config["maxInstances"]
-    yield from count_at_most(subject.props, "sku.capacity", limit, "maxInstances", "instances", "pass")
-    yield from count_at_most(subject.props, "properties.scaleSettings.maxInstances", limit, "maxInstances", "instances", "pass")
+    for setting in (ep.CAPACITY, ep.MAX_INSTANCES):
+        reading = read(subject.type, subject.props, setting)
+        if reading is not None:
+            yield from count_at_most(reading, limit, "maxInstances", "instances", "pass")
 
 
 online_deployment_allowed_instances = ResourceRule(
     name="online-deployment-allowed-instances",
-    description="Managed online deployments must run on an approved instance type (absent is a violation, though the "
+    description="Managed online deployments must run on an approved instance type (instanceType in the body: "
+    "properties in azure-native 3.x, onlineDeploymentProperties in 2.x; absent is a violation, though 3.x's "
     "deployment Args classes fill Standard_F4s_v2), and every online deployment must stay within maxInstances "
     "(sku.capacity and TargetUtilization scaleSettings.maxInstances; absent means Azure's 1).",
     severity=Severity.MEDIUM,
@@ -183,7 +211,8 @@ online_deployment_allowed_instances = ResourceRule(
     remediation="Set properties.instanceType to one of this policy's allowedInstanceTypes, and keep sku.capacity and "
     "properties.scaleSettings.maxInstances at or below maxInstances (or change the config).",
     topics=("resource-usage",),
-    types=(t.ONLINE_DEPLOYMENT,),
+    types=ep.DEPLOYMENTS,
+    not_covered=ep.V1_VARIANTS,
     options=(
         strings("allowedInstanceTypes", _INSTANCE_TYPES, "Instance types a managed online deployment may use (compared "
                 "case-insensitively)."),
@@ -194,6 +223,8 @@ online_deployment_allowed_instances = ResourceRule(
         Sample("default size, two instances", {**_deployment(instanceType="Standard_F4s_v2"), "sku": {"name": "Default",
                                                                                                       "capacity": 2.0}}),
         Sample("snake_case, case differs", {"properties": {"instance_type": "standard_ds3_v2"}}),
+        Sample("2.x default module", {**_deployment_an2(instanceType="Standard_DS3_v2"), "sku": {"name": "Default",
+                                                                                                  "capacity": 2}}),
         Sample("kubernetes instance type not judged", {"properties": {"endpointComputeType": "Kubernetes",
                                                                       "instanceType": "gpu-large"}}),
         Sample("autoscale within limit", _deployment(instanceType="Standard_DS3_v2",
@@ -201,7 +232,7 @@ online_deployment_allowed_instances = ResourceRule(
         Sample("configured", {**_deployment(instanceType="Standard_NC6s_v3"), "sku": {"capacity": 8}},
                config={"allowedInstanceTypes": ["Standard_NC6s_v3"], "maxInstances": 8}),
         Sample("gpu size", _deployment(instanceType="Standard_ND96asr_v4"),
-               ("properties.instanceType is a value outside the known set (not shown)",)),
+               ("properties.instanceType is 'Standard_ND96asr_v4'",)),
         Sample("absent type", _deployment(model="azureml:fraud:3"), ("properties.instanceType is not set",)),
         Sample("type wrong", _deployment(instanceType=["Standard_DS3_v2"]), ("properties.instanceType is a list",)),
         Sample("too many instances", {**_deployment(instanceType="Standard_DS3_v2"), "sku": {"capacity": 10.0}},
@@ -210,5 +241,10 @@ online_deployment_allowed_instances = ResourceRule(
                ("scaleSettings.maxInstances exceeds the limit of 3 instances",)),
         Sample("capacity wrong type", {**_deployment(instanceType="Standard_DS3_v2"), "sku": {"capacity": "many"}},
                ("sku.capacity is a string, not a whole number",)),
+        Sample("2.x gpu size quoted, no instance type in 2.x's Args", _deployment_an2(instanceType="Standard_NC6s_v3"),
+               ("onlineDeploymentProperties.instanceType is 'Standard_NC6s_v3'",)),
+        Sample("2.x autoscale too far", _deployment_an2(instanceType="Standard_DS3_v2", scaleSettings={
+            "scaleType": "TargetUtilization", "maxInstances": 10}),
+            ("onlineDeploymentProperties.scaleSettings.maxInstances exceeds the limit of 3 instances",)),
     ),
 )

@@ -11,9 +11,12 @@ from pulumi_policy import EnforcementLevel, Severity
 from pulumi_policy.proxy import UnknownValueError
 
 from ..core import props as p
+from ..core import shape
 from ..core import types as t
 from ..core.options import flag, string, strings
 from ..core.refs import AssetRef, parse_ref, pin_problem, workspace_of
+from ..core.resources import assets as av
+from ..core.resources import workspace as ws
 from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject
 from ..core.samples import Sample, SampleResource, StackSample, sample_stack
 from ..core.stack import StackItem, judge_each
@@ -24,12 +27,14 @@ _PINNED_DATA = "azureml:transactions:1"
 _PIN_IT = "pin it (azureml:<name>:<version>)"
 
 
-def _data_ref_path(config: Mapping[str, Any]) -> tuple[str, ...]:
-    return ("properties", "properties", str(config["dataVersionKey"]))
+def _data_ref_path(type_token: str, props: Any, config: Mapping[str, Any]) -> tuple[str, ...]:
+    """The path of the data version reference in the version's free-form properties map."""
+    where = shape.path_of(type_token, props, av.FREE_PROPERTIES) or ""
+    return (*where.split("."), str(config["dataVersionKey"]))
 
 
 def _explicit_version(subject: Subject) -> Iterator[str]:
-    version = p.get(subject.props, "version")
+    version = p.get(subject.props, shape.path_of(subject.type, subject.props, av.VERSION) or "version")
     if not isinstance(version, str) or not version.strip():
         yield f"The featureset version names no explicit version (version is {p.type_name(version)})."
     elif version.strip().lower() == "latest":
@@ -37,28 +42,32 @@ def _explicit_version(subject: Subject) -> Iterator[str]:
 
 
 def _specification(subject: Subject) -> Iterator[str]:
-    spec_path = p.get(subject.props, "properties.specification.path")
-    if not isinstance(spec_path, str) or not spec_path.strip():
-        yield "properties.specification.path is empty or absent; point it at the featureset specification."
+    reading = shape.read(subject.type, subject.props, av.SPECIFICATION_PATH)
+    if reading is not None and (not isinstance(reading.raw, str) or not reading.raw.strip()):
+        yield f"{reading.path} is empty or absent; point it at the featureset specification."
 
 
 def _entities(subject: Subject) -> Iterator[str]:
-    entities = p.get_list(subject.props, "properties.entities")
+    reading = shape.read(subject.type, subject.props, av.ENTITIES)
+    if reading is None:
+        return
+    where = reading.path
+    entities = p.get_list({"v": reading.raw}, "v")
     if not entities:
         if subject.config["requireEntities"]:
-            yield "properties.entities names no entity; reference each entity by a pinned version (azureml:<name>:<version>)."
+            yield f"{where} names no entity; reference each entity by a pinned version (azureml:<name>:<version>)."
         return
-    for index, entity in enumerate(p.elements(entities, "properties.entities")):
+    for index, entity in enumerate(p.elements(entities, where)):
         if not isinstance(entity, str):
-            yield f"properties.entities[{index}] is {p.type_name(entity)}, not an entity reference."
+            yield f"{where}[{index}] is {p.type_name(entity)}, not an entity reference."
             continue
-        if problem := pin_problem(f"properties.entities[{index}]", entity, "featurestoreentities", _PIN_IT,
+        if problem := pin_problem(f"{where}[{index}]", entity, "featurestoreentities", _PIN_IT,
                                   "does not point to a feature store entity"):
             yield problem
 
 
 def _data_reference(subject: Subject) -> Iterator[str]:
-    path = _data_ref_path(subject.config)
+    path = _data_ref_path(subject.type, subject.props, subject.config)
     where = ".".join(path)
     value = p.get(subject.props, path)
     if not p.present(value):
@@ -85,10 +94,18 @@ def _fs(data_ref: Any = _PINNED_DATA, **extra: Any) -> dict[str, Any]:
     return {"name": "txn", "version": "1", "workspaceName": "ws", "properties": properties}
 
 
+def _fs_an2(data_ref: Any = _PINNED_DATA) -> dict[str, Any]:
+    """A featureset version as azure-native 2.x spells it (its body under featuresetVersionProperties)."""
+    return {"name": "txn", "version": "1", "workspaceName": "ws",
+            "featuresetVersionProperties": {**_SPEC, "properties": {"dataVersionId": data_ref}}}
+
+
 featureset_data_version_pinned = ResourceRule(
     name="featureset-data-version-pinned",
-    description="Featureset versions must be explicit, declare their specification and pinned entities, "
-    "and record the pinned data version they were built from.",
+    description="Featureset versions (body properties in azure-native 3.x, featuresetVersionProperties in 2.x) must be "
+    "explicit, declare their specification and pinned entities, and record the pinned data version they were built "
+    "from in their properties map (key dataVersionKey, default dataVersionId). The classic provider has no feature "
+    "store resources.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     remediation="Give the featureset version an explicit version (not 'latest'), set properties.specification.path, "
@@ -105,6 +122,7 @@ featureset_data_version_pinned = ResourceRule(
     check=(_explicit_version, _specification, _entities, _data_reference),
     samples=(
         Sample("pinned short form", _fs()),
+        Sample("2.x pinned", _fs_an2()),
         Sample("pinned ARM id", _fs("/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/"
                                     "workspaces/ws/data/transactions/versions/3")),
         Sample("pinned registry uri", _fs("azureml://registries/shared/data/transactions/versions/2")),
@@ -113,6 +131,13 @@ featureset_data_version_pinned = ResourceRule(
         Sample("entities optional", _fs(entities=[]), config={"requireEntities": False}),
         Sample("seed placeholder", {"name": "sampleFeatureset", "version": "1.0", "properties": {"properties": {"dataVersionId": ""}}},
                ("specification.path is empty or absent", "names no entity", "empty placeholder")),
+        Sample("2.x: the seed as its note wrote it", {"name": "sampleFeatureset", "version": "1.0", "workspaceName": "ws",
+                                                      "featuresetVersionProperties": {"properties": {"dataVersionId": ""}}},
+               ("featuresetVersionProperties.specification.path is empty or absent",
+                "featuresetVersionProperties.entities names no entity",
+                "featuresetVersionProperties.properties.dataVersionId is an empty placeholder")),
+        Sample("2.x latest", _fs_an2("azureml:transactions:latest"), ("names the version 'latest'",),
+               type="azure-native:machinelearningservices/v20240401:FeaturesetVersion"),
         Sample("latest version", _fs("azureml:transactions:latest"), ("names the version 'latest'",)),
         Sample("label", _fs("azureml:transactions@production"), ("names a label",)),
         Sample("no version", _fs("azureml:transactions"), ("names no version",)),
@@ -136,7 +161,7 @@ def _data_versions(items: Sequence[StackItem]) -> tuple[set[tuple[str, str, str]
     for item in items:
         try:
             if item.canonical in t.WORKSPACE_TYPES:
-                name = p.get_str(item.props, "workspaceName") or p.get_str(item.props, "name")
+                name = _text(item, ws.NAME) or p.get_str(item.props, "name")
                 if name:
                     workspaces.add(name.lower())
             elif item.canonical == t.DATA_VERSION:
@@ -158,9 +183,7 @@ def _asset_key(item: StackItem) -> tuple[str, str, str] | None:
         workspace = workspace_of(ref.prefix)
         if workspace and ref.name and ref.version:
             return workspace.lower(), ref.name.lower(), ref.version.lower()
-    workspace = p.get_str(item.props, "workspaceName")
-    name = p.get_str(item.props, "name")
-    version = p.get_str(item.props, "version")
+    workspace, name, version = (_text(item, setting) for setting in (av.WORKSPACE_NAME, av.NAME, av.VERSION))
     if workspace and name and version:
         return workspace.lower(), name.lower(), version.lower()
     return None
@@ -169,10 +192,9 @@ def _asset_key(item: StackItem) -> tuple[str, str, str] | None:
 def _resolves(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     versions, workspaces = _data_versions(items)
     allowed = tuple(x.lower() for x in config["allowedRemotePrefixes"] if isinstance(x, str) and x)
-    path = _data_ref_path(config)
 
     def judge(item: StackItem) -> str | None:
-        value = p.get_str(item.props, path)
+        value = p.get_str(item.props, _data_ref_path(item.type, item.props, config))
         ref = parse_ref(value) if value else None
         if ref is None or not ref.pinned:
             return None  # absent or unpinned: featureset-data-version-pinned reports it
@@ -206,8 +228,13 @@ def _resolution_problem(item: StackItem, ref: AssetRef, versions: set[tuple[str,
             "declares (in the featureset's workspace).")
 
 
+def _text(item: StackItem, setting: shape.Setting) -> str | None:
+    reading = shape.read(item.type, item.props, setting)
+    return reading.raw if reading is not None and isinstance(reading.raw, str) else None
+
+
 def _own_workspace(item: StackItem) -> str | None:
-    name = p.get_str(item.props, "workspaceName")
+    name = _text(item, av.WORKSPACE_NAME)
     if name:
         return name.lower()
     arm_id = p.get_str(item.props, "id")
@@ -229,10 +256,15 @@ def _fs_item(ref: Any, name: str = "featureset") -> SampleResource:
     return SampleResource(t.FEATURESET_VERSION, name, _fs(ref))
 
 
+_DATA_AN2 = SampleResource(t.DATA_VERSION, "data", {"workspaceName": "ws", "name": "transactions", "version": "1",
+                                                    "dataVersionBaseProperties": {
+                                                        "dataType": "uri_folder", "dataUri": "azureml://datastores/b/paths/t/"}})
+
+
 featureset_data_version_resolves = StackRule(
     name="featureset-data-version-resolves",
     description="A featureset version's pinned data version reference must resolve to a data version declared "
-    "in the same stack, or point into an allowed workspace or registry.",
+    "in the same stack (in either azure-native version's spelling), or point into an allowed workspace or registry.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     remediation="Declare the DataVersion the featureset was built from in the same stack (same workspace, name and "
@@ -245,9 +277,15 @@ featureset_data_version_resolves = StackRule(
         strings("allowedRemotePrefixes", [], "Prefixes of absolute asset ids (another workspace or a registry) a reference "
                 "may point into, e.g. azureml://registries/shared (compared case-insensitively)."),
     ),
+    types=(t.FEATURESET_VERSION, t.DATA_VERSION),
+    not_covered={t.REGISTRY_DATA_VERSION: "a reference into a registry (azureml://registries/...) is judged by "
+                 "allowedRemotePrefixes, not by the registry's versions",
+                 av.DATASET: "a v1 dataset is not a data version a featureset can pin"},
     check=_resolves,
     samples=(
         StackSample("declared in stack", sample_stack(_DATA, _fs_item(_PINNED_DATA))),
+        StackSample("2.x, declared in stack", sample_stack(_DATA_AN2, SampleResource(t.FEATURESET_VERSION, "featureset",
+                                                                                    _fs_an2()))),
         StackSample("declared, found by ARM id", sample_stack(_DATA_BY_ID, _fs_item(_PINNED_DATA))),
         StackSample("ARM reference into this stack's workspace", sample_stack(_DATA, _fs_item(
             "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/WS/data/transactions/versions/1"))),
@@ -256,6 +294,8 @@ featureset_data_version_resolves = StackRule(
         StackSample("unpinned left to the other rule", sample_stack(_fs_item(""), _fs_item("azureml:x@latest", "f2"))),
         StackSample("missing version", sample_stack(_DATA, _fs_item("azureml:transactions:2")),
                     ("no DataVersion in this stack declares",)),
+        StackSample("2.x, missing version", sample_stack(_DATA_AN2, SampleResource(
+            t.FEATURESET_VERSION, "featureset", _fs_an2("azureml:transactions:2"))), ("no DataVersion in this stack declares",)),
         StackSample("other workspace", sample_stack(SampleResource(t.DATA_VERSION, "data", {
             "workspaceName": "other", "name": "transactions", "version": "1"}), _fs_item(_PINNED_DATA)),
             ("no DataVersion in this stack declares",)),

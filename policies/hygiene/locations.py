@@ -10,37 +10,14 @@ from pulumi_policy import EnforcementLevel, Severity
 from ..core import frameworks as fw
 from ..core import props as p
 from ..core import types as t
-from ..core.messages import quote_known
+from ..core.messages import quote_region, region_key
 from ..core.options import strings
+from ..core.resources import common
 from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
 from ..core.samples import Sample
+from ..core.shape import read
 
-# Every azure-native ML resource with a top-level location (pulumi-azure-native 3.x), plus the classic ones.
-LOCATED_TYPES: Final = (
-    t.WORKSPACE, *(f"{t.ML}:{name}" for name in (
-        "Registry", "Compute", "OnlineEndpoint", "OnlineDeployment", "BatchEndpoint", "BatchDeployment",
-        "ServerlessEndpoint", "InferenceEndpoint", "InferenceGroup", "InferencePool", "CapacityReservationGroup",
-        "LinkedService", "PrivateEndpointConnection")),
-    t.CLASSIC_WORKSPACE, t.CLASSIC_CLUSTER, t.CLASSIC_INSTANCE,
-)
-# Azure region names (normalised), only so that a message may quote a region: never used to judge.
-AZURE_REGIONS: Final = (
-    "eastus", "eastus2", "southcentralus", "westus2", "westus3", "australiaeast", "southeastasia", "northeurope",
-    "swedencentral", "uksouth", "westeurope", "centralus", "southafricanorth", "centralindia", "eastasia",
-    "japaneast", "koreacentral", "canadacentral", "francecentral", "germanywestcentral", "italynorth", "norwayeast",
-    "polandcentral", "spaincentral", "switzerlandnorth", "mexicocentral", "uaenorth", "brazilsouth", "israelcentral",
-    "qatarcentral", "northcentralus", "westus", "japanwest", "westcentralus", "southafricawest", "australiacentral",
-    "australiacentral2", "australiasoutheast", "koreasouth", "southindia", "westindia", "jioindiawest",
-    "jioindiacentral", "canadaeast", "francesouth", "germanynorth", "norwaywest", "switzerlandwest", "ukwest",
-    "uaecentral", "brazilsoutheast", "swedensouth", "newzealandnorth", "chilecentral", "indonesiacentral",
-    "malaysiawest", "austriaeast", "belgiumcentral", "usgovvirginia", "usgovarizona", "usgovtexas", "chinanorth",
-    "chinanorth2", "chinanorth3", "chinaeast", "chinaeast2", "chinaeast3", "global",
-)
-
-
-def _norm_location(value: str) -> str:
-    """'West Europe' == 'westeurope' == 'WestEurope'."""
-    return "".join(value.split()).lower()
+LOCATED_TYPES: Final = common.LOCATED_TYPES
 
 
 def _allowed_location(subject: Subject) -> Iterator[str]:
@@ -48,22 +25,24 @@ def _allowed_location(subject: Subject) -> Iterator[str]:
     if not allowed:
         return  # not configured: every location passes
     listing = ", ".join(allowed)
-    value = p.get(subject.props, "location")
+    reading = read(subject.type, subject.props, common.LOCATION)
+    if reading is None:
+        return
+    value = reading.raw
     if value is p.MISSING or value is None or (isinstance(value, str) and not value.strip()):
         return  # inherits the resource group's (or the workspace's) location
     if not isinstance(value, str):
-        yield f"location is {p.type_name(value)}, not a region; allowed: {listing}."
+        yield f"{reading.path} is {p.type_name(value)}, not a region; allowed: {listing}."
         return
-    location = _norm_location(value)
-    permitted = {_norm_location(a) for a in allowed}
-    if location not in permitted:
-        yield f"location {quote_known(location, (*AZURE_REGIONS, *permitted))} is not allowed; allowed: {listing}."
+    if region_key(value) not in {region_key(a) for a in allowed}:
+        yield f"{reading.path} {quote_region(value, allowed)} is not allowed; allowed: {listing}."
 
 
 ml_allowed_locations = ResourceRule(
     name="ml-allowed-locations",
     description="Azure ML resources with a location of their own (workspaces, registries, computes, endpoints, "
-    "deployments and the classic workspace and computes) must be in an allowed region. Until allowedLocations is "
+    "deployments; azure-native 2.x's MachineLearningCompute and v1 web services; the classic workspace, compute "
+    "cluster, inference cluster and Synapse Spark) must be in an allowed region. Until allowedLocations is "
     "configured (default: empty) every location passes. Regions compare case-insensitively ignoring spaces "
     "('West Europe' == 'westeurope'); an absent location passes, since it inherits the resource group's.",
     severity=Severity.LOW,
@@ -74,6 +53,8 @@ ml_allowed_locations = ResourceRule(
     topics=("compliance",),
     frameworks=(fw.AZ_ALLOWED_LOCATIONS,),
     types=LOCATED_TYPES,
+    not_covered={t.CLASSIC_INSTANCE: "the classic ComputeInstance has no location input: it runs in its workspace's "
+                 "region"},
     options=(strings("allowedLocations", [], "Allowed Azure regions, e.g. westeurope or 'West Europe'. Empty: any location."),),
     enforce={"allowedLocations": ["westeurope", "northeurope", "swedencentral"]},
     check=_allowed_location,
@@ -84,14 +65,24 @@ ml_allowed_locations = ResourceRule(
                config={"allowedLocations": ["West Europe", "North Europe"]}),
         Sample("absent location inherits", {"properties": {"computeType": "AmlCompute"}}, type=f"{t.ML}:Compute",
                config={"allowedLocations": ["westeurope"]}),
-        Sample("classic compute cluster", {"location": "WestEurope", "vmSize": "STANDARD_DS2_V2"},
+        Sample("classic compute cluster", {"location": "WestEurope", "vmSize": "STANDARD_DS2_V2", "vmPriority": "Dedicated",
+                                           "scaleSettings": {"minNodeCount": 0, "maxNodeCount": 2,
+                                                             "scaleDownNodesAfterIdleDuration": "PT2M"}},
                type=t.CLASSIC_CLUSTER, config={"allowedLocations": ["westeurope"]}),
         Sample("outside the list", {"location": "East US"}, ("location 'eastus' is not allowed; allowed: westeurope",),
                config={"allowedLocations": ["westeurope"]}),
-        Sample("online endpoint, versioned", {"location": "japaneast", "properties": {"authMode": "AADToken"}},
-               ("location 'japaneast' is not allowed",),
-               type="azure-native:machinelearningservices/v20240401:OnlineEndpoint",
-               config={"allowedLocations": ["westeurope", "northeurope"]}),
+        Sample("online endpoint, 2.x versioned module", {"location": "japaneast", "onlineEndpointProperties": {
+            "authMode": "AADToken"}}, ("location 'japaneast' is not allowed",),
+            type="azure-native:machinelearningservices/v20240401:OnlineEndpoint",
+            config={"allowedLocations": ["westeurope", "northeurope"]}),
+        Sample("2.x registry", {"location": "westeurope", "registryProperties": {"publicNetworkAccess": "Disabled"}},
+               type=f"{t.ML}:Registry", config={"allowedLocations": ["westeurope"]}),
+        Sample("2.x MachineLearningCompute outside", {"location": "westus", "properties": {"computeType": "AmlCompute"}},
+               ("location 'westus' is not allowed",), type="azure-native:machinelearningservices/v20210401:MachineLearningCompute",
+               config={"allowedLocations": ["westeurope"]}),
+        Sample("classic inference cluster", {"location": "eastus", "kubernetesClusterId": "/k",
+                                             "machineLearningWorkspaceId": "/w"}, ("location 'eastus' is not allowed",),
+               type=f"{t.CLASSIC_ML}/inferenceCluster:InferenceCluster", config={"allowedLocations": ["westeurope"]}),
         Sample("classic workspace", {"location": "eastus2"}, ("'eastus2' is not allowed",), type=t.CLASSIC_WORKSPACE,
                config={"allowedLocations": ["westeurope"]}),
         Sample("unknown region not quoted", {"location": "Atlantis North"},

@@ -51,9 +51,9 @@ def _preview_api(subject: Subject) -> Iterator[str]:
 no_preview_api_versions = ResourceRule(
     name="no-preview-api-versions",
     description="Azure ML resources must not be declared with a preview API version (a versioned azure-native "
-    "type token such as machinelearningservices/v20230401preview). An unversioned token uses the provider's default "
-    "API version, which the token does not show and which depends on the installed provider; such tokens pass "
-    "unless flagPreviewDefaults is set.",
+    "type token such as machinelearningservices/v20230401preview, as azure-native 2.x's versioned modules declare "
+    "them). An unversioned token uses the provider's default API version, which the token does not show and which "
+    "depends on the installed provider; such tokens pass unless flagPreviewDefaults is set.",
     severity=Severity.LOW,
     level=EnforcementLevel.MANDATORY,
     remediation="Use the unversioned token (e.g. azure-native.machinelearningservices.Workspace) or a local SDK "
@@ -64,6 +64,7 @@ no_preview_api_versions = ResourceRule(
     enforce={"modules": ["*"]},
     frameworks=(fw.PULUMI_NO_PREVIEW,),
     types=AZURE_NATIVE_TYPES,
+    not_covered={t.ALL_CLASSIC_ML: "a classic token carries no API version: the classic provider picks its own"},
     options=(
         strings("modules", ["machinelearningservices"], "azure-native modules whose resources are checked ('*' for all)."),
         flag("flagPreviewDefaults", False, "Also flag unversioned tokens of ML types whose default API version in "
@@ -73,19 +74,24 @@ no_preview_api_versions = ResourceRule(
     samples=(
         Sample("unversioned token", {"sku": {"name": "Basic"}}, type=t.WORKSPACE),
         Sample("stable version", {}, type="azure-native:machinelearningservices/v20240401:Workspace"),
-        Sample("other module not checked by default", {}, type="azure-native:storage/v20230101preview:StorageAccount"),
+        Sample("other module not checked by default", {}, type="azure-native:storage/v20230101preview:StorageAccount",
+               sdk=False),
+        Sample("classic not judged", {"identity": {"type": "SystemAssigned"}}, type=t.CLASSIC_WORKSPACE),
         Sample("preview default passes unless asked", {}, type=f"{t.ML}:OutboundRule"),
         Sample("stable default with flagPreviewDefaults", {}, type=f"{t.ML}:Job", config={"flagPreviewDefaults": True}),
         Sample("preview version", {}, ("pins API version v20230401preview of azure-native machinelearningservices",),
                type="azure-native:machinelearningservices/v20230401preview:Workspace"),
         Sample("private preview", {}, ("v20181102privatepreview",),
-               type="azure-native:machinelearningservices/v20181102privatepreview:Compute"),
+               type="azure-native:machinelearningservices/v20181102privatepreview:Compute", sdk=False),
+        Sample("2.x preview module", {"jobBaseProperties": {"jobType": "Command", "command": "x",
+                                                            "environmentId": "azureml:env:1"}},
+               ("pins API version v20240101preview",), type="azure-native:machinelearningservices/v20240101preview:Job"),
         Sample("names the stable replacement", {}, ("unversioned token azure-native:machinelearningservices:Job",),
                type="azure-native:machinelearningservices/v20240101preview:Job"),
         Sample("every module", {}, ("v20230101preview of azure-native storage",),
-               type="azure-native:storage/v20230101preview:StorageAccount", config={"modules": ["*"]}),
+               type="azure-native:storage/v20230101preview:StorageAccount", config={"modules": ["*"]}, sdk=False),
         Sample("module case-insensitive", {}, ("a preview API",),
-               type="azure-native:storage/v20230101preview:StorageAccount", config={"modules": ["Storage"]}),
+               type="azure-native:storage/v20230101preview:StorageAccount", config={"modules": ["Storage"]}, sdk=False),
         Sample("preview default flagged", {}, ("default API version in pulumi-azure-native 3.29 is a preview",),
                type=f"{t.ML}:OutboundRule", config={"flagPreviewDefaults": True}),
     ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Final
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 from pulumi_policy.proxy import UnknownValueError
@@ -13,44 +13,16 @@ from ..core import props as p
 from ..core import types as t
 from ..core.messages import quote_known
 from ..core.options import strings
+from ..core.resources import common
 from ..core.rule import ResourceRule, Subject, unknown_advisory
 from ..core.samples import Sample
-
-# Where each azure-native ML type keeps its tags (pulumi-azure-native 3.x). Types not listed
-# keep them in ``properties.tags`` (asset containers and versions, jobs, schedules, datastores).
-_TAG_PATHS: Final[Mapping[str, str]] = {
-    **{name: "tags" for name in (
-        "BatchDeployment", "BatchEndpoint", "CapacityReservationGroup", "Compute", "InferenceEndpoint",
-        "InferenceGroup", "InferencePool", "OnlineDeployment", "OnlineEndpoint", "PrivateEndpointConnection",
-        "Registry", "ServerlessEndpoint", "Workspace",
-    )},
-    "LabelingJob": "labelingJobProperties.tags",
-    "MachineLearningDataset": "registration.tags",
-}
-_DEFAULT_TAG_PATH: Final = "properties.tags"
-# Types whose API has no tags at all: the rule cannot be met, so it does not apply.
-_UNTAGGABLE: Final = frozenset({
-    "ConnectionDeployment", "ConnectionRaiBlocklist", "ConnectionRaiBlocklistItem", "ConnectionRaiPolicy",
-    "EndpointDeployment", "LinkedService", "LinkedWorkspace", "MachineLearningDatastore",
-    "ManagedNetworkSettingsRule", "MarketplaceSubscription", "OutboundRule", "RaiPolicy", "WorkspaceConnection",
-})
-# The classic provider keeps tags at the top level, except on its outbound rules (no tags).
-_CLASSIC_UNTAGGABLE: Final = frozenset({
-    f"{t.CLASSIC_ML}/workspaceNetworkOutboundRuleFqdn:WorkspaceNetworkOutboundRuleFqdn",
-    f"{t.CLASSIC_ML}/workspaceNetworkOutboundRulePrivateEndpoint:WorkspaceNetworkOutboundRulePrivateEndpoint",
-    f"{t.CLASSIC_ML}/workspaceNetworkOutboundRuleServiceTag:WorkspaceNetworkOutboundRuleServiceTag",
-})
+from ..core.shape import path_of
 
 
-def tag_path(type_token: str) -> str | None:
-    """The dotted path of a type's tag map, or None when the type cannot carry tags."""
-    canonical = t.canonical(type_token)
-    if t.is_classic(canonical):
-        return None if canonical in _CLASSIC_UNTAGGABLE else "tags"
-    name = canonical.rsplit(":", 1)[-1]
-    if name in _UNTAGGABLE:
-        return None
-    return _TAG_PATHS.get(name, _DEFAULT_TAG_PATH)
+def tag_path(type_token: str, props: Any = None) -> str | None:
+    """The dotted path of a resource's tag map as it spells it, or None when its type cannot carry tags."""
+    setting = common.tags(type_token)
+    return path_of(type_token, props or {}, setting) if setting is not None else None
 
 
 def _tag_names(configured: Sequence[Any]) -> list[str]:
@@ -63,7 +35,7 @@ def _tag_names(configured: Sequence[Any]) -> list[str]:
 
 
 def _required_tags(subject: Subject) -> Iterator[str]:
-    where = tag_path(subject.type)
+    where = tag_path(subject.type, subject.props)
     required = _tag_names(subject.config["requiredTags"])
     if where is None or not required:
         return
@@ -102,14 +74,17 @@ _TAGS = {"owner": "ml-platform", "cost-center": "cc-1234"}
 ml_required_tags = ResourceRule(
     name="ml-required-tags",
     description="Every Azure ML resource that can carry tags (workspaces of every kind included) must carry the "
-    "required tags (default: owner, cost-center) with non-empty values. Tag names match case-insensitively; a "
-    "resource with no tags at all violates. Types whose API has no tags (connections, outbound rules, RAI policies "
-    "and the like) are exempt.",
+    "required tags (default: owner, cost-center) with non-empty values, wherever its provider keeps them (top-level "
+    "tags, or the body's: properties.tags in azure-native 3.x, dataVersionBaseProperties.tags and the like in 2.x; "
+    "kvTags on 2.x's v1 web services; top-level tags on every classic resource). Tag names match case-insensitively; a "
+    "resource with no tags at all violates. Types whose API has no tags (connections, outbound rules, RAI policies, "
+    "the v1 MachineLearningDatastore and the like) are exempt.",
     severity=Severity.LOW,
     level=EnforcementLevel.ADVISORY,
     remediation="Add each required tag with a non-empty value: in `tags` on workspaces, registries, computes, "
-    "endpoints and deployments (and every classic azure:machinelearning resource), in `properties.tags` on asset "
-    "containers and versions, jobs, schedules and datastores. Change the list with this policy's requiredTags config.",
+    "endpoints and deployments (and every classic azure:machinelearning resource), in the body's tags on asset "
+    "containers and versions, jobs, schedules and datastores (`properties.tags` in azure-native 3.x, "
+    "`dataVersionBaseProperties.tags` and the like in 2.x). Change the list with this policy's requiredTags config.",
     unknowns=unknown_advisory("tag map or required tag value", after="the tags that can be judged are reported"),
     topics=("tagging", "resource-usage"),
     frameworks=(fw.AZ_REQUIRE_TAG,),
@@ -125,8 +100,16 @@ ml_required_tags = ResourceRule(
             "dataType": "uri_folder", "dataUri": "azureml://datastores/b/paths/t/", "tags": _TAGS}},
             type=t.DATA_VERSION),
         Sample("job, snake_case keys", {"properties": {"job_type": "Command", "tags": _TAGS}}, type=f"{t.ML}:Job"),
-        Sample("versioned token", {"properties": {"tags": _TAGS}},
+        Sample("2.x versioned module", {"modelVersionProperties": {"tags": _TAGS}},
                type="azure-native:machinelearningservices/v20240401:ModelVersion"),
+        Sample("2.x data version", {"name": "txn", "version": "1", "dataVersionBaseProperties": {
+            "dataType": "uri_folder", "dataUri": "azureml://datastores/b/paths/t/", "tags": _TAGS}}, type=t.DATA_VERSION),
+        Sample("2.x registry body, top-level tags", {"location": "westeurope", "tags": _TAGS, "registryProperties": {
+            "publicNetworkAccess": "Disabled"}}, type=f"{t.ML}:Registry"),
+        Sample("2.x v1 web service kvTags", {"computeType": "ACI", "kvTags": _TAGS},
+               type="azure-native:machinelearningservices/v20210401:ACIService"),
+        Sample("classic datastore", {"workspaceId": "/x", "storageContainerId": "/y", "tags": _TAGS},
+               type=f"{t.CLASSIC_ML}/datastoreBlobstorage:DatastoreBlobstorage"),
         Sample("labeling job, snake_case", {"labeling_job_properties": {"job_type": "Labeling", "tags": _TAGS}},
                type=f"{t.ML}:LabelingJob"),
         Sample("dataset registration", {"registration": {"name": "d", "tags": _TAGS}},
@@ -159,8 +142,15 @@ ml_required_tags = ResourceRule(
                type=f"{t.ML}:BatchEndpoint"),
         Sample("tags not a map", {"tags": ["owner", "cost-center"]}, ("tags is a list, not a map of tags",),
                type=t.WORKSPACE),
-        Sample("versioned token missing", {"properties": {}}, ("has no tags (properties.tags is absent)",),
-               type="azure-native:machinelearningservices/v20230401preview:Schedule"),
+        Sample("2.x versioned module missing", {"scheduleProperties": {
+            "action": {"actionType": "CreateJob", "jobBaseProperties": {"jobType": "Command", "command": "x",
+                                                                        "environmentId": "azureml:env:1"}},
+            "trigger": {"triggerType": "Cron", "expression": "0 1 * * *"}}},
+            ("has no tags (scheduleProperties.tags is absent)",),
+            type="azure-native:machinelearningservices/v20230401preview:Schedule"),
+        Sample("2.x job missing one", {"jobBaseProperties": {"jobType": "Command", "command": "x",
+                                                             "environmentId": "azureml:env:1", "tags": {"owner": "ml"}}},
+               ("Required tag 'cost-center' is missing from jobBaseProperties.tags",), type=f"{t.ML}:Job"),
         Sample("classic datastore missing one", {"tags": {"cost-center": "1"}}, ("'owner' is missing from tags",),
                type=f"{t.CLASSIC_ML}/datastoreBlobstorage:DatastoreBlobstorage"),
         Sample("bad config", {"tags": _TAGS}, ("policy config 'requiredTags' must be of type array",),

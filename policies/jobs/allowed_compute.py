@@ -12,9 +12,13 @@ from pulumi_policy import EnforcementLevel, Severity
 from pulumi_policy.proxy import UnknownValueError
 
 from ..core import props as p
+from ..core import shape
 from ..core import types as t
 from ..core.options import strings
+from ..core.providers import Provider
 from ..core.refs import workspace_in
+from ..core.resources import compute as cs
+from ..core.resources import jobs as jb
 from ..core.rule import SDK_ADVISORY, StackRule
 from ..core.samples import SampleResource, StackSample, sample_stack
 from ..core.stack import StackIndex, StackItem
@@ -36,16 +40,17 @@ class _Computes:
 
 def _index_computes(index: StackIndex) -> _Computes:
     computes = _Computes(set(), {}, set())
-    for item in index.of_type(*t.COMPUTE_TYPES):
+    for item in index.of_type(*cs.TYPES):
         computes.urns.add(item.urn)
         arm_id = p.known_str(item.props, "id")
         if arm_id:
             computes.ids.add(arm_id.lower())
         tail = _COMPUTE_TAIL.search(arm_id or "")
-        name = p.known_str(item.props, "computeName", "name") or (tail.group(2) if tail else None)
+        name = p.known_str(item.props, shape.path_of(item.type, item.props, cs.NAME) or "name", "name") or (
+            tail.group(2) if tail else None)
         if name:
-            workspace = (p.known_str(item.props, "workspaceName") or workspace_in(arm_id)
-                         or workspace_in(p.known_str(item.props, "machineLearningWorkspaceId")))
+            link = p.known_str(item.props, shape.path_of(item.type, item.props, cs.WORKSPACE) or "workspaceName")
+            workspace = workspace_in(link) or workspace_in(arm_id) or (link if link and "/" not in link else None)
             computes.names.setdefault(name.lower(), set()).add(workspace.lower() if workspace else None)
     return computes
 
@@ -119,12 +124,13 @@ def _node_compute(node: JobNode, computes: _Computes, workspace: str | None, lin
 
 
 def _linked_to_compute(item: StackItem, computes: _Computes) -> bool:
-    return any(urn in computes.urns for key, urns in item.property_dependencies.items()
-               if p.norm_key(key) == "properties" for urn in urns)
+    """Whether the job's body was built from a Compute of this stack (a property dependency)."""
+    body = shape.body_key(item.type, item.props) or ""
+    return any(urn in computes.urns for urn in item.built_from(body))
 
 
 def _job_workspace(item: StackItem) -> str | None:
-    name = p.known_str(item.props, "workspaceName")
+    name = p.known_str(item.props, shape.path_of(item.type, item.props, jb.WORKSPACE_NAME) or "workspaceName")
     return name.lower() if name else workspace_in(p.known_str(item.props, "id"))
 
 
@@ -154,7 +160,8 @@ _CLUSTER = SampleResource(t.COMPUTE, "cluster", {"resourceGroupName": "rg", "wor
 _CLUSTER_BY_ID = SampleResource("azure-native:machinelearningservices/v20240401:Compute", "cluster", {
     "id": js.COMPUTE_ID, "name": "cpu-cluster"})
 _CLASSIC_CLUSTER = SampleResource(t.CLASSIC_CLUSTER, "cluster", {
-    "name": "gpu", "machineLearningWorkspaceId": js.WS, "vmSize": "Standard_NC6"})
+    "name": "gpu", "machineLearningWorkspaceId": js.WS, "vmSize": "Standard_NC6", "vmPriority": "Dedicated",
+    "scaleSettings": {"minNodeCount": 0, "maxNodeCount": 2, "scaleDownNodesAfterIdleDuration": "PT2M"}})
 
 
 def _job_item(properties: Any, name: str = "train", depends_on: Mapping[str, tuple[str, ...]] | None = None) -> SampleResource:
@@ -163,10 +170,11 @@ def _job_item(properties: Any, name: str = "train", depends_on: Mapping[str, tup
 
 job_allowed_compute = StackRule(
     name="job-allowed-compute",
-    description="Every job definition (jobs, schedules, pipeline steps) must run on a Compute declared in the same "
-    "stack (by ARM id, azureml:<name> or bare name, or linked by a property dependency) or on a compute allowed by "
-    "allowedComputes. A job that names no compute runs on serverless compute (Azure ML v2), which the default "
-    "allowedComputes ['serverless'] accepts; a pipeline step without one uses its pipeline's compute.",
+    description="Every job definition (jobs, schedules, pipeline steps; azure-native 2.x and 3.x) must run on a compute "
+    "declared in the same stack (an azure-native Compute or 2.x MachineLearningCompute, a classic ComputeCluster or "
+    "ComputeInstance; by ARM id, azureml:<name> or bare name, or linked by a property dependency) or on a compute "
+    "allowed by allowedComputes. A job that names no compute runs on serverless compute (Azure ML v2), which the "
+    "default allowedComputes ['serverless'] accepts; a pipeline step without one uses its pipeline's compute.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     remediation="Point computeId (pipeline steps: compute or computeId; pipelines: settings.default_compute) at a "
@@ -180,6 +188,7 @@ job_allowed_compute = StackRule(
                 "computeId, serverless or azureml:serverless), or a prefix of a compute name or ARM id (compared "
                 "case-insensitively)."),
     ),
+    types=jb.TYPES,
     check=_allowed_computes,
     samples=(
         StackSample("by ARM id", sample_stack(_CLUSTER, _job_item(js.command()))),
@@ -189,6 +198,11 @@ job_allowed_compute = StackRule(
             {"s": js.step(computeId=None, compute="azureml:cpu-cluster"), "t": js.step(computeId=None, compute_id="cpu-cluster")},
             settings={"default_compute": "azureml:cpu-cluster"})))),
         StackSample("classic cluster", sample_stack(_CLASSIC_CLUSTER, _job_item(js.command(computeId="azureml:gpu")))),
+        StackSample("2.x job on a 2.x cluster", sample_stack(
+            SampleResource(t.COMPUTE, "cluster", {**_CLUSTER.props, "location": "westeurope"}, provider=Provider.AN2),
+            SampleResource(t.JOB, "train", js.job_an2(js.command())))),
+        StackSample("2.x job linked by property dependency", sample_stack(_CLUSTER, SampleResource(
+            t.JOB, "train", js.job_an2(js.command(computeId=p.UNKNOWN_STRING)), depends_on={"jobBaseProperties": ("cluster",)}))),
         StackSample("serverless by absence and by name", sample_stack(
             _job_item(js.command(computeId=None)), _job_item(js.sweep(computeId="azureml:serverless"), "tune"),
             SampleResource(t.SCHEDULE, "nightly", js.schedule(js.pipeline({"s": js.step(computeId=None)}, settings={}))))),
@@ -212,5 +226,8 @@ job_allowed_compute = StackRule(
         StackSample("steps and schedules", sample_stack(_CLUSTER, SampleResource(t.SCHEDULE, "nightly", js.schedule(js.pipeline({
             "a": js.step(computeId="azureml:missing"), "b": js.step(computeId=3.0)})))),
             ("jobDefinition.jobs.a.computeId references neither", "jobDefinition.jobs.b.computeId is a number")),
+        StackSample("2.x schedule on an undeclared compute", sample_stack(_CLASSIC_CLUSTER, SampleResource(
+            t.SCHEDULE, "nightly", js.schedule_an2(js.command(computeId="azureml:cpu-cluster")))),
+            ("scheduleProperties.action.jobBaseProperties.computeId references neither",)),
     ),
 )

@@ -15,8 +15,10 @@ from ..core import props as p
 from ..core import types as t
 from ..core.credentials import credential_value_reason
 from ..core.options import flag, strings
+from ..core.resources import assets as av
 from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
 from ..core.samples import Sample
+from ..core.shape import read
 from . import samples as js
 from .model import JOB_TYPES, JobNode, per_node
 
@@ -117,8 +119,10 @@ def _inline_environments(node: JobNode, config: Mapping[str, Any]) -> Iterator[s
 
 
 def _environment_image(subject: Subject) -> Iterator[str]:
-    if t.canonical(subject.type) in (t.ENVIRONMENT_VERSION, t.REGISTRY_ENVIRONMENT_VERSION):
-        yield from _environment("properties", p.get_map(subject.props, "properties"), subject.config)
+    if t.canonical(subject.type) in av.ENVIRONMENT_VERSIONS:
+        body = read(subject.type, subject.props, av.BODY)
+        if body is not None:
+            yield from _environment(body.path, body.raw if isinstance(body.raw, Mapping) else None, subject.config)
     else:
         yield from per_node(_inline_environments)(subject)
 
@@ -146,7 +150,7 @@ environment_image_pinned = ResourceRule(
     unknowns=f"An image or context URI unknown during preview (e.g. built from a registry's login server output): {SDK_ADVISORY}.",
     topics=("supply-chain", "reproducibility"),
     frameworks=(fw.AZ_ALLOWED_REGISTRIES,),
-    types=(t.ENVIRONMENT_VERSION, t.REGISTRY_ENVIRONMENT_VERSION, *JOB_TYPES),
+    types=(*av.ENVIRONMENT_VERSIONS, *JOB_TYPES),
     enforce={"requireDigest": True},
     options=(
         strings("allowedRegistries", ["mcr.microsoft.com"], "Registries images may come from: a host (myacr.azurecr.io), a "
@@ -167,8 +171,10 @@ environment_image_pinned = ResourceRule(
         Sample("build context without SAS", _env(build={"contextUri": "https://acct.blob.core.windows.net/ctx/",
                                                          "dockerfilePath": "Dockerfile"})),
         Sample("job with registered environment only", js.job(js.command()), type=t.JOB),
-        Sample("inline step environment pinned", js.job(js.pipeline({"s": js.step(
+        Sample("inline step environment pinned, 2.x versioned module", js.job_an2(js.pipeline({"s": js.step(
             environment={"image": _MCR_IMAGE, "conda_file": "conda.yml"})})), type=js.VERSIONED_JOB),
+        Sample("2.x environment version", {"workspaceName": "ws", "name": "e", "version": "1",
+                                           "environmentVersionProperties": {"image": _MCR_IMAGE}}, type=t.ENVIRONMENT_VERSION),
         Sample("no tag", _env(image="mcr.microsoft.com/azureml/curated"), ("properties.image names no tag",)),
         Sample("latest and docker hub", _env(image="python:latest"),
                ("properties.image comes from a registry that is not in allowedRegistries", "uses the tag 'latest'")),
@@ -181,6 +187,12 @@ environment_image_pinned = ResourceRule(
         Sample("SAS build context", _env(build={"contextUri": "https://a.blob.core.windows.net/ctx?sv=2022-11-02&sig=abcdefghijklmnopqrstuvwx"}),
                ("properties.build.contextUri carries a credential",)),
         Sample("neither image nor build", _env(), ("declares neither an image nor a build context",)),
+        Sample("2.x latest image", {"workspaceName": "ws", "name": "e", "version": "1",
+                                    "environmentVersionProperties": {"image": "mcr.microsoft.com/azureml/curated:latest"}},
+               ("environmentVersionProperties.image uses the tag 'latest'",), type=t.ENVIRONMENT_VERSION),
+        Sample("2.x schedule, inline environment", js.schedule_an2(js.pipeline({"a": js.step(environment={"image": "ubuntu:22.04"})})),
+               ("scheduleProperties.action.jobBaseProperties.jobs.a.environment.image comes from a registry",),
+               type=t.SCHEDULE),
         Sample("image wrong type", _env(image=3.0), ("properties.image is a number",)),
         Sample("inline environments in jobs", js.schedule(js.pipeline({
             "a": js.step(environment={"image": "ubuntu"}),

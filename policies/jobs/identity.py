@@ -80,6 +80,7 @@ job_identity = ResourceRule(
     check=per_node(_job_identity),
     samples=(
         Sample("managed", js.job(js.command())),
+        Sample("2.x managed", js.job_an2(js.command())),
         Sample("user identity, snake_case", js.job({"job_type": "Command", "identity": {"identity_type": "UserIdentity"}})),
         Sample("sweep: trial not judged", js.job(js.sweep())),
         Sample("pipeline: steps inherit the root identity", js.job(js.pipeline(
@@ -90,7 +91,11 @@ job_identity = ResourceRule(
         Sample("absent", js.job({"jobType": "Command", "command": "x"}),
                ("properties.identity is not set, so the job runs with the default AMLToken identity",)),
         Sample("aml token", js.job(js.command(identity={"identityType": "AMLToken"})),
-               ("properties.identity.identityType is 'AMLToken', which is not allowed",), type=js.VERSIONED_JOB),
+               ("properties.identity.identityType is 'AMLToken', which is not allowed",)),
+        Sample("2.x aml token", js.job_an2(js.command(identity={"identityType": "AMLToken"})),
+               ("jobBaseProperties.identity.identityType is 'AMLToken', which is not allowed",), type=js.VERSIONED_JOB),
+        Sample("2.x schedule without identity", js.schedule_an2(js.command(identity=None)),
+               ("scheduleProperties.action.jobBaseProperties.identity is not set",), type=t.SCHEDULE),
         Sample("wrong types", js.job(js.pipeline({"a": js.step(identity="managed"), "b": js.step(identity={"type": 1.0})},
                                              identity=js.MANAGED)),
                ("properties.jobs.a.identity is a string", "properties.jobs.b.identity.type is a number")),

@@ -137,7 +137,7 @@ job_limits = ResourceRule(
         Sample("day and hours at the limit", js.job(js.command(limits={"timeout": "P1DT0H"}))),
         Sample("sweep, floats", js.job(js.sweep())),
         Sample("sweep, trial timeout only, few trials", js.job(js.sweep({"max_total_trials": 6, "trial_timeout": "PT30M"}))),
-        Sample("pipeline steps in seconds", js.job(js.pipeline({
+        Sample("pipeline steps in seconds, 2.x versioned module", js.job_an2(js.pipeline({
             "a": js.step(limits={"timeout": 7200}), "b": js.step(limits={"timeout": "3600"}),
             "tune": {"type": "sweep", "trial": {"componentId": "azureml:t:1"},
                      "limits": {"max_total_trials": 20, "max_concurrent_trials": 4, "timeout": 7200}}})),
@@ -149,6 +149,12 @@ job_limits = ResourceRule(
                config={"maxTimeoutHours": 72}),
         Sample("no timeout", js.job(js.command(limits=None)),
                ("properties.limits.timeout is not set, so the job can run without a time limit",)),
+        Sample("2.x no timeout", js.job_an2(js.command(limits=None)),
+               ("jobBaseProperties.limits.timeout is not set",)),
+        Sample("2.x schedule, sweep over the limit", js.schedule_an2(js.sweep({"jobLimitsType": "Sweep", "maxTotalTrials": 500,
+                                                                               "maxConcurrentTrials": 4, "timeout": "PT2H"})),
+               ("scheduleProperties.action.jobBaseProperties.limits.maxTotalTrials exceeds maxTotalTrials (100)",),
+               type=t.SCHEDULE),
         Sample("too long", js.job(js.command(limits={"jobLimitsType": "Command", "timeout": "P2D"})),
                ("properties.limits.timeout is longer than maxTimeoutHours (24 hours)",)),
         Sample("not a duration", js.job(js.command(limits={"timeout": "2 hours"})),

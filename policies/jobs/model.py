@@ -17,9 +17,11 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ..core import props as p
 from ..core import types as t
+from ..core.resources import jobs as jb
 from ..core.rule import ResourceCheck, Subject
+from ..core.shape import read
 
-JOB_TYPES: Final = (t.JOB, t.SCHEDULE)
+JOB_TYPES: Final = jb.TYPES
 
 # Pipeline control-flow steps point at other steps (``${{parent.jobs.x}}``); they run nothing.
 _CONTROL_FLOW: Final = frozenset({"ifelse", "dowhile", "parallelfor"})
@@ -51,15 +53,18 @@ class JobNode:
 def _root(type_token: str, props: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]] | None:
     canonical = t.canonical(type_token)
     if canonical == t.JOB:
-        body = p.get_map(props, "properties")
-        return ("properties", body) if body is not None else None
+        body = read(type_token, props, jb.JOB)
+        return (body.path, body.raw) if body is not None and isinstance(body.raw, Mapping) else None
     if canonical == t.SCHEDULE:
-        action = p.get_map(props, "properties.action")
-        action_type = p.get_str(action, "actionType") if action is not None else None
-        if action is None or (action_type and p.norm_key(action_type) != "createjob"):
+        action = read(type_token, props, jb.ACTION)
+        if action is None or not isinstance(action.raw, Mapping):
+            return None
+        action_type = read(type_token, props, jb.ACTION_TYPE)
+        kind = action_type.raw if action_type is not None and isinstance(action_type.raw, str) else None
+        if kind and p.norm_key(kind) != "createjob":
             return None  # CreateMonitor / InvokeBatchEndpoint actions define no job
-        body = p.get_map(action, "jobDefinition")
-        return ("properties.action.jobDefinition", body) if body is not None else None
+        body = read(type_token, props, jb.SCHEDULED_JOB)
+        return (body.path, body.raw) if body is not None and isinstance(body.raw, Mapping) else None
     return None
 
 

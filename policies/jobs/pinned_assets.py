@@ -86,7 +86,7 @@ job_pinned_assets = ResourceRule(
             environmentId="azureml://registries/azureml/environments/sklearn-1.5/versions/7", codeId="azureml:src:2",
             inputs={"model": {"jobInputType": "mlflow_model", "uri": "azureml://registries/shared/models/m/versions/4"},
                     "table": {"jobInputType": "mltable", "uri": f"azureml:{js.WS}/data/t/versions/2"}}))),
-        Sample("sweep with trial", js.job(js.sweep()), type=js.VERSIONED_JOB),
+        Sample("sweep with trial, 2.x versioned module", js.job_an2(js.sweep()), type=js.VERSIONED_JOB),
         Sample("pipeline with bindings, snake_case", js.job(js.pipeline({
             "prep": js.step(component_id="azureml:prep:1"),
             "train": js.step(inputs={"data": {"job_input_type": "uri_folder", "uri": "${{parent.jobs.prep.outputs.out}}"}}),
@@ -95,7 +95,7 @@ job_pinned_assets = ResourceRule(
         Sample("raw paths allowed by config", js.job(js.command(inputs={
             "data": {"jobInputType": "uri_file", "uri": "https://acct.blob.core.windows.net/c/iris.csv"}})),
             config={"allowRawDataPaths": True}),
-        Sample("schedule, versioned token", js.schedule(js.command()), type=js.PREVIEW_SCHEDULE),
+        Sample("schedule, 2.x preview module", js.schedule_an2(js.command()), type=js.PREVIEW_SCHEDULE),
         Sample("schedule for a monitor", js.schedule({"environmentId": "azureml:env@latest"}, "CreateMonitor"),
                type=t.SCHEDULE),
         Sample("latest environment and label component", js.job(js.command(
@@ -138,6 +138,11 @@ job_pinned_assets = ResourceRule(
             ("properties.taskDetails.trainingData.uri is a storage", "properties.inputs.x.uri is not set")),
         Sample("schedule job definition", js.schedule(js.command(codeId="azureml:src@latest")),
                ("properties.action.jobDefinition.codeId names a label",), type=t.SCHEDULE),
+        Sample("2.x schedule job definition", js.schedule_an2(js.command(codeId="azureml:src@latest")),
+               ("scheduleProperties.action.jobBaseProperties.codeId names a label",), type=t.SCHEDULE),
+        Sample("2.x raw input path", js.job_an2(js.command(inputs={
+            "a": {"jobInputType": "uri_folder", "uri": "azureml://datastores/workspaceblobstore/paths/raw/"}})),
+            ("jobBaseProperties.inputs.a.uri is a storage or datastore path",)),
         Sample("unpinned asset still judged when raw paths allowed", js.job(js.command(inputs={
             "d": {"jobInputType": "uri_folder", "uri": "azureml:transactions@latest"}})),
             ("names a label",), config={"allowRawDataPaths": True}),

@@ -55,3 +55,15 @@ def schedule(job_definition: Any, action_type: str = "CreateJob") -> dict[str, A
     return {"resourceGroupName": "rg", "workspaceName": "ws", "properties": {
         "action": {"actionType": action_type, "jobDefinition": job_definition},
         "trigger": {"triggerType": "Cron", "expression": "0 1 * * *"}}}
+
+
+def job_an2(properties: Any) -> dict[str, Any]:
+    """A job as azure-native 2.x spells it: its body under jobBaseProperties."""
+    return {"resourceGroupName": "rg", "workspaceName": "ws", "jobBaseProperties": properties}
+
+
+def schedule_an2(job_definition: Any) -> dict[str, Any]:
+    """A schedule as azure-native 2.x spells it: scheduleProperties.action.jobBaseProperties."""
+    return {"resourceGroupName": "rg", "workspaceName": "ws", "scheduleProperties": {
+        "action": {"actionType": "CreateJob", "jobBaseProperties": job_definition},
+        "trigger": {"triggerType": "Cron", "expression": "0 1 * * *"}}}

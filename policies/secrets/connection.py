@@ -10,12 +10,14 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from ..core import frameworks as fw
 from ..core import props as p
-from ..core import types as t
 from ..core.checks import config_list, enum_setting
 from ..core.credentials import credential_name_reason, credential_value_reason, filled
 from ..core.options import strings
+from ..core.providers import Provider
+from ..core.resources import connection as cn
 from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
 from ..core.samples import Sample
+from ..core.shape import path_of, read
 
 CONNECTION_AUTH_TYPES: Final = (
     "PAT", "ManagedIdentity", "UsernamePassword", "None", "SAS", "AccountKey", "ServicePrincipal", "AccessKey",
@@ -41,23 +43,41 @@ def _credential_paths(credentials: Mapping[str, Any]) -> Iterator[str]:
             yield ".".join(str(part) for part in path)
 
 
+_KEEP_OUT = "keep credentials out of the program (a policy cannot see whether it was wrapped as a Pulumi secret)"
+# Auth types whose connection holds no credential of its own.
+_NO_CREDENTIAL: Final = frozenset({"none", "aad", "managedidentity"})
+
+
 def _connection_credentials(subject: Subject) -> Iterator[str]:
-    credentials = p.get_map(subject.props, "properties.credentials")
-    if credentials is None:
+    credentials = read(subject.type, subject.props, cn.CREDENTIALS)
+    if credentials is None or not isinstance(credentials.raw, Mapping):
         return
-    for path in _credential_paths(credentials):
-        yield (f"properties.credentials.{path} holds an inline credential; keep credentials out of the program "
-               "(a policy cannot see whether it was wrapped as a Pulumi secret).")
+    for path in _credential_paths(credentials.raw):
+        yield f"{credentials.path}.{path} holds an inline credential; {_KEEP_OUT}."
+
+
+def _legacy_value(subject: Subject) -> Iterator[str]:
+    """azure-native 2.x's ``value``: for an auth type that carries a credential, the credential itself."""
+    where = path_of(subject.type, subject.props, cn.VALUE)
+    value = p.get_or_unknown(subject.props, where) if where else p.MISSING
+    if where is None or not filled(value):
+        return  # an unknown value counts as held: it will be a value
+    auth = read(subject.type, subject.props, cn.AUTH_TYPE)
+    kind = auth.raw if auth is not None and isinstance(auth.raw, str) else ""
+    if p.norm_key(kind) not in _NO_CREDENTIAL or (isinstance(value, str) and credential_value_reason(value)):
+        yield f"{where} holds an inline credential for the connection; {_KEEP_OUT}."
 
 
 workspace_connection_no_inline_credentials = ResourceRule(
     name="workspace-connection-no-inline-credentials",
     description="Azure ML workspace connections must authenticate with Microsoft Entra ID or a managed identity: "
-    "properties.authType must be in the allowed list (default: AAD, ManagedIdentity, None) and no credential (key, "
-    "pat, password, clientSecret, sas, custom keys, tokens) may be held inline under properties.credentials, even if "
-    "wrapped as a Pulumi secret. An absent authType (required by the API) is a violation; absent credentials pass. "
-    "Other connection resources "
-    "(ConnectionDeployment, ConnectionRaiBlocklist, ConnectionRaiPolicy) carry no authType and are not judged.",
+    "properties.authType must be in the allowed list (default: AAD, ManagedIdentity, None; azure-native 2.x has no AAD "
+    "type) and no credential (key, pat, password, clientSecret, sas, custom keys, tokens) may be held inline under "
+    "properties.credentials, even if wrapped as a Pulumi secret; a 2.x connection's value (the credential JSON of its "
+    "older API; flat in 2.x's modules v20210401 and v20220201preview) counts as inline too unless the type carries no "
+    "credential. An absent authType (required by the API) is a violation; absent credentials pass. Other connection "
+    "resources (ConnectionDeployment, ConnectionRaiBlocklist, ConnectionRaiPolicy) carry no authType and are not "
+    "judged; the classic provider has no connection resource.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,
@@ -68,13 +88,14 @@ workspace_connection_no_inline_credentials = ResourceRule(
     "unknown still counts as inline; other unknown fields are judged by name only.",
     topics=("secrets", "data-access", "identity"),
     frameworks=(fw.MCSB_IM8,),
-    types=(t.WORKSPACE_CONNECTION,),
+    types=cn.TYPES,
     options=(strings("allowedAuthTypes", ["AAD", "ManagedIdentity", "None"], "Connection auth types allowed (compared case-insensitively)."),),
     check=(
-        enum_setting(path="properties.authType", allowed=config_list("allowedAuthTypes"), absent="violation",
+        enum_setting(setting=cn.AUTH_TYPE, allowed=config_list("allowedAuthTypes"), absent="violation",
                      vocabulary=CONNECTION_AUTH_TYPES,
                      what="the connection must authenticate with Entra ID or a managed identity"),
         _connection_credentials,
+        _legacy_value,
     ),
     samples=(
         Sample("entra id", {"workspaceName": "ws", "connectionName": "blob", "properties": {
@@ -84,9 +105,16 @@ workspace_connection_no_inline_credentials = ResourceRule(
             "authType": "ManagedIdentity", "category": "AzureOpenAI", "credentials": {
                 "clientId": "00000000-0000-0000-0000-000000000001",
                 "resourceId": _IDENTITY_ID}}}),
-        Sample("snake_case, versioned", {"properties": {"auth_type": "none", "category": "PythonFeed",
-                                                        "target": "https://pypi.org/simple"}},
+        Sample("snake_case, 2.x versioned module", {"properties": {"auth_type": "None", "category": "PythonFeed",
+                                                                   "target": "https://pypi.org/simple"}},
                type="azure-native:machinelearningservices/v20240401:WorkspaceConnection"),
+        Sample("2.x managed identity", {"workspaceName": "ws", "properties": {
+            "authType": "ManagedIdentity", "category": "ContainerRegistry", "target": "myacr.azurecr.io",
+            "credentials": {"clientId": "00000000-0000-0000-0000-000000000001", "resourceId": _IDENTITY_ID}}},
+            provider=Provider.AN2),
+        Sample("2.x flat module, no credential", {"authType": "None", "category": "PythonFeed",
+                                                  "target": "https://pypi.org/simple"},
+               type="azure-native:machinelearningservices/v20210401:WorkspaceConnection"),
         Sample("service principal allowed, no secret", {"properties": {
             "authType": "ServicePrincipal", "credentials": {"clientId": "c", "tenantId": "t"}}},
             config={"allowedAuthTypes": ["AAD", "ServicePrincipal"]}),
@@ -110,5 +138,14 @@ workspace_connection_no_inline_credentials = ResourceRule(
         Sample("absent auth type", {"properties": {"category": "AzureBlob"}}, ("properties.authType is not set",)),
         Sample("unknown auth type value not quoted", {"properties": {"authType": "Magic"}},
                ("a value outside the known set (not shown)",)),
+        Sample("2.x pat and value", {"workspaceName": "ws", "properties": {
+            "authType": "PAT", "category": "Git", "target": "https://github.com/org/repo", "value": '{"pat": "x"}',
+            "valueFormat": "JSON", "credentials": {"pat": "not-a-real-pat"}}},
+            ("properties.authType is 'PAT'", "properties.credentials.pat holds", "properties.value holds an inline credential"),
+            provider=Provider.AN2),
+        Sample("2.x flat module, pat in value", {"authType": "PAT", "category": "Git", "target": "https://github.com/org/r",
+                                                 "value": '{"pat": "not-a-real-pat"}', "valueFormat": "JSON"},
+               ("authType is 'PAT'", "value holds an inline credential"),
+               type="azure-native:machinelearningservices/v20210401:WorkspaceConnection"),
     ),
 )

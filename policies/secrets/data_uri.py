@@ -4,7 +4,7 @@ token or account key."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
@@ -13,10 +13,15 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ..core import frameworks as fw
 from ..core import props as p
+from ..core import shape
 from ..core import types as t
 from ..core.credentials import credential_value_reason
+from ..core.resources import assets as av
+from ..core.resources import datastore as ds
+from ..core.resources import jobs as jb
 from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
 from ..core.samples import Sample
+from ..core.shape import Setting, path_of, read
 
 # Query parameters that carry a credential in a storage URL, whatever their length.
 _URI_CREDENTIAL = re.compile(r"[?&;](?:sig|accountkey|sharedaccesskey|sharedaccesssignature)=[^&#;\s]+", re.IGNORECASE)
@@ -32,9 +37,9 @@ def _uri_credential_reason(value: str) -> str | None:
 def _judge_strings(entries: Iterator[tuple[str, Callable[[], Any]]]) -> Iterator[str]:
     """Judge (path, reader) pairs; an unknown value is raised after the known ones are reported."""
     pending: UnknownValueError | None = None
-    for where, read in entries:
+    for where, reader in entries:
         try:
-            value = read()
+            value = reader()
         except UnknownValueError as exc:
             pending = pending or exc
             continue
@@ -48,29 +53,49 @@ def _judge_strings(entries: Iterator[tuple[str, Callable[[], Any]]]) -> Iterator
 
 def _data_uri_entries(subject: Subject) -> Iterator[tuple[str, Callable[[], Any]]]:
     canonical = t.canonical(subject.type)
-    if canonical == t.DATA_VERSION:
-        yield "properties.dataUri", partial(p.get, subject.props, "properties.dataUri")
+    if canonical in av.DATA_VERSIONS:
+        yield from _setting_entry(subject, av.DATA_URI)
+    elif canonical == av.DATASET:
+        yield from _setting_entry(subject, av.DATASET_URL)
     elif canonical == t.JOB:
-        inputs = p.get_map(subject.props, "properties.inputs")
-        for name in list(inputs or {}):
-            yield f"properties.inputs.{name}.uri", partial(p.get, inputs, [name, "uri"])
-    elif canonical == t.DATASTORE:
+        inputs = read(subject.type, subject.props, jb.INPUTS)
+        if inputs is not None and isinstance(inputs.raw, Mapping):
+            for name in list(inputs.raw):
+                yield f"{inputs.path}.{name}.uri", partial(p.get, inputs.raw, [name, "uri"])
+    elif canonical in (t.DATASTORE, ds.V1):
         yield from _datastore_location_entries(subject)
 
 
+def _setting_entry(subject: Subject, setting: Setting) -> Iterator[tuple[str, Callable[[], Any]]]:
+    where = path_of(subject.type, subject.props, setting)
+    if where is not None:
+        yield where, partial(p.get, subject.props, where)
+
+
 def _datastore_location_entries(subject: Subject) -> Iterator[tuple[str, Callable[[], Any]]]:
-    """Every string of a datastore's properties outside its credentials (datastore-no-inline-
-    credentials judges those): endpoint, account and container names, the properties map."""
-    properties = p.get_map(subject.props, "properties")
-    for path, value in p.walk(properties) if properties is not None else ():
-        if path and p.norm_key(str(path[0])) != "credentials" and isinstance(value, str):
-            where = "properties." + ".".join(str(part) for part in path)
-            yield where, partial(_raise_if_unknown, value, path)
+    """Every string of a datastore's body outside its credentials (datastore-no-inline-credentials
+    judges those): endpoint, account and container names, the properties map."""
+    base, body = shape.body(subject.type, subject.props)
+    owned = {p.norm_key(key) for key in _credential_keys(subject)}
+    for path, value in p.walk(body) if body is not None else ():
+        if path and p.norm_key(str(path[0])) not in owned and isinstance(value, str):
+            where = ".".join(part for part in (base, ".".join(str(part) for part in path)) if part)
+            yield where, partial(_raise_if_unknown, value, [*base.split("."), *(str(part) for part in path)] if base
+                                 else [str(part) for part in path])
 
 
-def _raise_if_unknown(value: str, path: tuple[str | int, ...]) -> str:
+def _credential_keys(subject: Subject) -> Iterator[str]:
+    """The keys of the body that hold credentials: ``credentials`` (v2), the flat credential inputs (v1)."""
+    yield "credentials"
+    for credential in ds.FLAT_CREDENTIALS:
+        where = path_of(subject.type, subject.props, credential.setting)
+        if where:
+            yield where
+
+
+def _raise_if_unknown(value: str, path: list[str]) -> str:
     if p.is_unknown(value):
-        raise UnknownValueError(value, ["properties", *(str(part) for part in path)])
+        raise UnknownValueError(value, path)
     return value
 
 
@@ -81,11 +106,15 @@ def _no_sas_in_data_uri(subject: Subject) -> Iterator[str]:
 _SAS_URL = ("https://acct.blob.core.windows.net/data/train.csv?sv=2022-11-02&ss=b&srt=o&sp=r"
             "&se=2030-01-01T00:00:00Z&sig=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789%2BAbC%3D")
 
+_BY_ID = "a classic datastore names its storage by resource id (storageContainerId, storageFileshareId), never by URI"
+
 data_uri_no_sas_token = ResourceRule(
     name="data-uri-no-sas-token",
     description="Data URIs must not carry credentials: no SAS signature (sig=) or account key in a data version's "
-    "properties.dataUri, a datastore's endpoint or other location fields, or a job's properties.inputs.<name>.uri "
-    "(top-level inputs only; sweep trials and pipeline steps are the job rules' business). An absent URI passes.",
+    "dataUri (workspace and registry data versions; the body is properties in azure-native 3.x, "
+    "dataVersionBaseProperties in 2.x), a v1 dataset's parameters.path.httpUrl, a datastore's endpoint or other "
+    "location fields (v2 Datastore, v1 MachineLearningDatastore), or a job's inputs.<name>.uri (top-level inputs only; "
+    "sweep trials and pipeline steps are the job rules' business). An absent URI passes.",
     severity=Severity.CRITICAL,
     level=EnforcementLevel.MANDATORY,
     security=True,
@@ -96,14 +125,20 @@ data_uri_no_sas_token = ResourceRule(
     "the known URIs are judged.",
     topics=("secrets", "data-access"),
     frameworks=(fw.MCSB_IM8,),
-    types=(t.DATA_VERSION, t.DATASTORE, t.JOB),
+    types=(*av.DATA_VERSIONS, av.DATASET, t.DATASTORE, ds.V1, t.JOB),
+    not_covered={ds.BLOB: _BY_ID, ds.DATALAKE_GEN2: _BY_ID, ds.FILESHARE: _BY_ID},
     check=_no_sas_in_data_uri,
     samples=(
         Sample("datastore path", {"name": "train", "version": "1", "workspaceName": "ws", "properties": {
             "dataType": "uri_folder", "dataUri": "azureml://datastores/workspaceblobstore/paths/train/"}}),
-        Sample("plain https, versioned", {"properties": {"data_type": "uri_file",
-                                                         "data_uri": "https://acct.blob.core.windows.net/data/t.csv"}},
-               type="azure-native:machinelearningservices/v20240401:DataVersion"),
+        Sample("plain https, 2.x versioned module", {"dataVersionBaseProperties": {
+            "data_type": "uri_file", "data_uri": "https://acct.blob.core.windows.net/data/t.csv"}},
+            type="azure-native:machinelearningservices/v20240401:DataVersion"),
+        Sample("2.x registry data version", {"registryName": "shared", "name": "t", "version": "1", "dataVersionBaseProperties": {
+            "dataType": "uri_folder", "dataUri": "azureml://datastores/workspaceblobstore/paths/t/"}}, type=t.REGISTRY_DATA_VERSION),
+        Sample("v1 dataset from a datastore path", {"workspaceName": "ws", "datasetType": "file", "parameters": {
+            "path": {"dataPath": {"datastoreName": "workspaceblobstore", "relativePath": "train/"}}},
+            "registration": {"name": "train"}}, type=av.DATASET),
         Sample("datastore endpoint", {"properties": {"datastoreType": "AzureBlob", "accountName": "acct",
                                                      "endpoint": "core.windows.net", "credentials": {
                                                          "credentialsType": "Sas", "secrets": {"sasToken": _SAS_URL}}}},
@@ -130,5 +165,22 @@ data_uri_no_sas_token = ResourceRule(
                                                               "endpoint": "core.windows.net?sig=abcdef",
                                                               "properties": {"source": _SAS_URL}}},
                ("properties.endpoint carries", "properties.properties.source carries"), type=t.DATASTORE),
+        Sample("2.x sas url", {"name": "t", "version": "1", "dataVersionBaseProperties": {"dataType": "uri_file",
+                                                                                      "dataUri": _SAS_URL}},
+               ("dataVersionBaseProperties.dataUri carries a credential",)),
+        Sample("2.x job input with sas", {"jobBaseProperties": {"jobType": "Command", "command": "python train.py",
+                                                                "environmentId": "azureml:env:1", "inputs": {
+                                                                    "training": {"jobInputType": "uri_file", "uri": _SAS_URL}}}},
+               ("jobBaseProperties.inputs.training.uri carries a credential",), type=t.JOB),
+        Sample("2.x datastore endpoint with sas", {"datastoreProperties": {"datastoreType": "AzureBlob", "accountName": "acct",
+                                                                           "containerName": "c",
+                                                                           "endpoint": "core.windows.net?sig=abcdef"}},
+               ("datastoreProperties.endpoint carries",), type=t.DATASTORE),
+        Sample("v1 dataset from a SAS url", {"workspaceName": "ws", "datasetType": "file", "parameters": {
+            "path": {"httpUrl": _SAS_URL}}, "registration": {"name": "train"}},
+            ("parameters.path.httpUrl carries a credential",), type=av.DATASET),
+        Sample("v1 datastore endpoint with sas", {"workspaceName": "ws", "dataStoreType": "blob", "accountName": "acct",
+                                                  "endpoint": "core.windows.net?sig=abcdef"},
+               ("endpoint carries",), type=ds.V1),
     ),
 )

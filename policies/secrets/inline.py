@@ -18,8 +18,11 @@ from ..core import frameworks as fw
 from ..core import props as p
 from ..core import types as t
 from ..core.credentials import credential_name_reason, credential_value_reason
+from ..core.resources import connection as cn
+from ..core.resources import datastore as ds
 from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
 from ..core.samples import Sample
+from ..core.shape import path_of
 
 # Values that point at a secret, or public key material: not a credential even under a
 # credential name (Key Vault secret/key URIs, App Service-style Key Vault references, ARM ids,
@@ -90,22 +93,31 @@ def _judge(path: tuple[str | int, ...], name: str | None, value: Any) -> tuple[l
     return [], False
 
 
-# Subtrees a dedicated rule judges (datastore-/workspace-connection-no-inline-credentials):
-# reporting them here too would only repeat the same finding.
-_OWNED_ELSEWHERE: Final = {t.DATASTORE: ("properties", "credentials"), t.WORKSPACE_CONNECTION: ("properties", "credentials")}
+def _owned_elsewhere(subject: Subject) -> list[tuple[str, ...]]:
+    """Subtrees a dedicated rule judges (datastore-/workspace-connection-no-inline-credentials):
+    reporting them here too would only repeat the same finding."""
+    canonical = t.canonical(subject.type)
+    if canonical in ds.TYPES:
+        settings = (ds.CREDENTIALS, *(c.setting for c in ds.FLAT_CREDENTIALS))
+    elif canonical in cn.TYPES:
+        settings = (cn.CREDENTIALS, cn.VALUE)
+    else:
+        return []
+    found = (path_of(subject.type, subject.props, setting) for setting in settings)
+    return [tuple(p.norm_key(part) for part in where.split(".")) for where in found if where]
 
 
-def _owned_elsewhere(subject: Subject, path: tuple[str | int, ...]) -> bool:
-    owned = _OWNED_ELSEWHERE.get(t.canonical(subject.type))
-    return owned is not None and len(path) >= len(owned) and all(
-        isinstance(part, str) and p.norm_key(part) == p.norm_key(want) for part, want in zip(path, owned))
+def _under(path: tuple[str | int, ...], owned: list[tuple[str, ...]]) -> bool:
+    keys = tuple(p.norm_key(part) if isinstance(part, str) else "" for part in path)
+    return any(keys[: len(prefix)] == prefix for prefix in owned)
 
 
 def _inline_credentials(subject: Subject) -> Iterator[str]:
     done: set[tuple[str | int, ...]] = set()  # judged subtrees: each offending path is reported once
     unknown: list[tuple[str | int, ...]] = []
+    owned = _owned_elsewhere(subject)
     for path, value in p.walk(subject.props):
-        if not path or any(path[:n] in done for n in range(1, len(path))) or _owned_elsewhere(subject, path):
+        if not path or any(path[:n] in done for n in range(1, len(path))) or _under(path, owned):
             continue
         name = path[-1] if isinstance(path[-1], str) else None
         wrapped = _unwrapped(name, value) if isinstance(value, Mapping) else None
@@ -212,10 +224,20 @@ ml_no_inline_credentials = ResourceRule(
         Sample("connection keys left to workspace-connection-no-inline-credentials", {"properties": {
             "authType": "CustomKeys", "category": "CustomKeys", "credentials": {"keys": {"x-api-header": "abc123"}}}},
             type=f"{t.ML}:WorkspaceConnection"),
-        Sample("datastore secrets outside credentials still judged, snake_case", {"properties": {
-            "datastore_type": "AzureDataLakeGen2", "description": _CONN}},
-            ("properties.description holds a credential inline",),
+        Sample("datastore secrets outside credentials still judged, 2.x, snake_case", {"datastore_properties": {
+            "datastore_type": "AzureDataLakeGen2", "account_name": "acct", "filesystem": "fs", "description": _CONN}},
+            ("datastore_properties.description holds a credential inline",),
             type="azure-native:machinelearningservices/v20230401preview:Datastore"),
+        Sample("v1 datastore: credentials left to datastore-no-inline-credentials", {
+            "workspaceName": "ws", "dataStoreType": "blob", "accountName": "acct", "accountKey": _KEY,
+            "description": _CONN}, ("description holds a credential inline",), type=f"{t.ML}:MachineLearningDatastore"),
+        Sample("2.x job environment variables", {"jobBaseProperties": {"jobType": "Command", "command": "python train.py",
+                                                                       "environmentId": "azureml:env:1",
+                                                                       "environmentVariables": {"DB_PASSWORD": "hunter2"}}},
+               ("jobBaseProperties.environmentVariables.DB_PASSWORD holds a credential inline",), type=f"{t.ML}:Job"),
+        Sample("2.x connection value left to workspace-connection-no-inline-credentials", {
+            "authType": "PAT", "category": "Git", "target": "https://github.com/o/r", "value": '{"pat": "x"}'},
+            type="azure-native:machinelearningservices/v20210401:WorkspaceConnection"),
         Sample("environment variables by name and by value", _command_job({
             "DB_PASSWORD": "hunter2", "STORAGE": _CONN, "LOG_LEVEL": "info"}),
             ("environmentVariables.DB_PASSWORD holds a credential inline: its name reads as a credential",
@@ -235,10 +257,10 @@ ml_no_inline_credentials = ResourceRule(
                                                                       "command": f"python score.py --token {_JWT}"}},
                ("properties.command holds a credential inline: its value contains a JSON Web Token",),
                type=f"{t.ML}:Job"),
-        Sample("classic datastore", {"storageContainerId": "/x", "shared_access_signature": "sv=2022&sig=abc",
-                                     "accountKey": _KEY},
-               ("shared_access_signature holds a credential inline: its name reads as a shared access signature",
-                "accountKey holds"), type=f"{t.CLASSIC_ML}/datastoreBlobstorage:DatastoreBlobstorage"),
+        Sample("classic datastore: credentials left to datastore-no-inline-credentials", {
+            "storageContainerId": "/x", "shared_access_signature": "sv=2022&sig=abc", "accountKey": _KEY,
+            "description": _CONN}, ("description holds a credential inline",),
+            type=f"{t.CLASSIC_ML}/datastoreBlobstorage:DatastoreBlobstorage"),
         Sample("classic cluster admin password", {"ssh": {"admin_username": "u", "admin_password": "p4ss"}},
                ("ssh.admin_password holds",), type=f"{t.CLASSIC_ML}/computeCluster:ComputeCluster"),
         Sample("endpoint keys", {"properties": {"authMode": "Key", "keys": {"primaryKey": "k1", "secondaryKey": "k2"}}},

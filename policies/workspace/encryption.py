@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 from pulumi_policy.proxy import UnknownValueError
@@ -12,56 +11,50 @@ from ..core import frameworks as fw
 from ..core import props as p
 from ..core import types as t
 from ..core.messages import quote_known
+from ..core.providers import Provider
+from ..core.resources import workspace as ws
 from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
 from ..core.samples import Sample
+from ..core.shape import Reading, Setting, read
+from . import samples as wx
 
 
-def _set_or_computed(parent: Mapping[str, Any] | None, key: str) -> bool:
-    """Whether ``parent.key`` holds a non-empty string, or a value unknown during preview
-    (computed from another resource, such as a Key Vault key's id: it will be set)."""
-    if parent is None:
-        return False
+def _set_or_computed(subject: Subject, setting: Setting) -> tuple[str, bool]:
+    """(path, whether it holds a non-empty string or a value unknown during preview: computed from
+    another resource, such as a Key Vault key's id, it will be set)."""
     try:
-        value = p.get(parent, key)
-    except UnknownValueError:
-        return True
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _kind_exempt(subject: Subject) -> bool:
-    # Azure Policy ba769a63 skips kind=project: a project is encrypted with its hub's key.
-    kind = p.get_str(subject.props, "kind")
-    return kind is not None and kind.strip().lower() == "project"
+        reading = read(subject.type, subject.props, setting)
+    except UnknownValueError as exc:
+        return ".".join(exc.props), True
+    if reading is None:
+        return "", True
+    return reading.path, isinstance(reading.raw, str) and bool(reading.raw.strip())
 
 
 def _customer_managed_key(subject: Subject) -> Iterator[str]:
-    if _kind_exempt(subject):
+    # Azure Policy ba769a63 skips kind=project: a project is encrypted with its hub's key.
+    if ws.is_project(subject.type, subject.props):
         return
-    encryption = p.get_map(subject.props, "encryption")
-    if encryption is None:
+    encryption = read(subject.type, subject.props, ws.ENCRYPTION)
+    if encryption is None or not isinstance(encryption.raw, Mapping):
         yield "The workspace has no customer-managed key (encryption is absent): its data is encrypted with Microsoft-managed keys."
         return
-    if subject.classic:
-        required = (("keyVaultId", "encryption.keyVaultId"), ("keyId", "encryption.keyId"))
-        vault: Mapping[str, Any] | None = encryption
-    else:
-        yield from _status_enabled(encryption)
-        required = (("keyVaultArmId", "encryption.keyVaultProperties.keyVaultArmId"),
-                    ("keyIdentifier", "encryption.keyVaultProperties.keyIdentifier"))
-        vault = p.get_map(encryption, "keyVaultProperties")
-    for key, where in required:
-        if not _set_or_computed(vault, key):
+    status = read(subject.type, subject.props, ws.ENCRYPTION_STATUS)
+    if status is not None:  # the classic encryption block has no status: the key enables it
+        yield from _status_enabled(status)
+    for setting in (ws.KEY_VAULT, ws.KEY_ID):
+        where, ok = _set_or_computed(subject, setting)
+        if not ok:
             yield f"{where} is not set; name the Key Vault and the key that encrypt the workspace."
 
 
-def _status_enabled(encryption: Mapping[str, Any]) -> Iterator[str]:
-    status = p.get(encryption, "status")
-    if not p.present(status):
-        yield "encryption.status is not set; set it to Enabled."
-    elif not isinstance(status, str):
-        yield f"encryption.status is {p.type_name(status)}; set it to Enabled."
-    elif status.strip().lower() != "enabled":
-        yield f"encryption.status is {quote_known(status, ('Enabled', 'Disabled'))}; set it to Enabled."
+def _status_enabled(status: Reading) -> Iterator[str]:
+    if status.absent:
+        yield f"{status.path} is not set; set it to Enabled."
+    elif not isinstance(status.raw, str):
+        yield f"{status.path} is {p.type_name(status.raw)}; set it to Enabled."
+    elif status.raw.strip().lower() != "enabled":
+        yield f"{status.path} is {quote_known(status.raw, ('Enabled', 'Disabled'))}; set it to Enabled."
 
 
 _KEY = {"keyVaultArmId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv",
@@ -70,9 +63,10 @@ _KEY = {"keyVaultArmId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft
 workspace_customer_managed_key = ResourceRule(
     name="workspace-customer-managed-key",
     description="Azure ML workspaces must encrypt their data with a customer-managed key: encryption.status Enabled "
-    "with encryption.keyVaultProperties.keyVaultArmId and keyIdentifier set (classic provider: an encryption block "
-    "with keyVaultId and keyId). Absent encryption means Microsoft-managed keys and is a violation. Workspaces of "
-    "kind Project are exempt (they use their hub's key; Azure Policy ba769a63 skips them too).",
+    "with encryption.keyVaultProperties.keyVaultArmId and keyIdentifier set (the same in azure-native 2.x and 3.x; "
+    "classic provider: an encryption block with keyVaultId and keyId). Absent encryption means Microsoft-managed keys "
+    "and is a violation. Judges Default, Hub and FeatureStore workspaces: a project is encrypted with its hub's key "
+    "(Azure Policy ba769a63 and 7f40cee6 skip kind Project too).",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.ADVISORY,
     remediation="Create a Key Vault key and give the workspace encryption: {status: 'Enabled', keyVaultProperties: "
@@ -83,16 +77,17 @@ workspace_customer_managed_key = ResourceRule(
     f"unknown status or encryption block: {SDK_ADVISORY}.",
     topics=("encryption",),
     frameworks=(fw.AZ_CUSTOMER_MANAGED_KEY, fw.MCSB_DP5),
-    types=t.WORKSPACE_TYPES,
+    types=ws.TYPES,
     check=_customer_managed_key,
     samples=(
         Sample("customer-managed key", {"encryption": {"status": "Enabled", "keyVaultProperties": dict(_KEY)}}),
-        Sample("snake_case, any case, versioned", {"encryption": {"status": "enabled", "key_vault_properties": {
-            "key_vault_arm_id": _KEY["keyVaultArmId"], "key_identifier": _KEY["keyIdentifier"]}}},
-            type="azure-native:machinelearningservices/v20240401:Workspace"),
+        Sample("snake_case, any case, 2.x versioned module", {"encryption": {"status": "enabled", "key_vault_properties": {
+            "key_vault_arm_id": _KEY["keyVaultArmId"], "key_identifier": _KEY["keyIdentifier"]}}}, type=wx.AN2_STABLE),
+        Sample("2.x default module", wx.an2_default(encryption={"status": "Enabled", "keyVaultProperties": dict(_KEY)}),
+               provider=Provider.AN2),
         Sample("project exempt", {"kind": "project", "hubResourceId": "/subscriptions/s/hub"}),
-        Sample("classic", {"encryption": {"keyVaultId": _KEY["keyVaultArmId"], "keyId": _KEY["keyIdentifier"],
-                                          "userAssignedIdentityId": "/subscriptions/s/id"}}, type=t.CLASSIC_WORKSPACE),
+        Sample("classic", wx.classic(encryption={"keyVaultId": _KEY["keyVaultArmId"], "keyId": _KEY["keyIdentifier"],
+                                                 "userAssignedIdentityId": "/subscriptions/s/id"}), type=t.CLASSIC_WORKSPACE),
         Sample("absent", {"kind": "Hub"}, ("has no customer-managed key (encryption is absent)",)),
         Sample("disabled", {"encryption": {"status": "Disabled", "keyVaultProperties": dict(_KEY)}},
                ("encryption.status is 'Disabled'",)),
@@ -103,8 +98,10 @@ workspace_customer_managed_key = ResourceRule(
                ("encryption.status is not set", "keyVaultArmId is not set")),
         Sample("status wrong type", {"encryption": {"status": True, "keyVaultProperties": dict(_KEY)}},
                ("encryption.status is a boolean",)),
-        Sample("classic without key id", {"encryption": {"key_vault_id": _KEY["keyVaultArmId"]}},
+        Sample("classic without key id", wx.classic(encryption={"key_vault_id": _KEY["keyVaultArmId"]}),
                ("encryption.keyId is not set",), type=t.CLASSIC_WORKSPACE),
-        Sample("classic absent", {"highBusinessImpact": True}, ("encryption is absent",), type=t.CLASSIC_WORKSPACE),
+        Sample("classic absent", wx.classic(highBusinessImpact=True), ("encryption is absent",), type=t.CLASSIC_WORKSPACE),
+        Sample("2.x default module, disabled", wx.an2_default(encryption={"status": "Disabled", "keyVaultProperties": dict(_KEY)}),
+               ("encryption.status is 'Disabled'",), provider=Provider.AN2),
     ),
 )

@@ -12,12 +12,18 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ..core import frameworks as fw
 from ..core import props as p
+from ..core import shape
 from ..core import types as t
 from ..core.messages import quote_known
 from ..core.options import string, strings
+from ..core.providers import Provider
+from ..core.resources import common
+from ..core.resources import workspace as ws
 from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject, unknown_advisory
 from ..core.samples import Sample, SampleResource, StackSample, sample_stack
+from ..core.shape import read
 from ..core.stack import StackIndex, StackItem
+from . import samples as wx
 
 _RG: Final = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers"
 
@@ -26,7 +32,9 @@ def _classification(subject: Subject) -> tuple[str, str] | None:
     """(tag key, tag value) when the workspace's classification tag names a confidential value."""
     wanted = str(subject.config["classificationTag"]).strip().lower()
     confidential = {v.strip().lower() for v in subject.config["confidentialValues"] if isinstance(v, str)}
-    tags = p.get_map(subject.props, "tags")
+    setting = common.tags(subject.type)
+    reading = read(subject.type, subject.props, setting) if setting is not None else None
+    tags = reading.raw if reading is not None and isinstance(reading.raw, Mapping) else None
     for key in list(tags or {}):
         if isinstance(key, str) and key.strip().lower() == wanted:
             value = p.get(tags, [key])  # a list path: tag keys may contain dots
@@ -40,30 +48,31 @@ def _hbi_for_confidential(subject: Subject) -> Iterator[str]:
     if found is None:
         return
     key, value = found
-    path = "highBusinessImpact" if subject.classic else "hbiWorkspace"
-    raw = p.get(subject.props, path)
-    flag = p.get_bool(subject.props, path)
+    reading = read(subject.type, subject.props, ws.HBI)
+    if reading is None:
+        return
+    flag = p.get_bool({"v": reading.raw}, "v")
     if flag is True:
         return
-    state = "absent" if raw is p.MISSING or raw is None else ("false" if flag is False else p.type_name(raw))
+    state = "absent" if reading.absent else ("false" if flag is False else p.type_name(reading.raw))
     tag = quote_known(key, (subject.config["classificationTag"],))
     label = quote_known(value, subject.config["confidentialValues"])
-    yield f"The workspace's tag {tag} is {label}, so {path} must be true (it is {state})."
+    yield f"The workspace's tag {tag} is {label}, so {reading.path} must be true (it is {state})."
 
 
 workspace_hbi_for_confidential = ResourceRule(
     name="workspace-hbi-for-confidential",
-    description="Azure ML workspaces (every kind) whose classification tag names confidential data must set "
-    "hbiWorkspace (classic: highBusinessImpact) to true, which reduces the diagnostic data Microsoft collects; an "
-    "absent flag means false. The tag key and values come from config and are compared case-insensitively; untagged "
-    "workspaces pass.",
+    description="Azure ML workspaces (every kind: the flag is each workspace's own) whose classification tag names "
+    "confidential data must set hbiWorkspace (the same in azure-native 2.x and 3.x; classic: highBusinessImpact) to "
+    "true, which reduces the diagnostic data Microsoft collects; an absent flag means false. The tag key and values "
+    "come from config and are compared case-insensitively; untagged workspaces pass.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     remediation="Set hbiWorkspace to true (classic: highBusinessImpact = true). The flag can only be set when the "
     "workspace is created, so this replaces an existing workspace; if the data is not confidential, correct the tag.",
     unknowns=unknown_advisory("classification tag or HBI flag"),
     topics=("data-classification", "data-access"),
-    types=t.WORKSPACE_TYPES,
+    types=ws.TYPES,
     options=(
         string("classificationTag", "data-classification", "Tag key holding the data classification (matched case-insensitively)."),
         strings("confidentialValues", ["confidential", "highly-confidential", "restricted"],
@@ -76,17 +85,21 @@ workspace_hbi_for_confidential = ResourceRule(
         Sample("not confidential", {"tags": {"data-classification": "public"}}),
         Sample("untagged", {"hbiWorkspace": False}),
         Sample("other key spelling is another tag", {"tags": {"data_classification": "confidential"}}),
-        Sample("classic", {"tags": {"data-classification": "restricted"}, "highBusinessImpact": True},
+        Sample("classic", wx.classic(tags={"data-classification": "restricted"}, highBusinessImpact=True),
                type=t.CLASSIC_WORKSPACE),
+        Sample("2.x default module", wx.an2_default(tags={"data-classification": "confidential"}, hbiWorkspace=True),
+               provider=Provider.AN2),
         Sample("custom tag and values", {"tags": {"Sensitivity": "Secret"}, "hbiWorkspace": True},
                config={"classificationTag": "sensitivity", "confidentialValues": ["secret"]}),
         Sample("confidential without hbi", {"tags": {"data-classification": "confidential"}},
                ("tag 'data-classification' is 'confidential', so hbiWorkspace must be true (it is absent)",)),
-        Sample("hbi false", {"tags": {"data-classification": "Highly-Confidential"}, "hbiWorkspace": False},
-               ("(it is false)",), type="azure-native:machinelearningservices/v20240401:Workspace"),
+        Sample("hbi false, 2.x versioned module", {"tags": {"data-classification": "Highly-Confidential"},
+                                                   "hbiWorkspace": False}, ("(it is false)",), type=wx.AN2_STABLE),
+        Sample("2.x default module fills false", wx.an2_default(tags={"data-classification": "restricted"}),
+               ("hbiWorkspace must be true (it is false)",), provider=Provider.AN2),
         Sample("hbi wrong type", {"tags": {"data-classification": "restricted"}, "hbiWorkspace": 1.0},
                ("(it is a number)",)),
-        Sample("classic without hbi", {"tags": {"DATA-CLASSIFICATION": "confidential"}, "highBusinessImpact": False},
+        Sample("classic without hbi", wx.classic(tags={"DATA-CLASSIFICATION": "confidential"}, highBusinessImpact=False),
                ("highBusinessImpact must be true",), type=t.CLASSIC_WORKSPACE),
         Sample("custom tag without hbi", {"tags": {"sensitivity": "secret"}}, ("tag 'sensitivity' is 'secret'",),
                config={"classificationTag": "Sensitivity", "confidentialValues": ["Secret"]}),
@@ -94,12 +107,9 @@ workspace_hbi_for_confidential = ResourceRule(
 )
 
 
-_STORAGE_TYPES: Final = (t.STORAGE_ACCOUNT, t.CLASSIC_STORAGE_ACCOUNT)
-
-
 def _storage_by_id(index: StackIndex) -> dict[str, StackItem]:
     found: dict[str, StackItem] = {}
-    for storage in index.of_type(*_STORAGE_TYPES):
+    for storage in index.of_type(*ws.STORAGE_TYPES):
         try:
             storage_id = p.get_lower(storage.props, "id")
         except UnknownValueError:
@@ -112,7 +122,7 @@ def _storage_by_id(index: StackIndex) -> dict[str, StackItem]:
 def _linked_storage(item: StackItem, key: str, by_id: Mapping[str, StackItem],
                     index: StackIndex) -> tuple[list[StackItem], UnknownValueError | None]:
     """The storage accounts ``item.<key>`` names: by id, else by property dependency."""
-    by_dep = index.linked(item, key, *_STORAGE_TYPES)
+    by_dep = index.linked(item, key, *ws.STORAGE_TYPES)
     try:
         storage_id = p.get_lower(item.props, key)
     except UnknownValueError as exc:
@@ -127,9 +137,11 @@ def _denied_by_rule_resources(index: StackIndex, by_id: Mapping[str, StackItem])
     denied: set[str] = set()
     for rules in index.of_type(t.CLASSIC_STORAGE_NETWORK_RULES):
         try:
-            if p.get_lower(rules.props, "defaultAction") != "deny":
+            action = read(rules.type, rules.props, ws.NETWORK_RULES_ACTION)
+            if action is None or not isinstance(action.value, str) or action.value.strip().lower() != "deny":
                 continue
-            targets, _ = _linked_storage(rules, "storageAccountId", by_id, index)
+            targets, _ = _linked_storage(rules, shape.path_of(rules.type, rules.props, ws.NETWORK_RULES_ACCOUNT) or "",
+                                         by_id, index)
         except UnknownValueError:
             continue
         denied.update(s.urn for s in targets)
@@ -139,17 +151,11 @@ def _denied_by_rule_resources(index: StackIndex, by_id: Mapping[str, StackItem])
 def _storage_public(storage: StackItem, denied: set[str]) -> bool:
     if storage.urn in denied:
         return False
-    if storage.canonical == t.CLASSIC_STORAGE_ACCOUNT:
-        closed = p.get_bool(storage.props, "publicNetworkAccessEnabled") is False
-        action = p.get_lower(storage.props, "networkRules.defaultAction")
-    else:
-        closed = p.get_lower(storage.props, "publicNetworkAccess") == "disabled"
-        action = p.get_lower(storage.props, "networkRuleSet.defaultAction")
-    return not (closed or action == "deny")
-
-
-def _hbi(workspace: StackItem) -> bool:
-    return p.get_bool(workspace.props, "highBusinessImpact" if t.is_classic(workspace.type) else "hbiWorkspace") is True
+    public = read(storage.type, storage.props, ws.STORAGE_PUBLIC)
+    action = read(storage.type, storage.props, ws.STORAGE_DEFAULT_ACTION)
+    closed = public is not None and isinstance(public.value, str) and public.value.strip().lower() == "disabled"
+    denies = action is not None and isinstance(action.value, str) and action.value.strip().lower() == "deny"
+    return not (closed or denies)
 
 
 def _hbi_storage_check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
@@ -157,11 +163,11 @@ def _hbi_storage_check(items: Sequence[StackItem], config: Mapping[str, Any]) ->
     by_id = _storage_by_id(index)
     denied = _denied_by_rule_resources(index, by_id)
     pending: UnknownValueError | None = None
-    for workspace in index.of_type(*t.WORKSPACE_TYPES):
+    for workspace in index.of_type(*ws.TYPES):
         try:
-            if not _hbi(workspace):
+            if not ws.hbi(workspace.type, workspace.props):
                 continue
-            key = "storageAccountId" if t.is_classic(workspace.type) else "storageAccount"
+            key = shape.path_of(workspace.type, workspace.props, ws.STORAGE_ACCOUNT) or ""
             storages, unknown = _linked_storage(workspace, key, by_id, index)
             pending = pending or unknown
             public = [s for s in storages if _storage_public(s, denied)]
@@ -181,11 +187,14 @@ _SA_ID = f"{_RG}/Microsoft.Storage/storageAccounts/st"
 
 def _hbi_ws(type_: str = t.WORKSPACE, **props: Any) -> SampleResource:
     if type_ == t.CLASSIC_WORKSPACE:
-        return SampleResource(type_, "ws", {"highBusinessImpact": True, "storageAccountId": _SA_ID, **props})
+        return SampleResource(type_, "ws", wx.classic(highBusinessImpact=True, storageAccountId=_SA_ID, **props))
     return SampleResource(type_, "ws", {"hbiWorkspace": True, "storageAccount": _SA_ID, **props})
 
 
 def _sa(type_: str = t.STORAGE_ACCOUNT, name: str = "st", **props: Any) -> SampleResource:
+    if type_ == t.CLASSIC_STORAGE_ACCOUNT:
+        return SampleResource(type_, name, {"id": _SA_ID, "accountKind": "StorageV2", "accountTier": "Standard",
+                                            "accountReplicationType": "ZRS", **props})
     return SampleResource(type_, name, {"id": _SA_ID, "kind": "StorageV2", **props})
 
 
@@ -193,8 +202,9 @@ hbi_workspace_storage_private = StackRule(
     name="hbi-workspace-storage-private",
     description="The storage account of a high-business-impact Azure ML workspace (hbiWorkspace, classic "
     "highBusinessImpact; any kind; an absent flag means not HBI) must not be publicly reachable: publicNetworkAccess "
-    "Disabled or the network rule set's defaultAction Deny (absent counts as public). A storage account not declared "
-    "in the stack cannot be judged and is not reported.",
+    "Disabled or the network rule set's defaultAction Deny (classic storage accounts: publicNetworkAccessEnabled false, "
+    "networkRules.defaultAction or an AccountNetworkRules resource Deny; absent counts as public, as the classic "
+    "provider's defaults are). A storage account not declared in the stack cannot be judged and is not reported.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,
@@ -206,6 +216,7 @@ hbi_workspace_storage_private = StackRule(
     "unknown during preview is matched by property dependency.",
     topics=("network", "data-access"),
     frameworks=(fw.CKV2_AZURE_50, fw.MCSB_NS2),
+    types=ws.TYPES,
     check=_hbi_storage_check,
     samples=(
         StackSample("public access disabled", sample_stack(_hbi_ws(), _sa(publicNetworkAccess="Disabled"))),
@@ -219,10 +230,12 @@ hbi_workspace_storage_private = StackRule(
         StackSample("classic with network rules resource", sample_stack(
             _hbi_ws(t.CLASSIC_WORKSPACE), _sa(t.CLASSIC_STORAGE_ACCOUNT),
             SampleResource(t.CLASSIC_STORAGE_NETWORK_RULES, "rules", {"storageAccountId": _SA_ID, "defaultAction": "Deny"}))),
-        StackSample("versioned tokens, snake_case", sample_stack(
-            SampleResource("azure-native:machinelearningservices/v20240401:Workspace", "ws",
-                           {"hbi_workspace": "true", "storage_account": _SA_ID.upper()}),
+        StackSample("2.x versioned modules, snake_case", sample_stack(
+            SampleResource(wx.AN2_STABLE, "ws", {"hbi_workspace": "true", "storage_account": _SA_ID.upper()}),
             _sa("azure-native:storage/v20230101:StorageAccount", public_network_access="disabled"))),
+        StackSample("2.x default module", sample_stack(
+            SampleResource(t.WORKSPACE, "ws", wx.an2_default(hbiWorkspace=True, storageAccount=_SA_ID), provider=Provider.AN2),
+            _sa(publicNetworkAccess="Disabled"))),
         StackSample("public storage", sample_stack(_hbi_ws(), _sa()), ("high-business-impact workspace 'ws' accepts traffic",)),
         StackSample("explicitly allowed", sample_stack(_hbi_ws(), _sa(publicNetworkAccess="Enabled",
                                                                 networkRuleSet={"defaultAction": "Allow"})),
@@ -230,5 +243,10 @@ hbi_workspace_storage_private = StackRule(
         StackSample("classic public", sample_stack(_hbi_ws(t.CLASSIC_WORKSPACE), _sa(
             t.CLASSIC_STORAGE_ACCOUNT, publicNetworkAccessEnabled=True, networkRules={"defaultAction": "Allow"})),
             ("accepts traffic from public networks",)),
+        StackSample("classic storage by its defaults", sample_stack(_hbi_ws(t.CLASSIC_WORKSPACE), _sa(t.CLASSIC_STORAGE_ACCOUNT)),
+                    ("accepts traffic from public networks",)),
+        StackSample("2.x default module, public storage", sample_stack(
+            SampleResource(t.WORKSPACE, "ws", wx.an2_default(hbiWorkspace=True, storageAccount=_SA_ID), provider=Provider.AN2),
+            _sa(publicNetworkAccess="Enabled")), ("accepts traffic from public networks",)),
     ),
 )

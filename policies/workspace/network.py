@@ -3,7 +3,6 @@ managed network that restricts outbound traffic (workspace-managed-network-isola
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, Final
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -13,81 +12,62 @@ from ..core import props as p
 from ..core import types as t
 from ..core.checks import ENABLED_DISABLED, bool_setting, config_list, enum_setting, fixed
 from ..core.options import strings
-from ..core.rule import ResourceCheck, ResourceRule, Subject, unknown_advisory
+from ..core.providers import Provider
+from ..core.resources import workspace as ws
+from ..core.rule import ResourceRule, Subject, unknown_advisory
 from ..core.samples import Sample
+from ..core.shape import read
+from . import samples as wx
 
 ISOLATION_MODES: Final = ("Disabled", "AllowInternetOutbound", "AllowOnlyApprovedOutbound")
 
 
-def _classic_only(check: ResourceCheck) -> ResourceCheck:
-    """Run ``check`` only for the classic provider's spelling of the type (a setting the
-    native provider phrases differently is checked by another part)."""
-
-    def part(subject: Subject) -> Iterator[str]:
-        if subject.classic:
-            yield from check(subject)
-
-    return part
-
-
-_PUBLIC_WHAT = "the workspace must not accept traffic from public networks, and absent counts as enabled"
-_BEHIND_VNET = ("allowPublicAccessWhenBehindVnet", "publicAccessBehindVirtualNetworkEnabled")  # native, classic
-
-
-def public_access_off(type_token: str, props: Any) -> bool:
-    """Whether a workspace (either provider) explicitly disables public network access."""
-    if t.is_classic(type_token):
-        return p.get_bool(props, "publicNetworkAccessEnabled") is False
-    value = p.get_str(props, "publicNetworkAccess")
-    return value is not None and value.strip().lower() == "disabled"
+_PUBLIC_WHAT = "the workspace must not accept traffic from public networks"
 
 
 def _fix_public_access(subject: Subject) -> dict[str, Any] | None:
     changes: dict[str, Any] = {}
-    if not public_access_off(subject.type, subject.props):
-        changes["publicNetworkAccessEnabled" if subject.classic else "publicNetworkAccess"] = (
-            False if subject.classic else "Disabled")
-    behind = _BEHIND_VNET[1] if subject.classic else _BEHIND_VNET[0]
-    if p.present(p.get(subject.props, behind)) and p.get_bool(subject.props, behind) is not False:
-        changes[behind] = False
+    public = read(subject.type, subject.props, ws.PUBLIC_NETWORK)
+    if public is not None and not ws.public_access_off(subject.type, subject.props):
+        changes[public.path] = public.own("Disabled")
+    behind = read(subject.type, subject.props, ws.BEHIND_VNET)
+    if behind is not None and not behind.absent and p.get_bool({"v": behind.raw}, "v") is not False:
+        changes[behind.path] = False
     return p.with_changes(subject.props, changes) if changes else None
 
 
 workspace_public_network_disabled = ResourceRule(
     name="workspace-public-network-disabled",
     description="Azure ML workspaces (every kind: Default, Hub, Project, FeatureStore) must disable public network "
-    "access, and must not re-allow it behind a virtual network. An absent publicNetworkAccess (classic: "
-    "publicNetworkAccessEnabled) counts as enabled, as in Azure Policy 438c38d2 (Checkov CKV_AZURE_144 and "
-    "CKV2_AZURE_49 check the same setting but let an absent value pass; this rule does not).",
+    "access, and (azure-native) must not re-allow it behind a virtual network. An absent publicNetworkAccess (classic: "
+    "publicNetworkAccessEnabled, which the classic provider defaults to true) counts as enabled, as in Azure Policy "
+    "438c38d2, which judges every kind: a project inherits its hub's setting only when it is created, and the setting "
+    "stays its own (Checkov CKV_AZURE_144 and CKV2_AZURE_49 check the same setting but let an absent value pass; this "
+    "rule does not).",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,
     remediation="Set publicNetworkAccess to 'Disabled' (classic provider: publicNetworkAccessEnabled = false) and, if "
-    "present, allowPublicAccessWhenBehindVnet to false (classic: publicAccessBehindVirtualNetworkEnabled = false); "
-    "reach the workspace through a private endpoint.",
+    "present, allowPublicAccessWhenBehindVnet to false; reach the workspace through a private endpoint.",
     unknowns=unknown_advisory("publicNetworkAccess or allowPublicAccessWhenBehindVnet"),
     topics=("network",),
     frameworks=(fw.AZ_PUBLIC_NETWORK_DISABLED, fw.CKV2_AZURE_49, fw.CKV_AZURE_144, fw.MCSB_NS2),
-    types=t.WORKSPACE_TYPES,
+    types=ws.TYPES,
     check=(
-        enum_setting(path="publicNetworkAccess", allowed=fixed("Disabled"), absent="violation", what=_PUBLIC_WHAT,
+        enum_setting(setting=ws.PUBLIC_NETWORK, allowed=fixed("Disabled"), absent="violation", what=_PUBLIC_WHAT,
                      vocabulary=ENABLED_DISABLED),
-        _classic_only(bool_setting(path="publicNetworkAccessEnabled", classic_path="publicNetworkAccessEnabled",
-                                   expected=False, absent="violation", what=_PUBLIC_WHAT)),
-        bool_setting(path=_BEHIND_VNET[0], classic_path=_BEHIND_VNET[1], expected=False, absent="pass",
+        bool_setting(setting=ws.BEHIND_VNET, expected=False, absent="pass",
                      what="public access must not be re-allowed behind a virtual network"),
     ),
     fix=_fix_public_access,
     samples=(
         Sample("disabled", {"publicNetworkAccess": "Disabled", "allowPublicAccessWhenBehindVnet": False}),
         Sample("snake_case, any case", {"public_network_access": "disabled"}),
-        Sample("project kind", {"kind": "Project", "publicNetworkAccess": "Disabled"},
-               type="azure-native:machinelearningservices/v20240401:Workspace"),
-        Sample("classic disabled", {"publicNetworkAccessEnabled": False}, type=t.CLASSIC_WORKSPACE),
-        Sample("classic snake_case string bool", {"public_network_access_enabled": "false",
-                                                  "public_access_behind_virtual_network_enabled": False},
-               type=t.CLASSIC_WORKSPACE),
-        Sample("absent", {"sku": {"name": "Basic"}}, ("publicNetworkAccess is not set",),
+        Sample("project, 2.x versioned module", {"kind": "Project", "publicNetworkAccess": "Disabled"}, type=wx.AN2_STABLE),
+        Sample("2.x default module", wx.an2_default(publicNetworkAccess="Disabled"), provider=Provider.AN2),
+        Sample("classic disabled", wx.classic(publicNetworkAccessEnabled=False), type=t.CLASSIC_WORKSPACE),
+        Sample("classic snake_case string bool", wx.classic(public_network_access_enabled="false"), type=t.CLASSIC_WORKSPACE),
+        Sample("absent", {"sku": {"name": "Basic"}}, ("publicNetworkAccess is not set (absent means Enabled",),
                fixed={"publicNetworkAccess": "Disabled"}),
         Sample("enabled", {"publicNetworkAccess": "Enabled"}, ("publicNetworkAccess is 'Enabled'",),
                fixed={"publicNetworkAccess": "Disabled"}),
@@ -97,57 +77,73 @@ workspace_public_network_disabled = ResourceRule(
         Sample("disabled but open behind vnet", {"public_network_access": "Disabled",
                                                  "allow_public_access_when_behind_vnet": "true"},
                ("allowPublicAccessWhenBehindVnet is true",), fixed={"allowPublicAccessWhenBehindVnet": False}),
+        Sample("2.x default module, absent", wx.an2_default(), ("publicNetworkAccess is not set",), provider=Provider.AN2,
+               fixed={"publicNetworkAccess": "Disabled"}),
         Sample("wrong type", {"publicNetworkAccess": 0.0}, ("publicNetworkAccess is a number",),
                fixed={"publicNetworkAccess": "Disabled"}),
         Sample("value not quoted", {"publicNetworkAccess": "Sometimes"}, ("a value outside the known set (not shown)",)),
-        Sample("classic absent", {"skuName": "Basic"}, ("publicNetworkAccessEnabled is not set",),
+        Sample("classic absent (provider default true)", wx.classic(skuName="Basic"), (
+            "publicNetworkAccessEnabled is not set (absent means true: pulumi-azure 6.x Workspace docstring",),
+            type=t.CLASSIC_WORKSPACE, fixed={"publicNetworkAccessEnabled": False}),
+        Sample("classic enabled", wx.classic(publicNetworkAccessEnabled=True), ("publicNetworkAccessEnabled is true",),
                type=t.CLASSIC_WORKSPACE, fixed={"publicNetworkAccessEnabled": False}),
-        Sample("classic enabled, open behind vnet", {"publicNetworkAccessEnabled": True,
-                                                     "publicAccessBehindVirtualNetworkEnabled": True},
-               ("publicNetworkAccessEnabled is true", "publicAccessBehindVirtualNetworkEnabled is true"),
-               type=t.CLASSIC_WORKSPACE,
-               fixed={"publicNetworkAccessEnabled": False, "publicAccessBehindVirtualNetworkEnabled": False}),
     ),
 )
 
 
 workspace_managed_network_isolation = ResourceRule(
     name="workspace-managed-network-isolation",
-    description="Azure ML workspaces (every kind; Azure Policy 6ddb1705 exempts none) must run a managed network "
-    "whose managedNetwork.isolationMode is in the allowed list (by default only AllowOnlyApprovedOutbound). An absent "
-    "isolation mode means Disabled (no managed network) and is a violation.",
+    description="Azure ML workspaces must run a managed network whose managedNetwork.isolationMode is in the allowed "
+    "list (by default only AllowOnlyApprovedOutbound; the same path in the classic provider). An absent isolation mode "
+    "means Disabled (no managed network) and is a violation; azure-native 2.x's default Workspace (API 2023-04-01) "
+    "and module v20230401 have no managed network at all, so they are reported with that reason (2.x's v20241001 "
+    "module has one). Judges Default, Hub and FeatureStore workspaces; a hub project that sets no mode passes, since "
+    "it shares its hub's managed network and cannot have its own (the hub is judged; Azure Policy 6ddb1705 has no "
+    "kind condition), while a mode a project does set is judged.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,
     remediation="Set managedNetwork.isolationMode to 'AllowOnlyApprovedOutbound' (both providers spell it "
-    "managedNetwork.isolationMode) and add outbound rules for the destinations the workspace needs, or add the mode "
-    "to this policy's allowedModes config.",
+    "managedNetwork.isolationMode; azure-native 2.x: use the machinelearningservices.v20241001 module or 3.x) and add "
+    "outbound rules for the destinations the workspace needs, or add the mode to this policy's allowedModes config.",
     unknowns=unknown_advisory("isolation mode"),
     topics=("network",),
     frameworks=(fw.AZ_MANAGED_NETWORK_ISOLATION,),
-    types=t.WORKSPACE_TYPES,
+    types=ws.TYPES,
     options=(
         strings("allowedModes", ["AllowOnlyApprovedOutbound"], "Managed network isolation modes a workspace may use."),
     ),
-    check=enum_setting(path="managedNetwork.isolationMode", classic_path="managedNetwork.isolationMode",
-                       allowed=config_list("allowedModes"), absent="violation", vocabulary=ISOLATION_MODES,
-                       what="outbound traffic from the workspace's managed network must be restricted, and "
-                       "absent means Disabled"),
+    check=ws.unless_inherited(enum_setting(
+        setting=ws.ISOLATION_MODE, allowed=config_list("allowedModes"), absent="violation", vocabulary=ISOLATION_MODES,
+        what="outbound traffic from the workspace's managed network must be restricted"), ws.ISOLATION_MODE),
     samples=(
         Sample("approved outbound only", {"managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}),
-        Sample("snake_case", {"managed_network": {"isolation_mode": "allowonlyapprovedoutbound"}},
+        Sample("2.x preview module, snake_case", {"managed_network": {"isolation_mode": "allowonlyapprovedoutbound"}},
                type="azure-native:machinelearningservices/v20250101preview:Workspace"),
-        Sample("classic", {"managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}, type=t.CLASSIC_WORKSPACE),
+        Sample("2.x stable module", {"managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}, type=wx.AN2_STABLE),
+        Sample("classic", wx.classic(managedNetwork={"isolationMode": "AllowOnlyApprovedOutbound"}), type=t.CLASSIC_WORKSPACE),
         Sample("internet outbound allowed by config", {"managedNetwork": {"isolationMode": "AllowInternetOutbound"}},
                config={"allowedModes": ["AllowInternetOutbound", "AllowOnlyApprovedOutbound"]}),
-        Sample("absent", {"publicNetworkAccess": "Disabled"}, ("managedNetwork.isolationMode is not set",)),
+        Sample("project shares its hub's", {"kind": "Project", "hubResourceId": f"{wx.RG}/Microsoft.MachineLearningServices/"
+                                                                                "workspaces/hub"}, type=wx.AN2_STABLE),
+        Sample("absent", {"publicNetworkAccess": "Disabled"}, ("managedNetwork.isolationMode is not set (absent means Disabled",)),
         Sample("no isolation mode in block", {"managedNetwork": {"outboundRules": {}}},
                ("managedNetwork.isolationMode is not set",)),
         Sample("disabled", {"managedNetwork": {"isolationMode": "Disabled"}}, ("isolationMode is 'Disabled'",)),
         Sample("internet outbound", {"managedNetwork": {"isolationMode": "AllowInternetOutbound"}},
                ("isolationMode is 'AllowInternetOutbound'",)),
         Sample("wrong type", {"managedNetwork": {"isolationMode": True}}, ("isolationMode is a boolean",)),
-        Sample("classic absent", {"publicNetworkAccessEnabled": False}, ("managedNetwork.isolationMode is not set",),
+        Sample("project sets disabled", {"kind": "Project", "managedNetwork": {"isolationMode": "Disabled"}},
+               ("isolationMode is 'Disabled'",)),
+        Sample("2.x default module has none", wx.an2_default(publicNetworkAccess="Disabled"), (
+            "azure-native 2.x's default Workspace (API 2023-04-01) has no managedNetwork.isolationMode: use azure-native "
+            "3.x, or the 2.x module v20241001",), provider=Provider.AN2),
+        Sample("2.x module v20230401 has none", {"publicNetworkAccess": "Disabled"},
+               ("API version v20230401 has no managedNetwork.isolationMode",),
+               type="azure-native:machinelearningservices/v20230401:Workspace"),
+        Sample("classic absent", wx.classic(publicNetworkAccessEnabled=False), ("managedNetwork.isolationMode is not set",),
                type=t.CLASSIC_WORKSPACE),
+        Sample("classic internet outbound", wx.classic(managed_network={"isolation_mode": "AllowInternetOutbound"}),
+               ("isolationMode is 'AllowInternetOutbound'",), type=t.CLASSIC_WORKSPACE),
     ),
 )

@@ -12,14 +12,17 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ..core import frameworks as fw
 from ..core import props as p
+from ..core import shape
 from ..core import types as t
+from ..core.providers import Provider
+from ..core.resources import workspace as ws
 from ..core.rule import StackRule
 from ..core.samples import SampleResource, StackSample, sample_stack
+from ..core.shape import read
 from ..core.stack import StackIndex, StackItem
-from .network import public_access_off
+from . import samples as wx
 
 _WORKSPACE_GROUP: Final = "amlworkspace"  # the private link sub-resource of a workspace
-_NATIVE_CONNECTIONS: Final = ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections")
 
 
 class _Endpoints:
@@ -40,26 +43,20 @@ class _Endpoints:
 
 def _connections(endpoint: StackItem) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """(property holding it, connection) for each private link connection of an endpoint."""
-    if endpoint.canonical == t.CLASSIC_PRIVATE_ENDPOINT:
-        single = p.get_map(endpoint.props, "privateServiceConnection")
-        if single is not None:
-            yield "privateServiceConnection", single
-        return
-    for key in _NATIVE_CONNECTIONS:
-        listed = p.get_list(endpoint.props, key)
-        for connection in p.elements(listed, key) if listed is not None else ():
+    for setting in ws.ENDPOINT_CONNECTIONS:
+        reading = read(endpoint.type, endpoint.props, setting)
+        if reading is None or reading.absent:
+            continue
+        if isinstance(reading.raw, Mapping):  # the classic provider's single connection
+            yield reading.path, reading.raw
+            continue
+        listed = p.get_list({"v": reading.raw}, "v")
+        for connection in p.elements(listed, reading.path) if listed is not None else ():
             if isinstance(connection, Mapping):
-                yield key, connection
-
-
-def _connection_fields(endpoint: StackItem) -> tuple[str, str]:
-    if endpoint.canonical == t.CLASSIC_PRIVATE_ENDPOINT:
-        return "subresourceNames", "privateConnectionResourceId"
-    return "groupIds", "privateLinkServiceId"
+                yield reading.path, connection
 
 
 def _add_endpoint(found: _Endpoints, endpoint: StackItem, workspace_urns: set[str]) -> None:
-    groups_key, target_key = _connection_fields(endpoint)
     try:
         connections = list(_connections(endpoint))
     except UnknownValueError as exc:
@@ -68,8 +65,9 @@ def _add_endpoint(found: _Endpoints, endpoint: StackItem, workspace_urns: set[st
     for key, connection in connections:
         deps = endpoint.built_from(key)
         try:
-            groups = p.get_list(connection, groups_key)
-            names = {g.strip().lower() for g in p.elements(groups, groups_key) if isinstance(g, str)} if groups else set()
+            groups = read(endpoint.type, connection, ws.CONNECTION_GROUPS)
+            listed = p.get_list({"v": groups.raw}, "v") if groups is not None else None
+            names = {g.strip().lower() for g in p.elements(listed) if isinstance(g, str)} if listed else set()
         except UnknownValueError as exc:
             _maybe(found, deps, workspace_urns, exc)
             continue
@@ -77,13 +75,13 @@ def _add_endpoint(found: _Endpoints, endpoint: StackItem, workspace_urns: set[st
             continue
         found.urns.update(u for u in deps if u in workspace_urns)
         try:
-            target = p.get_lower(connection, target_key)
+            target = read(endpoint.type, connection, ws.CONNECTION_TARGET)
         except UnknownValueError as exc:
             if not any(u in workspace_urns for u in deps):
                 _maybe(found, (), workspace_urns, exc)  # the target is some workspace, but which one?
             continue
-        if target:
-            found.ids.add(target)
+        if target is not None and isinstance(target.raw, str) and target.raw.strip():
+            found.ids.add(target.raw.strip().lower())
 
 
 def _maybe(found: _Endpoints, urns: Sequence[str], workspace_urns: set[str], exc: UnknownValueError) -> None:
@@ -97,8 +95,9 @@ def _maybe(found: _Endpoints, urns: Sequence[str], workspace_urns: set[str], exc
 
 def _has_outbound_private_endpoint(workspace: StackItem) -> bool:
     """Checkov CKV_AZURE_243's test: a managed network outbound rule of type PrivateEndpoint."""
-    rules = p.get_map(workspace.props, "managedNetwork.outboundRules")
-    if rules is None:
+    reading = read(workspace.type, workspace.props, ws.OUTBOUND_RULES)
+    rules = reading.raw if reading is not None else None
+    if not isinstance(rules, Mapping):
         return False
     for name in list(rules):
         kind = p.get_str(rules, [name, "type"])
@@ -109,10 +108,10 @@ def _has_outbound_private_endpoint(workspace: StackItem) -> bool:
 
 def _private_endpoint_check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     index = StackIndex(items)
-    workspaces = index.of_type(*t.WORKSPACE_TYPES)
+    workspaces = index.of_type(*ws.TYPES)
     workspace_urns = {w.urn for w in workspaces}
     found = _Endpoints()
-    for endpoint in index.of_type(t.PRIVATE_ENDPOINT, t.CLASSIC_PRIVATE_ENDPOINT):
+    for endpoint in index.of_type(*ws.ENDPOINT_TYPES):
         _add_endpoint(found, endpoint, workspace_urns)
     reached_urns, reached_ids = _reached_directly(workspaces, found)
     pending: UnknownValueError | None = None
@@ -120,13 +119,13 @@ def _private_endpoint_check(items: Sequence[StackItem], config: Mapping[str, Any
         if workspace.urn in reached_urns:
             continue
         try:
-            if (not public_access_off(workspace.type, workspace.props) or _via_hub(workspace, reached_urns, reached_ids)
+            if (not ws.public_access_off(workspace.type, workspace.props) or _via_hub(workspace, reached_urns, reached_ids)
                     or _has_outbound_private_endpoint(workspace)):
                 continue
         except UnknownValueError as exc:
             pending = pending or exc
             continue
-        if found.may_reach({workspace.urn, *workspace.built_from("hubResourceId")}):
+        if found.may_reach({workspace.urn, *workspace.built_from(shape.path_of(workspace.type, workspace.props, ws.HUB) or "")}):
             pending = pending or found.unknown
             continue
         yield ("The workspace disables public network access, but no private endpoint in this stack connects to it "
@@ -154,10 +153,13 @@ def _reached_directly(workspaces: Sequence[StackItem], found: _Endpoints) -> tup
 
 def _via_hub(workspace: StackItem, reached_urns: set[str], reached_ids: set[str]) -> bool:
     """A hub project (hubResourceId) is served by its hub's private endpoint."""
-    if any(u in reached_urns for u in workspace.built_from("hubResourceId")):
+    hub_key = shape.path_of(workspace.type, workspace.props, ws.HUB)
+    if hub_key is None:
+        return False
+    if any(u in reached_urns for u in workspace.built_from(hub_key)):
         return True
     try:
-        hub = p.get_lower(workspace.props, "hubResourceId")
+        hub = p.get_lower(workspace.props, hub_key)
     except UnknownValueError:
         return False
     return hub is not None and hub in reached_ids
@@ -183,9 +185,10 @@ workspace_private_endpoint = StackRule(
     name="workspace-private-endpoint",
     description="Every Azure ML workspace (any kind) whose public network access is disabled must be reachable "
     "through a private endpoint declared in the stack: a PrivateEndpoint connection with groupIds 'amlworkspace' "
-    "whose privateLinkServiceId is the workspace (by id, or by property dependency while ids are unknown), or, as "
-    "Checkov CKV_AZURE_243 accepts, a managed network outbound rule of type PrivateEndpoint. A hub project "
-    "(hubResourceId) is reached through its hub's private endpoint. Workspaces that keep "
+    "whose privateLinkServiceId is the workspace (classic azure:privatelink/endpoint:Endpoint: privateServiceConnection "
+    "with subresourceNames and privateConnectionResourceId; by id, or by property dependency while ids are unknown), "
+    "or, as Checkov CKV_AZURE_243 accepts, a managed network outbound rule of type PrivateEndpoint. A hub project "
+    "(hubResourceId) is reached through its hub's private endpoint (projects share their hub's). Workspaces that keep "
     "public access (absent counts as enabled) are left to workspace-public-network-disabled.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
@@ -199,15 +202,19 @@ workspace_private_endpoint = StackRule(
     "is added after the other workspaces are judged.",
     topics=("network",),
     frameworks=(fw.AZ_PRIVATE_LINK, fw.CKV_AZURE_243, fw.MCSB_NS2),
+    types=ws.TYPES,
     check=_private_endpoint_check,
     samples=(
         StackSample("endpoint by id, any case", sample_stack(_ws(id=_WS_ID), _pe(target=_WS_ID.upper()))),
         StackSample("endpoint by property dependency", sample_stack(
             _ws(), _pe(target=f"{_RG}/Microsoft.MachineLearningServices/workspaces/other-name",
                        depends_on={"privateLinkServiceConnections": ("ws",)}))),
-        StackSample("manual connection, versioned tokens", sample_stack(
-            _ws(type_="azure-native:machinelearningservices/v20240401:Workspace", id=_WS_ID),
+        StackSample("manual connection, 2.x versioned modules", sample_stack(
+            _ws(type_=wx.AN2_STABLE, id=_WS_ID),
             _pe(key="manualPrivateLinkServiceConnections", type_="azure-native:network/v20230401:PrivateEndpoint"))),
+        StackSample("2.x default module", sample_stack(
+            SampleResource(t.WORKSPACE, "ws", wx.an2_default(publicNetworkAccess="Disabled", id=_WS_ID), provider=Provider.AN2),
+            _pe())),
         StackSample("outbound private endpoint rule (CKV_AZURE_243)", sample_stack(_ws(managedNetwork={
             "isolationMode": "AllowOnlyApprovedOutbound",
             "outboundRules": {"storage": {"type": "PrivateEndpoint", "destination": {
@@ -222,8 +229,8 @@ workspace_private_endpoint = StackRule(
             SampleResource(t.WORKSPACE, "open", {"publicNetworkAccess": "Enabled"}),
             SampleResource(t.WORKSPACE, "absent", {}))),
         StackSample("classic workspace and endpoint", sample_stack(
-            SampleResource(t.CLASSIC_WORKSPACE, "ws", {"publicNetworkAccessEnabled": False, "id": _WS_ID}),
-            SampleResource(t.CLASSIC_PRIVATE_ENDPOINT, "pe", {"privateServiceConnection": {
+            SampleResource(t.CLASSIC_WORKSPACE, "ws", wx.classic(publicNetworkAccessEnabled=False, id=_WS_ID)),
+            SampleResource(t.CLASSIC_PRIVATE_ENDPOINT, "pe", {"subnetId": _SUBNET["id"], "privateServiceConnection": {
                 "name": "c", "isManualConnection": False, "privateConnectionResourceId": _WS_ID,
                 "subresourceNames": ["amlworkspace"]}}))),
         StackSample("no endpoint", sample_stack(_ws(id=_WS_ID)), ("no private endpoint in this stack connects to it",)),
@@ -239,7 +246,15 @@ workspace_private_endpoint = StackRule(
             "isolationMode": "AllowOnlyApprovedOutbound", "outboundRules": {"pypi": {"type": "FQDN", "destination": "pypi.org"}}})),
             ("no private endpoint in this stack connects to it",)),
         StackSample("classic workspace without endpoint", sample_stack(
-            SampleResource(t.CLASSIC_WORKSPACE, "ws", {"public_network_access_enabled": False})),
+            SampleResource(t.CLASSIC_WORKSPACE, "ws", wx.classic(public_network_access_enabled=False))),
             ("no private endpoint in this stack connects to it",)),
+        StackSample("2.x default module without endpoint", sample_stack(
+            SampleResource(t.WORKSPACE, "ws", wx.an2_default(publicNetworkAccess="Disabled", id=_WS_ID), provider=Provider.AN2)),
+            ("no private endpoint in this stack connects to it",)),
+        StackSample("classic endpoint to another sub-resource", sample_stack(
+            SampleResource(t.CLASSIC_WORKSPACE, "ws", wx.classic(publicNetworkAccessEnabled=False, id=_WS_ID)),
+            SampleResource(t.CLASSIC_PRIVATE_ENDPOINT, "pe", {"subnetId": _SUBNET["id"], "privateServiceConnection": {
+                "name": "c", "isManualConnection": False, "privateConnectionResourceId": _WS_ID,
+                "subresourceNames": ["blob"]}})), ("no private endpoint in this stack connects to it",)),
     ),
 )

@@ -1,0 +1,604 @@
+"""One deliberate mistake per governance rule, written for pulumi-azure-native 2.x (2.92.3).
+NEVER DEPLOY THIS PROGRAM.
+
+The 2.x counterpart of examples/antipatterns (3.x): every resource whose Pulumi name is the name of
+a rule breaks that rule, and only that rule, spelled the 2.x way (bodies under
+``jobBaseProperties``, ``onlineEndpointProperties``, ``dataVersionBaseProperties``, ...).
+Workspaces come from 2.x's stable module v20240401, which has a managed network (2.x's default
+Workspace, API 2023-04-01, has none). No stable 2.x Workspace API has systemDatastoresAuthMode, so
+workspace-system-datastores-identity fires on every workspace; that and the rest are listed in
+README.md. ``no-secret-exports`` reports on the stack itself (``aml-antipatterns-an2-dev``).
+
+    python -m policy_gate run examples/antipatterns-azure-native-2 \
+        --config examples/antipatterns-azure-native-2/policy-config.json
+
+(with a ``venv`` built from requirements.txt; tests/test_examples_providers.py links the tests'
+cached 2.x env there and asserts the exact (rule, resource) pairs).
+"""
+
+import pulumi
+from pulumi_azure_native import authorization, keyvault, managedidentity, network, resources, storage
+from pulumi_azure_native import machinelearningservices as ml
+from pulumi_azure_native.machinelearningservices import v20230401preview as ml_preview
+from pulumi_azure_native.machinelearningservices import v20240401 as ml_ws  # a Workspace with a managed network
+
+LOCATION = "westeurope"
+TAGS = {"owner": "ml-platform-team", "cost-center": "CC-4711"}
+RESOURCE_GROUP = "rg-aml-ap2"
+MLW = "mlw-ap2"  # the training and serving workspace
+FS = "fs-ap2"  # the feature store
+TRAIN_COMMAND = "python train.py --data ${{inputs.training_data}} --model ${{outputs.model}}"
+
+client = authorization.get_client_config_output()
+
+# ------------------------------------------------------------------------------
+# Compliant context: network, identity, customer-managed key, private storage
+# ------------------------------------------------------------------------------
+rg = resources.ResourceGroup("rg", resource_group_name=RESOURCE_GROUP, location=LOCATION, tags=TAGS)
+
+vnet = network.VirtualNetwork(
+    "vnet",
+    resource_group_name=rg.name,
+    location=LOCATION,
+    address_space=network.AddressSpaceArgs(address_prefixes=["10.30.0.0/16"]),
+    tags=TAGS,
+)
+pe_subnet = network.Subnet(
+    "snet-private-endpoints",
+    resource_group_name=rg.name,
+    virtual_network_name=vnet.name,
+    subnet_name="snet-private-endpoints",
+    address_prefix="10.30.1.0/24",
+    private_endpoint_network_policies="Enabled",
+)
+
+identity = managedidentity.UserAssignedIdentity("id-aml", resource_group_name=rg.name, location=LOCATION, tags=TAGS)
+
+vault = keyvault.Vault(
+    "kv",
+    vault_name="kv-aml-ap2",
+    resource_group_name=rg.name,
+    location=LOCATION,
+    properties=keyvault.VaultPropertiesArgs(
+        tenant_id=client.tenant_id,
+        sku=keyvault.SkuArgs(family="A", name="standard"),
+        enable_rbac_authorization=True,
+        enable_soft_delete=True,
+        enable_purge_protection=True,
+        public_network_access="Disabled",
+    ),
+    tags=TAGS,
+)
+cmk = keyvault.Key(
+    "aml-cmk",
+    key_name="aml-cmk",
+    vault_name=vault.name,
+    resource_group_name=rg.name,
+    properties=keyvault.KeyPropertiesArgs(kty="RSA", key_size=3072, key_ops=["wrapKey", "unwrapKey"]),
+)
+
+
+def storage_account(logical: str, account_name: str, **overrides: object) -> storage.StorageAccount:
+    args: dict = dict(
+        account_name=account_name,
+        resource_group_name=rg.name,
+        location=LOCATION,
+        kind="StorageV2",
+        sku=storage.SkuArgs(name="Standard_ZRS"),
+        allow_blob_public_access=False,
+        allow_shared_key_access=False,
+        public_network_access="Disabled",
+        network_rule_set=storage.NetworkRuleSetArgs(default_action="Deny", bypass="AzureServices"),
+        tags=TAGS,
+    )
+    args.update(overrides)
+    return storage.StorageAccount(logical, **args)
+
+
+st = storage_account("st", "stamlap2")
+
+# ------------------------------------------------------------------------------
+# Workspaces: one compliant configuration, changed in one place per antipattern
+# ------------------------------------------------------------------------------
+
+
+def workspace(logical: str, workspace_name: str, *, kind: str = "Default", private_endpoint: bool = True,
+              **overrides: object) -> ml.Workspace:
+    """A workspace configured like the reference stack's, with ``overrides`` applied (``None``
+    leaves a setting out), reached through its own private endpoint unless told otherwise."""
+    args: dict = dict(
+        workspace_name=workspace_name,
+        resource_group_name=rg.name,
+        location=LOCATION,
+        kind=kind,
+        sku=ml_ws.SkuArgs(name="Basic"),
+        identity=ml_ws.ManagedServiceIdentityArgs(type="SystemAssigned,UserAssigned", user_assigned_identities=[identity.id]),
+        primary_user_assigned_identity=identity.id,
+        public_network_access="Disabled",
+        allow_public_access_when_behind_vnet=False,
+        managed_network=ml_ws.ManagedNetworkSettingsArgs(isolation_mode="AllowOnlyApprovedOutbound"),
+        hbi_workspace=True,
+        encryption=ml_ws.EncryptionPropertyArgs(
+            status="Enabled",
+            identity=ml_ws.IdentityForCmkArgs(user_assigned_identity=identity.id),
+            key_vault_properties=ml_ws.EncryptionKeyVaultPropertiesArgs(key_vault_arm_id=vault.id,
+                                                                        key_identifier=cmk.key_uri_with_version),
+        ),
+        storage_account=st.id,
+        key_vault=vault.id,
+        tags=TAGS,
+    )
+    args.update(overrides)
+    ws = ml_ws.Workspace(logical, **args)
+    if private_endpoint:
+        network.PrivateEndpoint(
+            f"pe-{workspace_name}",
+            resource_group_name=rg.name,
+            location=LOCATION,
+            subnet={"id": pe_subnet.id},
+            private_link_service_connections=[network.PrivateLinkServiceConnectionArgs(
+                name=f"{workspace_name}-amlworkspace", private_link_service_id=ws.id, group_ids=["amlworkspace"])],
+            tags=TAGS,
+        )
+    return ws
+
+
+mlw = workspace("mlw", MLW)
+fs = workspace("fs", FS, kind="FeatureStore")
+
+# An Enterprise-edition SKU copied from an old template.
+workspace("workspace-allowed-sku", "mlw-ap-sku", sku=ml_ws.SkuArgs(name="Enterprise"))
+# The user-assigned identity is listed but never made the primary one.
+workspace("workspace-managed-identity", "mlw-ap-identity", primary_user_assigned_identity=None)
+# A private endpoint, and the public endpoint left open beside it.
+workspace("workspace-public-network-disabled", "mlw-ap-public", public_network_access="Enabled")
+# A managed network that still lets everything out to the internet.
+workspace("workspace-managed-network-isolation", "mlw-ap-outbound",
+          managed_network=ml_ws.ManagedNetworkSettingsArgs(isolation_mode="AllowInternetOutbound"))
+# Public access disabled, but no private endpoint: nobody can reach it.
+workspace("workspace-private-endpoint", "mlw-ap-unreachable", private_endpoint=False)
+# (workspace-system-datastores-identity has no antipattern of its own here: no stable 2.x Workspace API can set
+# systemDatastoresAuthMode, so every workspace above and below breaks it; README.md says so.)
+# Microsoft-managed keys only.
+workspace("workspace-customer-managed-key", "mlw-ap-mmk", encryption=None)
+# Tagged confidential, but not flagged high business impact.
+workspace("workspace-hbi-for-confidential", "mlw-ap-confidential", hbi_workspace=False,
+          tags={**TAGS, "data-classification": "confidential"})
+
+# A high-business-impact workspace whose storage account is open to the internet: the
+# violation is reported on the storage account.
+public_storage = storage_account(
+    "hbi-workspace-storage-private", "stamlap2open",
+    public_network_access="Enabled",
+    network_rule_set=storage.NetworkRuleSetArgs(default_action="Allow"),
+)
+workspace("mlw-hbi", "mlw-ap-hbi", storage_account=public_storage.id)
+
+# ------------------------------------------------------------------------------
+# Data access
+# ------------------------------------------------------------------------------
+ws_opts = pulumi.ResourceOptions(depends_on=[mlw])
+
+# A service principal instead of identity-based access (its secret is to be "added later"
+# in the studio; an inline secret would also trip ml-no-inline-credentials).
+ml.Datastore(
+    "datastore-no-inline-credentials",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="partner_drop",
+    datastore_properties=ml.AzureBlobDatastoreArgs(
+        datastore_type="AzureBlob",
+        account_name="stpartnerdrop",
+        container_name="drop",
+        credentials=ml.ServicePrincipalDatastoreCredentialsArgs(
+            credentials_type="ServicePrincipal",
+            client_id="11111111-2222-3333-4444-555555555555",
+            tenant_id=client.tenant_id,
+            secrets=ml.ServicePrincipalDatastoreSecretsArgs(secrets_type="ServicePrincipal"),
+        ),
+        tags=TAGS,
+    ),
+    opts=ws_opts,
+)
+
+# A personal access token connection (the token is pasted in the studio) instead of a managed identity
+# (2.x's connections have no Entra ID auth type).
+ml.WorkspaceConnection(
+    "workspace-connection-no-inline-credentials",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    connection_name="git-pat",
+    properties=ml.PATAuthTypeWorkspaceConnectionPropertiesArgs(
+        auth_type="PAT",
+        category="Git",
+        target="https://github.com/contoso/fraud-models",
+    ),
+    opts=ws_opts,
+)
+
+# A data asset registered from a SAS URL. The signature is cut short here: a real one (44+
+# characters) would also trip ml-no-inline-credentials, which reads every value.
+ml.DataVersion(
+    "data-uri-no-sas-token",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="chargebacks-export",
+    version="1",
+    data_version_base_properties=ml.UriFileDataVersionArgs(
+        data_type="uri_file",
+        data_uri="https://stpartnerdrop.blob.core.windows.net/drop/chargebacks.csv?sv=2022-11-02&sr=b&sp=r&sig=Zm9vYmFy%3D",
+        tags=TAGS,
+    ),
+    opts=ws_opts,
+)
+
+# ------------------------------------------------------------------------------
+# Assets: the compliant ones jobs use, and unpinnable ones
+# ------------------------------------------------------------------------------
+labels = ml.DataVersion(
+    "data-fraud-labels-v1",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="fraud-labels",
+    version="1",
+    data_version_base_properties=ml.UriFolderDataVersionArgs(
+        data_type="uri_folder", data_uri="azureml://datastores/workspaceblobstore/paths/fraud-labels/v1/", tags=TAGS),
+    opts=ws_opts,
+)
+# "Always the latest data": nothing can pin it.
+ml.DataVersion(
+    "data-version-explicit",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="chargebacks",
+    version="latest",
+    data_version_base_properties=ml.UriFolderDataVersionArgs(
+        data_type="uri_folder", data_uri="azureml://datastores/workspaceblobstore/paths/chargebacks/", tags=TAGS),
+    opts=ws_opts,
+)
+code = ml.CodeVersion(
+    "code-train-src-v1",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="train-src",
+    version="1",
+    code_version_properties=ml.CodeVersionArgs(
+        code_uri="https://stamlantipatterns.blob.core.windows.net/code/train-src/1/", tags=TAGS),
+    opts=ws_opts,
+)
+environment = ml.EnvironmentVersion(
+    "env-sklearn-train-v1",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="sklearn-train",
+    version="1",
+    environment_version_properties=ml.EnvironmentVersionArgs(
+        image="mcr.microsoft.com/azureml/openmpi4.1.0-ubuntu22.04:20240709.v1", os_type="Linux", tags=TAGS),
+    opts=ws_opts,
+)
+# A Docker Hub image: outside the approved registries.
+ml.EnvironmentVersion(
+    "environment-image-pinned",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="python-slim",
+    version="1",
+    environment_version_properties=ml.EnvironmentVersionArgs(image="python:3.11-slim", os_type="Linux", tags=TAGS),
+    opts=ws_opts,
+)
+# Registered as an anonymous version: it gets a generated name nothing can pin.
+ml.ModelVersion(
+    "asset-version-explicit",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="fraud-model",
+    version="3",
+    model_version_properties=ml.ModelVersionArgs(
+        model_type="mlflow_model",
+        model_uri="azureml://datastores/workspaceblobstore/paths/models/fraud-model/3/",
+        is_anonymous=True,
+        tags=TAGS,
+    ),
+    opts=ws_opts,
+)
+# No owner, no cost center.
+ml.ModelContainer(
+    "ml-required-tags",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="fraud-model",
+    model_container_properties=ml.ModelContainerArgs(description="Fraud classifier."),
+    opts=ws_opts,
+)
+
+
+# A data container from 2.x's preview module v20230401preview.
+ml_preview.DataContainer(
+    "no-preview-api-versions",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="raw-events",
+    data_container_properties=ml_preview.DataContainerArgs(data_type="uri_folder", description="Raw click events.",
+                                                           tags=TAGS),
+    opts=ws_opts,
+)
+
+# ------------------------------------------------------------------------------
+# Compute: one compliant configuration, changed in one place per antipattern
+# ------------------------------------------------------------------------------
+
+
+def cluster(logical: str, compute_name: str, *, workspace_name: str = MLW, disable_local_auth: bool = True,
+            **overrides: object) -> ml.Compute:
+    settings: dict = dict(
+        vm_size="Standard_DS3_v2",
+        enable_node_public_ip=False,
+        remote_login_port_public_access="Disabled",
+        scale_settings=ml.ScaleSettingsArgs(min_node_count=0, max_node_count=4, node_idle_time_before_scale_down="PT15M"),
+    )
+    settings.update(overrides)
+    return ml.Compute(
+        logical,
+        resource_group_name=rg.name,
+        workspace_name=workspace_name,
+        compute_name=compute_name,
+        location=LOCATION,
+        properties=ml.AmlComputeArgs(compute_type="AmlCompute", disable_local_auth=disable_local_auth,
+                                     properties=ml.AmlComputePropertiesArgs(**settings)),
+        tags=TAGS,
+        opts=ws_opts,
+    )
+
+
+def instance(logical: str, compute_name: str, **overrides: object) -> ml.Compute:
+    # 2.x's default module (API 2023-04-01) has no idleTimeBeforeShutdown: every instance breaks
+    # compute-instance-idle-shutdown, so the program has one, named for that rule.
+    settings: dict = dict(
+        vm_size="Standard_DS3_v2",
+        enable_node_public_ip=False,
+        ssh_settings=ml.ComputeInstanceSshSettingsArgs(ssh_public_access="Disabled"),
+    )
+    settings.update(overrides)
+    return ml.Compute(
+        logical,
+        resource_group_name=rg.name,
+        workspace_name=MLW,
+        compute_name=compute_name,
+        location=LOCATION,
+        properties=ml.ComputeInstanceArgs(compute_type="ComputeInstance", disable_local_auth=True,
+                                          properties=ml.ComputeInstancePropertiesArgs(**settings)),
+        tags=TAGS,
+        opts=ws_opts,
+    )
+
+
+cpu_cluster = cluster("compute-cpu-cluster", "cpu-cluster")
+
+# An A100 cluster nobody approved.
+cluster("compute-allowed-vm-sizes", "gpu-a100", vm_size="Standard_NC24ads_A100_v4")
+# Two warm nodes, around the clock.
+cluster("compute-cluster-scale", "cpu-warm",
+        scale_settings=ml.ScaleSettingsArgs(min_node_count=2, max_node_count=4, node_idle_time_before_scale_down="PT15M"))
+# Local accounts left enabled.
+cluster("compute-local-auth-disabled", "cpu-localauth", disable_local_auth=False)
+# Nodes with public IP addresses.
+cluster("compute-no-public-ip", "cpu-publicip", enable_node_public_ip=True)
+# Attached to a workspace managed elsewhere, without a subnet: its network isolation
+# cannot be confirmed.
+cluster("compute-in-virtual-network", "cpu-legacy", workspace_name="mlw-legacy")
+# Never shuts down when idle (2.x's API cannot say otherwise).
+instance("compute-instance-idle-shutdown", "ci-ap-idle")
+# The SSH port open to the internet.
+cluster("compute-ssh-not-public", "cpu-ssh", remote_login_port_public_access="Enabled")
+
+# ------------------------------------------------------------------------------
+# Jobs: one compliant command job, changed in one place per antipattern
+# ------------------------------------------------------------------------------
+labels_input = ml.UriFolderJobInputArgs(job_input_type="uri_folder", uri=labels.id, mode="ReadOnlyMount")
+
+
+def command_job(logical: str, job_id: str, **overrides: object) -> ml.Job:
+    props: dict = dict(
+        job_type="Command",
+        experiment_name="antipatterns",
+        command=TRAIN_COMMAND,
+        code_id=code.id,
+        environment_id=environment.id,
+        compute_id=cpu_cluster.id,
+        identity=ml.ManagedIdentityArgs(identity_type="Managed"),
+        inputs={"training_data": labels_input},
+        limits=ml.CommandJobLimitsArgs(job_limits_type="Command", timeout="PT2H"),
+        tags=TAGS,
+    )
+    props.update(overrides)
+    return ml.Job(logical, resource_group_name=rg.name, workspace_name=MLW, id=job_id,
+                  job_base_properties=ml.CommandJobArgs(**props))
+
+
+# Whatever environment carries the label 'latest' when the job starts.
+command_job("job-pinned-assets", "ap-unpinned-env", environment_id="azureml:sklearn-train@latest")
+# Runs with the AMLToken identity instead of a managed identity.
+command_job("job-identity", "ap-amltoken", identity=ml.AmlTokenArgs(identity_type="AMLToken"))
+# A GPU cluster created by hand in the studio, outside this stack.
+command_job("job-allowed-compute", "ap-undeclared-compute", compute_id="azureml:gpu-cluster")
+# A Hugging Face token in an environment variable.
+command_job("ml-no-inline-credentials", "ap-inline-token", environment_variables={"HF_TOKEN": "hf_not-a-real-token"})
+
+# A sweep of 500 trials: five times what the rule allows.
+ml.Job(
+    "job-limits",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    id="ap-huge-sweep",
+    job_base_properties=ml.SweepJobArgs(
+        job_type="Sweep",
+        experiment_name="antipatterns",
+        compute_id=cpu_cluster.id,
+        identity=ml.ManagedIdentityArgs(identity_type="Managed"),
+        inputs={"training_data": labels_input},
+        objective=ml.ObjectiveArgs(goal="Maximize", primary_metric="auc"),
+        sampling_algorithm=ml.RandomSamplingAlgorithmArgs(sampling_algorithm_type="Random"),
+        search_space={"learning_rate": ["uniform", [0.01, 0.3]]},
+        trial=ml.TrialComponentArgs(
+            command="python train.py --data ${{inputs.training_data}} --learning-rate ${{search_space.learning_rate}}",
+            code_id=code.id,
+            environment_id=environment.id,
+        ),
+        limits=ml.SweepJobLimitsArgs(job_limits_type="Sweep", max_total_trials=500, max_concurrent_trials=4, timeout="PT6H"),
+        tags=TAGS,
+    ),
+)
+
+# ------------------------------------------------------------------------------
+# Serving: one compliant endpoint and deployment, changed in one place per antipattern
+# ------------------------------------------------------------------------------
+SERVED_MODEL = "azureml://registries/azureml/models/distilbert-base-cased/versions/10"
+
+
+def endpoint(logical: str, endpoint_name: str, **overrides: object) -> ml.OnlineEndpoint:
+    props: dict = dict(auth_mode="AADToken", public_network_access="Disabled")
+    props.update(overrides)
+    return ml.OnlineEndpoint(
+        logical,
+        resource_group_name=rg.name,
+        workspace_name=MLW,
+        endpoint_name=endpoint_name,
+        location=LOCATION,
+        identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
+        online_endpoint_properties=ml.OnlineEndpointArgs(**props),
+        tags=TAGS,
+        opts=ws_opts,
+    )
+
+
+scoring = endpoint("endpoint-scoring", "ap-scoring")
+# Callers authenticate with a static key.
+endpoint("online-endpoint-aad-auth", "ap-keyauth", auth_mode="Key")
+# Reachable from the internet.
+endpoint("online-endpoint-no-public-access", "ap-public", public_network_access="Enabled")
+
+
+def deployment(logical: str, deployment_name: str, **overrides: object) -> ml.OnlineDeployment:
+    props: dict = dict(
+        endpoint_compute_type="Managed",
+        model=SERVED_MODEL,
+        instance_type="Standard_DS3_v2",
+        egress_public_network_access="Disabled",
+    )
+    props.update(overrides)
+    return ml.OnlineDeployment(
+        logical,
+        resource_group_name=rg.name,
+        workspace_name=MLW,
+        endpoint_name=scoring.name,
+        deployment_name=deployment_name,
+        location=LOCATION,
+        sku=ml.SkuArgs(name="Default", capacity=1),
+        online_deployment_properties=ml.ManagedOnlineDeploymentArgs(**props),
+        tags=TAGS,
+    )
+
+
+# Whatever version carries the label 'latest' at deployment time.
+deployment("online-deployment-model-pinned", "latest-model",
+           model="azureml://registries/azureml/models/distilbert-base-cased/labels/latest")
+# The deployment may call out to the internet.
+deployment("online-deployment-no-public-egress", "open-egress", egress_public_network_access="Enabled")
+# A GPU instance type nobody approved.
+deployment("online-deployment-allowed-instances", "gpu", instance_type="Standard_NC24ads_A100_v4")
+
+# A model registry in a region outside the allowed list (see policy-config.json).
+ml.Registry(
+    "ml-allowed-locations",
+    registry_name="mlr-ap2-us",
+    resource_group_name=rg.name,
+    location="eastus",
+    identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
+    registry_properties=ml.RegistryArgs(public_network_access="Disabled",
+                                        region_details=[ml.RegistryRegionArmDetailsArgs(location="eastus")]),
+    tags=TAGS,
+)
+
+# ------------------------------------------------------------------------------
+# Feature store: a pinned data version and entity, and featuresets built on them
+# ------------------------------------------------------------------------------
+fs_opts = pulumi.ResourceOptions(depends_on=[fs])
+
+ml.DataVersion(
+    "data-transactions-v1",
+    resource_group_name=rg.name,
+    workspace_name=FS,
+    name="transactions",
+    version="1",
+    data_version_base_properties=ml.UriFolderDataVersionArgs(
+        data_type="uri_folder", data_uri="azureml://datastores/workspaceblobstore/paths/transactions/v1/", tags=TAGS),
+    opts=fs_opts,
+)
+entity = ml.FeaturestoreEntityContainerEntity(
+    "entity-customer",
+    resource_group_name=rg.name,
+    workspace_name=FS,
+    name="customer",
+    featurestore_entity_container_properties=ml.FeaturestoreEntityContainerArgs(tags=TAGS),
+    opts=fs_opts,
+)
+ml.FeaturestoreEntityVersion(
+    "entity-customer-v1",
+    resource_group_name=rg.name,
+    workspace_name=FS,
+    name="customer",
+    version="1",
+    featurestore_entity_version_properties=ml.FeaturestoreEntityVersionArgs(
+        index_columns=[ml.IndexColumnArgs(column_name="customer_id", data_type="String")], tags=TAGS),
+    opts=pulumi.ResourceOptions(depends_on=[entity]),
+)
+featureset = ml.FeaturesetContainerEntity(
+    "featureset-customer-transactions",
+    resource_group_name=rg.name,
+    workspace_name=FS,
+    name="customer_transactions",
+    featureset_container_properties=ml.FeaturesetContainerArgs(tags=TAGS),
+    opts=fs_opts,
+)
+
+
+def featureset_version(logical: str, version: str, data_version: str, **overrides: object) -> ml.FeaturesetVersion:
+    props: dict = dict(
+        specification=ml.FeaturesetSpecificationArgs(
+            path=f"azureml://datastores/workspaceblobstore/paths/featuresets/customer_transactions/v{version}/spec/"),
+        entities=["azureml:customer:1"],
+        properties={"dataVersionId": data_version},
+        tags=TAGS,
+    )
+    props.update(overrides)
+    return ml.FeaturesetVersion(
+        logical,
+        resource_group_name=rg.name,
+        workspace_name=FS,
+        name="customer_transactions",
+        version=version,
+        featureset_version_properties=ml.FeaturesetVersionArgs(**props),
+        opts=pulumi.ResourceOptions(depends_on=[featureset]),
+    )
+
+
+# Built from "the latest" transactions: which ones, nobody can say afterwards.
+featureset_version("featureset-data-version-pinned", "1", "azureml:transactions:latest")
+# Pinned to transactions v2, which this stack never registers.
+featureset_version("featureset-data-version-resolves", "2", "azureml:transactions:2")
+# Materialised on a 64-core Spark size outside the approved list.
+featureset_version(
+    "featureset-materialization-limits", "3", "azureml:transactions:1",
+    materialization_settings=ml.MaterializationSettingsArgs(
+        store_type="Offline",
+        resource=ml.MaterializationComputeResourceArgs(instance_type="standard_e64s_v3"),
+    ),
+)
+
+# ------------------------------------------------------------------------------
+# Exports: the storage account key, handed to a downstream stack (no-secret-exports,
+# reported on the stack itself: aml-antipatterns-an2-dev)
+# ------------------------------------------------------------------------------
+keys = storage.list_storage_account_keys_output(resource_group_name=rg.name, account_name=st.name)
+pulumi.export("workspace_name", MLW)
+pulumi.export("storage_primary_key", keys.keys[0].value)

@@ -1,0 +1,33 @@
+"""Where azure-native keeps online endpoint and deployment settings (3.x ``properties``, 2.x
+``onlineEndpointProperties`` / ``onlineDeploymentProperties``, 2.x v20220201preview
+``onlineEndpointDetails`` / ``onlineDeploymentDetails``; the same names inside). The classic provider
+has no online endpoint resource; its ``InferenceCluster`` attaches an AKS cluster for v1 web services.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .. import types as t
+from ..shape import Default, Setting
+
+ENDPOINTS: Final = (t.ONLINE_ENDPOINT,)
+DEPLOYMENTS: Final = (t.ONLINE_DEPLOYMENT,)
+AUTH_MODE: Final = Setting("{body}.authMode")  # required by the API, no default
+PUBLIC_NETWORK: Final = Setting("{body}.publicNetworkAccess", default=Default(
+    "Enabled", "the Azure ML REST API default (OnlineEndpointPropertiesArgs fills it too)"))
+MODEL: Final = Setting("{body}.model")
+ENVIRONMENT: Final = Setting("{body}.environmentId")
+EGRESS: Final = Setting("{body}.egressPublicNetworkAccess", default=Default(
+    "Enabled", "the Azure ML REST API default (the deployment Args classes fill it too)"))
+COMPUTE_KIND: Final = Setting("{body}.endpointComputeType")  # Managed or Kubernetes
+INSTANCE_TYPE: Final = Setting("{body}.instanceType")
+CAPACITY: Final = Setting("sku.capacity", default=Default(1, "Azure runs one instance"))
+MAX_INSTANCES: Final = Setting("{body}.scaleSettings.maxInstances",
+                               default=Default(1, "Azure's TargetUtilization default"))
+
+# azure-native 2.x's v1 web services (module v20210401 only): another API, without the v2 endpoints'
+# authMode, publicNetworkAccess, model or egress settings.
+_V1: Final = "a v1 web service of azure-native 2.x's module v20210401: another API, without these settings"
+V1_SERVICES: Final = {f"{t.ML}:ACIService": _V1, f"{t.ML}:AKSService": _V1}
+V1_VARIANTS: Final = {f"{t.ML}:EndpointVariant": _V1}
