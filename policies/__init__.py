@@ -1,7 +1,7 @@
 """The Azure ML governance policy pack: the registry of every rule.
 
-``__main__.py`` builds the ``PolicyPack`` from ``build_policies()``; tests, the catalogue and the
-presets read ``RULES``. Its order is the order of the catalogue, the README table and the reports:
+``__main__.py`` builds the ``PolicyPack`` from ``pack.arguments()`` (these policies and the pack's
+metadata); tests, the catalogue and the presets read ``RULES``. Its order is the order of the catalogue, the README table and the reports:
 add a new rule where it reads best, and leave the others in their order. Nothing here imports
 pulumi_azure_native: rules match type strings, so the pack starts fast.
 
@@ -29,8 +29,8 @@ from .workspace import identity as workspace_identity
 
 PACK_NAME = "azure-ml-governance"
 PACK_DESCRIPTION = (
-    "Governance for Azure Machine Learning on Pulumi: workspace SKU and identity, pinned featureset and "
-    "data versions, and no credentials in stack exports."
+    "Governance for Azure Machine Learning on Pulumi: network isolation, identity, encryption, no inline "
+    "credentials, pinned data and model versions, and compute and job limits."
 )
 
 RULES: tuple[Rule, ...] = (

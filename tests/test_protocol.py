@@ -10,11 +10,13 @@ import grpc
 import jsonschema
 import pytest
 from google.protobuf import empty_pb2, json_format
-from pulumi.runtime.proto import analyzer_pb2_grpc
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from policies import PACK_NAME, RULES
+from policies import PACK_DESCRIPTION, PACK_NAME, RULES
+from policies import pack as pack_meta
+from policies.core import links
 from policies.core.props import UNKNOWN_STRING
-from policies.core.rule import ResourceRule, StackRule
+from policies.core.rule import ResourceRule, StackRule, primary_framework
 from policy_gate import config as config_mod
 from policy_gate.analyzer import EngineServer, PackOptions, PackProcess, analyze
 from policy_gate.errors import UsageError
@@ -30,23 +32,40 @@ MISC = PackOptions(ROOT / "tests" / "fixtures" / "misc_pack")
 STORAGE_KEY = "Zm9v" * 21 + "Ym=="
 
 
-def test_analyzer_info_carries_every_rule_with_metadata() -> None:
-    with PackProcess(PACK, {"PATH": "/usr/bin:/bin"}) as pack:
+def analyzer_info(options: PackOptions = PACK) -> analyzer_pb2.AnalyzerInfo:
+    """The pack's GetAnalyzerInfo answer, as ``pulumi policy publish`` reads it to publish."""
+    with PackProcess(options, {"PATH": "/usr/bin:/bin"}) as pack:
         stub: analyzer_pb2_grpc.AnalyzerStub = pack.connect()
-        info = stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
+        return stub.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
+
+
+def test_analyzer_info_carries_every_rule_with_metadata() -> None:
+    info = analyzer_info()
     assert info.name == PACK_NAME
+    # What Pulumi Cloud shows of the pack (CreatePolicyPackRequest takes them from here).
+    assert info.displayName == pack_meta.DISPLAY_NAME and info.description == PACK_DESCRIPTION
+    assert info.repository == links.REPOSITORY and info.provider == "azure"
+    assert info.readme == pack_meta.readme() and info.readme.startswith("# Azure ML governance for Pulumi")
+    assert {"azure", "azure-machine-learning", "mcsb-v1", "azure-policy", "checkov"} <= set(info.tags)
     by_name = {p.name: p for p in info.policies}
     assert set(by_name) == {r.name for r in RULES}
     for rule in RULES:
         policy = by_name[rule.name]
         assert policy.description == rule.description
+        assert policy.displayName == rule.title
+        assert policy.url == links.rule_url(rule.name)
         assert policy.remediation_steps == rule.remediation
         assert policy.severity != 0
         schema = json_format.MessageToDict(policy.configSchema.properties)
         assert set(schema) == {o.name for o in rule.config_options}
         assert all("default" in s for s in schema.values())
-        for framework in rule.frameworks:
-            assert framework.tag in policy.tags
+        assert [t for t in policy.tags if ":" in t] == [f.tag for f in rule.frameworks]  # every framework, in order
+        primary = primary_framework(rule.frameworks)
+        assert policy.HasField("framework") is (primary is not None)
+        if primary is not None:
+            assert (policy.framework.name, policy.framework.version, policy.framework.reference,
+                    policy.framework.specification) == (primary.source, primary.version, primary.id, primary.title)
+    assert {by_name[r.name].framework.version for r in RULES if any(f.source == "MCSB" for f in r.frameworks)} == {"v1"}
 
 
 def _resource_groups() -> dict[tuple[str, str], list[tuple[ResourceRule, Any, int]]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -19,7 +20,7 @@ import policies
 from policies import catalogue
 from policies.core import props as p
 from policies.core.options import flag
-from policies.core.rule import ResourceRule, Rule, StackRule, Subject
+from policies.core.rule import DESCRIPTION_LIMIT, ResourceRule, Rule, StackRule, Subject
 from policies.core.samples import Sample, StackSample
 from tests.sdk import assert_messages, run_resource, run_stack
 
@@ -57,12 +58,34 @@ def check_fix_sample(rule: ResourceRule, sample: Sample) -> None:
     assert run_resource(rule, type_token, fixed, sample.config) == []
 
 
+TITLE_LIMIT = 60  # characters of a display name
+
+
+def description_problem(description: str) -> str | None:
+    """Why a description is not one sentence of at most DESCRIPTION_LIMIT characters (the CLI
+    prints it with every violation), or None."""
+    if len(description) > DESCRIPTION_LIMIT:
+        return f"is {len(description)} characters (at most {DESCRIPTION_LIMIT}; the long explanation goes to details)"
+    if not description.endswith(".") or re.search(r"[.!?]\s", description):
+        return "must be one sentence ending with a period (the long explanation goes to details)"
+    return None
+
+
 def declaration_problems(rules: Sequence[Rule]) -> Iterator[str]:
-    """What a declaration lacks: both kinds of sample, fix samples for a fix, distinct names,
-    documented options with defaults, remediation, preview behaviour and topics."""
+    """What a declaration lacks: a title, a one-sentence description, both kinds of sample, fix
+    samples for a fix, distinct names and titles, documented options with defaults, remediation,
+    preview behaviour and topics."""
     if len({r.name for r in rules}) != len(rules):
         yield "two rules share a name"
+    if len({r.title for r in rules}) != len(rules):
+        yield "two rules share a title"
     for rule in rules:
+        if not rule.title or len(rule.title) > TITLE_LIMIT or rule.title.endswith("."):
+            yield f"{rule.name}: needs a title (the display name Pulumi Cloud shows) of at most {TITLE_LIMIT} characters, no period"
+        if problem := description_problem(rule.description):
+            yield f"{rule.name}: the description {problem}"
+        if rule.details == rule.description:
+            yield f"{rule.name}: details repeat the description"
         samples: Sequence[Sample | StackSample] = rule.samples  # type: ignore[attr-defined]
         if not any(not s.violations for s in samples) or not any(s.violations for s in samples):
             yield f"{rule.name}: needs a compliant and a non-compliant sample"
@@ -101,6 +124,18 @@ def test_declarations_are_complete() -> None:
     assert list(declaration_problems(policies.RULES)) == []
 
 
+@pytest.mark.parametrize(("description", "complaint"), [
+    ("Workspaces must disable public network access.", None),
+    ("Workspaces must use an approved SKU (default: Basic); absent is a violation.", None),
+    ("Workspaces must disable public network access. Absent counts as enabled.", "one sentence"),
+    ("Workspaces must disable public network access", "one sentence"),
+    ("Workspaces must disable public network access, " + "and much more, " * 6 + "always.", "characters"),
+])
+def test_a_description_is_one_short_sentence(description: str, complaint: str | None) -> None:
+    problem = description_problem(description)
+    assert (problem is None) if complaint is None else (complaint in (problem or ""))
+
+
 def test_catalogue_readme_table_and_enforce_preset_are_current() -> None:
     assert catalogue.stale(catalogue.generated()) == [], "run: python -m policies.catalogue --write"
 
@@ -117,7 +152,8 @@ def _no_debug_port(subject: Subject) -> Iterator[str]:
 def new_rule(monkeypatch: pytest.MonkeyPatch) -> ResourceRule:
     """A throwaway security rule, registered for this test only (never in the real registry)."""
     rule = ResourceRule(
-        name="zz-throwaway-no-debug-port", description="Throwaway rule: computes keep their debug port closed.",
+        name="zz-throwaway-no-debug-port", title="Throwaway: debug port closed",
+        description="Throwaway rule: computes keep their debug port closed.",
         severity=Severity.LOW, level=EnforcementLevel.ADVISORY, security=True, topics=("test",),
         remediation="Set debugPort to false.", types=("azure-native:machinelearningservices:Compute",),
         options=(flag("strict", False, "A throwaway option."),), check=_no_debug_port,

@@ -41,3 +41,19 @@ def test_oldest_admitted_sdks_give_the_same_verdicts() -> None:
     assert current[0] == floor[0] == 1
     assert floor[1] == current[1] and len(current[1]) >= 39
     assert all(severity for *_, severity, _level in floor[1])
+
+
+@pytest.mark.skipif(not FLOOR, reason="POLICY_PACK_FLOOR_PYTHON is not set (.ci/run sets it)")
+def test_oldest_admitted_sdks_publish_the_same_metadata() -> None:
+    """pulumi-policy 1.18 takes every metadata field the pack sets (display names, urls, tags,
+    framework versions, readme, repository): its GetAnalyzerInfo answer is the newest SDK's."""
+    from google.protobuf import json_format
+
+    from policy_gate.analyzer import PackOptions
+    from tests.test_protocol import analyzer_info
+
+    floor = json_format.MessageToDict(analyzer_info(PackOptions(ROOT, python=FLOOR)))
+    current = json_format.MessageToDict(analyzer_info())
+    assert floor["readme"] and floor["policies"][0]["displayName"] and floor["policies"][0]["url"]
+    assert floor == current
+

@@ -92,7 +92,9 @@ def _data_an2(version: Any = "1", **properties: Any) -> dict[str, Any]:
 
 data_version_explicit = ResourceRule(
     name="data-version-explicit",
-    description="Data versions (in workspaces and registries; the body is properties in azure-native 3.x, "
+    title="Data versions are explicit",
+    description="Data versions must name an explicit version (not 'latest') and a data URI, and must not be anonymous.",
+    details="Data versions (in workspaces and registries; the body is properties in azure-native 3.x, "
     "dataVersionBaseProperties in 2.x) must name an explicit version (not empty, absent or 'latest'), a non-empty "
     "dataUri (a datastore path is fine: it is the version's location), and must not be anonymous (an absent "
     "isAnonymous is false, as in Azure).",
@@ -150,7 +152,9 @@ def _entity(columns: Any = p.MISSING, **extra: Any) -> dict[str, Any]:
 
 asset_version_explicit = ResourceRule(
     name="asset-version-explicit",
-    description="Code, environment, model, component and feature store entity versions (in workspaces and registries; "
+    title="Asset versions are explicit",
+    description="Code, environment, model, component and entity versions must name an explicit version and not be anonymous.",
+    details="Code, environment, model, component and feature store entity versions (in workspaces and registries; "
     "the body is properties in azure-native 3.x, codeVersionProperties and the like in 2.x) must name an explicit "
     "version (not empty, absent or 'latest') and must not be anonymous (an absent isAnonymous is false, as in Azure); "
     "feature store entity versions must also declare their index columns.",

@@ -27,7 +27,9 @@ _local_auth = only(bool_setting(
 
 compute_local_auth_disabled = ResourceRule(
     name="compute-local-auth-disabled",
-    description="Compute clusters and instances (azure-native 3.x and 2.x, 2.x's MachineLearningCompute, classic "
+    title="Computes disable local authentication",
+    description="Compute clusters and instances must disable local authentication, which Azure keeps enabled when absent.",
+    details="Compute clusters and instances (azure-native 3.x and 2.x, 2.x's MachineLearningCompute, classic "
     "ComputeCluster and ComputeInstance) must have local authentication disabled (properties.disableLocalAuth true; "
     "classic: localAuthEnabled false). Absent is a violation: Azure and the classic provider then keep local "
     "authentication enabled.",
@@ -74,7 +76,9 @@ _public_ip = only(bool_setting(
 
 compute_no_public_ip = ResourceRule(
     name="compute-no-public-ip",
-    description="Compute clusters and instances (azure-native 3.x and 2.x, 2.x's MachineLearningCompute, classic "
+    title="Compute nodes have no public IP",
+    description="Compute clusters and instances must not give their nodes public IP addresses, which Azure does when absent.",
+    details="Compute clusters and instances (azure-native 3.x and 2.x, 2.x's MachineLearningCompute, classic "
     "ComputeCluster and ComputeInstance) must not give their nodes public IP addresses (enableNodePublicIp false; "
     "classic: nodePublicIpEnabled false). Absent is a violation: Azure, the SDK's AmlComputePropertiesArgs and the "
     "classic provider all default to a public IP.",
@@ -140,7 +144,9 @@ def _classic_instance_ssh(subject: Subject) -> Iterator[str]:
 
 compute_ssh_not_public = ResourceRule(
     name="compute-ssh-not-public",
-    description="Compute nodes must not accept SSH from the internet: clusters need remoteLoginPortPublicAccess Disabled "
+    title="Compute SSH is not public",
+    description="Compute clusters and instances must not accept SSH connections from the internet.",
+    details="Compute nodes must not accept SSH from the internet: clusters need remoteLoginPortPublicAccess Disabled "
     "(absent or NotSpecified is a violation, as Azure then opens the port on nodes with a public IP when there is no "
     "subnet); instances must not set sshSettings.sshPublicAccess Enabled (absent means Disabled); classic clusters must not "
     "set sshPublicAccessEnabled true (absent means Disabled) and classic instances must not have an ssh block.",

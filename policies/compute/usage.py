@@ -43,7 +43,9 @@ def _vm_size(setting: Setting) -> ResourceCheck:
 
 compute_allowed_vm_sizes = ResourceRule(
     name="compute-allowed-vm-sizes",
-    description="Compute clusters and compute instances (azure-native Compute in 3.x and 2.x, and 2.x's "
+    title="Computes use approved VM sizes",
+    description="Compute clusters and instances must use an approved VM size; an absent size is a violation.",
+    details="Compute clusters and compute instances (azure-native Compute in 3.x and 2.x, and 2.x's "
     "MachineLearningCompute: properties.properties.vmSize; classic ComputeCluster vmSize and ComputeInstance "
     "virtualMachineSize) must use an approved VM size; an absent size is a violation (Azure would pick a default "
     "nobody chose). Attached computes (Kubernetes, AKS, Synapse Spark) are not judged.",
@@ -126,7 +128,9 @@ def _scale(min_nodes: Any = 0, max_nodes: Any = 4, idle: Any = "PT120S") -> dict
 
 compute_cluster_scale = ResourceRule(
     name="compute-cluster-scale",
-    description="Compute clusters must scale to zero (minNodeCount 0; absent means 0), cap their size (maxNodeCount set and "
+    title="Compute clusters scale to zero within limits",
+    description="Compute clusters must scale to zero, cap their node count and release idle nodes promptly.",
+    details="Compute clusters must scale to zero (minNodeCount 0; absent means 0), cap their size (maxNodeCount set and "
     "within maxNodes) and release idle nodes promptly (nodeIdleTimeBeforeScaleDown, classic "
     "scaleDownNodesAfterIdleDuration, within maxIdleSeconds; absent means Azure's 120 seconds). The settings are under "
     "properties.properties.scaleSettings in azure-native (3.x, 2.x, 2.x's MachineLearningCompute) and scaleSettings in "
@@ -202,7 +206,9 @@ def _idle_shutdown(subject: Subject) -> Iterator[str]:
 
 compute_instance_idle_shutdown = ResourceRule(
     name="compute-instance-idle-shutdown",
-    description="Compute instances must shut down when idle: properties.properties.idleTimeBeforeShutdown must be set "
+    title="Compute instances shut down when idle",
+    description="Compute instances must set an idle shutdown of at most maxIdleMinutes.",
+    details="Compute instances must shut down when idle: properties.properties.idleTimeBeforeShutdown must be set "
     "(absent or empty is a violation) and within maxIdleMinutes. azure-native 2.x can set it only in its preview API "
     "versions (its default module and stable versioned modules have no such setting), so every other 2.x instance is "
     "reported, with that reason. The classic provider's ComputeInstance has no idle-shutdown setting, so it is not "

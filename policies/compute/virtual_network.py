@@ -133,7 +133,9 @@ def _compute(name: str = "cluster", workspace: str = "ws", subnet: bool = False,
 
 compute_in_virtual_network = StackRule(
     name="compute-in-virtual-network",
-    description="Every compute cluster and compute instance (azure-native 3.x and 2.x, 2.x's MachineLearningCompute, "
+    title="Computes run in a virtual network",
+    description="Compute clusters and instances must run in a virtual network: a subnet, or an isolated managed network.",
+    details="Every compute cluster and compute instance (azure-native 3.x and 2.x, 2.x's MachineLearningCompute, "
     "classic ComputeCluster and ComputeInstance) must run in a virtual network: it has a subnet (classic: "
     "subnetResourceId), or its workspace (declared in the same stack; a Project through its hub) uses managed network "
     "isolation "

@@ -1,9 +1,11 @@
 """The public controls rules cite, each built once with one title (DESIGN.md section 5).
 
-A rule lists the controls it corresponds to in ``frameworks``; the first one becomes the policy's
-``framework`` (``PolicyComplianceFramework``) and every one a tag (``Framework.tag``). Titles are
-the controls' own: Azure Policy built-in display names, Checkov check names, Microsoft cloud
-security benchmark (MCSB v1) control names.
+A rule lists the controls it corresponds to in ``frameworks``; each becomes a tag of the policy
+(``Framework.tag``), and one of them its ``framework`` (``PolicyComplianceFramework``: see
+``rule.primary_framework``). Titles are the controls' own: Azure Policy built-in display names,
+Checkov check names, Microsoft cloud security benchmark control names. Only the benchmark is
+versioned: its controls are those of MCSB v1 (the service baselines' "Microsoft Cloud Security
+Benchmark version 1.0"; v2 is a preview), so ``MCSB_VERSION`` is published with each of them.
 """
 
 from __future__ import annotations
@@ -19,10 +21,17 @@ class Framework:
     source: str  # "Azure Policy", "Checkov", "MCSB", "Pulumi compliance-policies"
     id: str
     title: str = ""
+    version: str = ""  # the framework's version, for a versioned benchmark
+
+    @property
+    def slug(self) -> str:
+        """The source as a tag prefix, with its version: ``azure-policy``, ``mcsb-v1``."""
+        base = self.source.lower().replace(" ", "-")
+        return f"{base}-{self.version}" if self.version else base
 
     @property
     def tag(self) -> str:
-        return f"{self.source.lower().replace(' ', '-')}:{self.id}"
+        return f"{self.slug}:{self.id}"
 
 
 def _azure(definition_id: str, title: str) -> Framework:
@@ -33,8 +42,11 @@ def _checkov(check_id: str, title: str) -> Framework:
     return Framework("Checkov", check_id, title)
 
 
+MCSB_VERSION: Final = "v1"
+
+
 def _mcsb(control: str, title: str) -> Framework:
-    return Framework("MCSB", control, title)
+    return Framework("MCSB", control, title, MCSB_VERSION)
 
 
 # Azure Policy built-in definitions (Machine Learning, and two general ones).
@@ -77,12 +89,12 @@ CKV2_AZURE_50: Final = _checkov(
 CKV_AZURE_150: Final = _checkov("CKV_AZURE_150", "Ensure Machine Learning Compute Cluster Minimum Nodes Set To 0")
 CKV_AZURE_142: Final = _checkov("CKV_AZURE_142", "Ensure Machine Learning Compute Cluster Local Authentication is disabled")
 
-# Microsoft cloud security benchmark v1 controls.
+# Microsoft cloud security benchmark v1 controls (titles as the v1 pages give them).
 MCSB_NS1: Final = _mcsb("NS-1", "Establish network segmentation boundaries")
 MCSB_NS2: Final = _mcsb("NS-2", "Secure cloud native services with network controls")
 MCSB_IM1: Final = _mcsb("IM-1", "Use centralized identity and authentication system")
 MCSB_IM3: Final = _mcsb("IM-3", "Manage application identities securely and automatically")
-MCSB_IM8: Final = _mcsb("IM-8", "Restrict the exposure of credentials and secrets")
+MCSB_IM8: Final = _mcsb("IM-8", "Restrict the exposure of credential and secrets")
 MCSB_DP2: Final = _mcsb("DP-2", "Monitor anomalies and threats targeting sensitive data")
 MCSB_DP5: Final = _mcsb("DP-5", "Use customer-managed key option in data at rest encryption when required")
 

@@ -18,15 +18,21 @@ Our words and pulumi_policy's (``ResourceValidationPolicy`` / ``StackValidationP
 =====================  ==========================================================
 declaration field      pulumi_policy word
 =====================  ==========================================================
-``name``               ``name``
-``description``        ``description``
+``name``               ``name``; also the rule's ``url``, its catalogue entry
+                       (``links.rule_url``)
+``title``              ``display_name`` (the name Pulumi Cloud shows)
+``description``        ``description``: one sentence of at most
+                       ``DESCRIPTION_LIMIT`` characters, since the CLI prints it
+                       with every violation
+``details``            none: the long explanation, in the catalogue
 ``check``              ``validate`` (wrapped: see below)
 ``fix``                ``remediate`` (runs at enforcement level ``remediate``)
 ``level``              ``enforcement_level`` (the default level)
 ``severity``           ``severity``
 ``options``            ``config_schema`` (with ``failClosed`` added to security rules)
 ``remediation``        ``remediation_steps``
-``frameworks``         ``framework`` (the first one) and ``tags`` (every one)
+``frameworks``         ``tags`` (every one, a versioned one with its version) and
+                       ``framework`` (``primary_framework``)
 ``topics``             ``tags``
 ``unknowns``           none: documents the rule's preview behaviour in the catalogue
 ``security``           none: security rules can fail closed (``failClosed``) and are
@@ -68,7 +74,7 @@ from pulumi_policy import (
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError
 
-from . import types
+from . import links, types
 from .frameworks import Framework
 from .options import FAIL_CLOSED, FAIL_CLOSED_STACK_KEY, Option, merge
 from .samples import Sample, StackSample
@@ -96,6 +102,7 @@ ResourceFix = Callable[[Subject], "dict[str, Any] | None"]
 StackCheck = Callable[[Sequence[StackItem], Mapping[str, Any]], Iterable[tuple[str, str | None]]]
 
 SDK_ADVISORY: Final = "the SDK's advisory 'can't run policy' diagnostic"
+DESCRIPTION_LIMIT: Final = 120  # characters; the CLI prints the description with every violation
 
 
 def unknown_advisory(what: str = "value", after: str = "") -> str:
@@ -116,10 +123,18 @@ def fail_closed_message(exc: UnknownValueError) -> str:
     return f"{path} is unknown during preview and this rule fails closed (failClosed): it cannot be shown compliant yet."
 
 
+def primary_framework(frameworks: Sequence[Framework]) -> Framework | None:
+    """The policy's one ``framework``: the versioned benchmark when the rule cites one (a
+    compliance framework proper, which Pulumi Cloud groups policies by), else the first."""
+    return next((f for f in frameworks if f.version), frameworks[0] if frameworks else None)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Rule:
     name: str
-    description: str
+    title: str = ""  # the human title (display name); tests/test_samples.py requires one
+    description: str  # one sentence (DESCRIPTION_LIMIT): what the rule requires
+    details: str = ""  # the long explanation: paths per provider, what absence means, kinds judged
     severity: Severity
     level: EnforcementLevel
     remediation: str
@@ -159,15 +174,16 @@ class Rule:
         return PolicyConfigSchema(properties={o.name: dict(o.schema) for o in self.config_options})
 
     def _metadata(self) -> dict[str, Any]:
-        first = self.frameworks[0] if self.frameworks else None
+        primary = primary_framework(self.frameworks)
         return {
             "description": self.description,
+            "display_name": self.title or None,
+            "url": links.rule_url(self.name),
             "enforcement_level": self.level,
             "config_schema": self.schema(),
             "severity": self.severity,
-            "framework": PolicyComplianceFramework(name=first.source, reference=first.id, specification=first.title or None)
-            if first
-            else None,
+            "framework": PolicyComplianceFramework(name=primary.source, version=primary.version or None, reference=primary.id,
+                                                   specification=primary.title or None) if primary else None,
             "tags": ["azure-ml", *self.topics, *(f.tag for f in self.frameworks)],
             "remediation_steps": self.remediation,
         }

@@ -88,7 +88,9 @@ def _deployment_an2(**properties: Any) -> dict[str, Any]:
 
 online_deployment_model_pinned = ResourceRule(
     name="online-deployment-model-pinned",
-    description="Online deployments must serve a pinned model version (and a pinned environment, when one is given), "
+    title="Online deployments serve pinned models",
+    description="Online deployments must serve a pinned model version, from an allowed registry when allowedRegistries is set.",
+    details="Online deployments must serve a pinned model version (and a pinned environment, when one is given), "
     "from an allowed registry when allowedRegistries is set: model and environmentId in the body (properties in "
     "azure-native 3.x, onlineDeploymentProperties in 2.x); an absent model is a violation unless requireModel is "
     "false (custom containers with a baked-in model).",
@@ -149,7 +151,9 @@ online_deployment_model_pinned = ResourceRule(
 
 online_deployment_no_public_egress = ResourceRule(
     name="online-deployment-no-public-egress",
-    description="Online deployments must not reach the public internet: egressPublicNetworkAccess in the body "
+    title="Online deployments have no public egress",
+    description="Online deployments must disable public egress, which Azure enables when absent.",
+    details="Online deployments must not reach the public internet: egressPublicNetworkAccess in the body "
     "(properties in azure-native 3.x, onlineDeploymentProperties in 2.x) must be Disabled; absent is a violation "
     "(Azure and the deployment Args classes default to Enabled).",
     severity=Severity.MEDIUM,
@@ -202,7 +206,9 @@ def _instance_count(subject: Subject) -> Iterator[str]:
 
 online_deployment_allowed_instances = ResourceRule(
     name="online-deployment-allowed-instances",
-    description="Managed online deployments must run on an approved instance type (instanceType in the body: "
+    title="Online deployments use approved instances",
+    description="Online deployments must run on an approved instance type and within maxInstances.",
+    details="Managed online deployments must run on an approved instance type (instanceType in the body: "
     "properties in azure-native 3.x, onlineDeploymentProperties in 2.x; absent is a violation, though 3.x's "
     "deployment Args classes fill Standard_F4s_v2), and every online deployment must stay within maxInstances "
     "(sku.capacity and TargetUtilization scaleSettings.maxInstances; absent means Azure's 1).",

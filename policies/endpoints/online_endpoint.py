@@ -14,7 +14,9 @@ from ..core.samples import Sample
 
 online_endpoint_aad_auth = ResourceRule(
     name="online-endpoint-aad-auth",
-    description="Online endpoints must authenticate callers with an allowed mode (default: Microsoft Entra ID tokens, "
+    title="Online endpoints use Entra ID tokens",
+    description="Online endpoints must authenticate callers with an allowed mode (default: Microsoft Entra ID tokens), not keys.",
+    details="Online endpoints must authenticate callers with an allowed mode (default: Microsoft Entra ID tokens, "
     "AADToken) instead of keys: authMode in the body (properties in azure-native 3.x, onlineEndpointProperties in 2.x, "
     "onlineEndpointDetails in 2.x's v20220201preview module); an absent authMode is a violation (the API requires it). "
     "The classic provider has no online endpoint.",
@@ -58,7 +60,9 @@ online_endpoint_aad_auth = ResourceRule(
 
 online_endpoint_no_public_access = ResourceRule(
     name="online-endpoint-no-public-access",
-    description="Online endpoints must not be reachable from the public internet: publicNetworkAccess in the body "
+    title="Online endpoints are not public",
+    description="Online endpoints must disable public network access, which Azure enables when absent.",
+    details="Online endpoints must not be reachable from the public internet: publicNetworkAccess in the body "
     "(properties in azure-native 3.x, onlineEndpointProperties in 2.x) must be Disabled; absent is a violation (Azure "
     "and the SDK's Args classes default to Enabled). The classic provider has no online endpoint.",
     severity=Severity.HIGH,

@@ -102,7 +102,9 @@ def _fs_an2(data_ref: Any = _PINNED_DATA) -> dict[str, Any]:
 
 featureset_data_version_pinned = ResourceRule(
     name="featureset-data-version-pinned",
-    description="Featureset versions (body properties in azure-native 3.x, featuresetVersionProperties in 2.x) must be "
+    title="Featuresets record their pinned data version",
+    description="Featureset versions must be explicit, declare pinned entities and record the pinned data version they were built from.",
+    details="Featureset versions (body properties in azure-native 3.x, featuresetVersionProperties in 2.x) must be "
     "explicit, declare their specification and pinned entities, and record the pinned data version they were built "
     "from in their properties map (key dataVersionKey, default dataVersionId). The classic provider has no feature "
     "store resources.",
@@ -263,7 +265,9 @@ _DATA_AN2 = SampleResource(t.DATA_VERSION, "data", {"workspaceName": "ws", "name
 
 featureset_data_version_resolves = StackRule(
     name="featureset-data-version-resolves",
-    description="A featureset version's pinned data version reference must resolve to a data version declared "
+    title="Featureset data versions resolve",
+    description="A featureset's pinned data version must be declared in the stack or come from an allowed workspace or registry.",
+    details="A featureset version's pinned data version reference must resolve to a data version declared "
     "in the same stack (in either azure-native version's spelling), or point into an allowed workspace or registry.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,

@@ -52,7 +52,9 @@ def _fs_version(**settings: Any) -> dict[str, Any]:
 
 featureset_materialization_limits = ResourceRule(
     name="featureset-materialization-limits",
-    description="Featureset materialisation must run on an approved Spark instance type "
+    title="Featureset materialisation uses approved instances",
+    description="Featureset materialisation, when switched on, must run on an approved Spark instance type.",
+    details="Featureset materialisation must run on an approved Spark instance type "
     "(materializationSettings.resource.instanceType, in the body: properties in azure-native 3.x, "
     "featuresetVersionProperties in 2.x); absent materialisation settings are fine (nothing is materialised), but "
     "materialisation switched on (storeType other than None) without an instance type is a violation. "

@@ -40,7 +40,9 @@ def _allowed_location(subject: Subject) -> Iterator[str]:
 
 ml_allowed_locations = ResourceRule(
     name="ml-allowed-locations",
-    description="Azure ML resources with a location of their own (workspaces, registries, computes, endpoints, "
+    title="Azure ML resources stay in allowed regions",
+    description="Azure ML resources with a location of their own must be in an allowed region, once allowedLocations is set.",
+    details="Azure ML resources with a location of their own (workspaces, registries, computes, endpoints, "
     "deployments; azure-native 2.x's MachineLearningCompute and v1 web services; the classic workspace, compute "
     "cluster, inference cluster and Synapse Spark) must be in an allowed region. Until allowedLocations is "
     "configured (default: empty) every location passes. Regions compare case-insensitively ignoring spaces "

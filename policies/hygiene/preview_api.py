@@ -50,7 +50,9 @@ def _preview_api(subject: Subject) -> Iterator[str]:
 
 no_preview_api_versions = ResourceRule(
     name="no-preview-api-versions",
-    description="Azure ML resources must not be declared with a preview API version (a versioned azure-native "
+    title="No preview API versions",
+    description="Azure ML resources must not be declared with a preview API version of azure-native.",
+    details="Azure ML resources must not be declared with a preview API version (a versioned azure-native "
     "type token such as machinelearningservices/v20230401preview, as azure-native 2.x's versioned modules declare "
     "them). An unversioned token uses the provider's default API version, which the token does not show and which "
     "depends on the installed provider; such tokens pass unless flagPreviewDefaults is set.",

@@ -73,7 +73,9 @@ _TAGS = {"owner": "ml-platform", "cost-center": "cc-1234"}
 
 ml_required_tags = ResourceRule(
     name="ml-required-tags",
-    description="Every Azure ML resource that can carry tags (workspaces of every kind included) must carry the "
+    title="Azure ML resources carry the required tags",
+    description="Every Azure ML resource that can carry tags must carry the required tags (default: owner, cost-center).",
+    details="Every Azure ML resource that can carry tags (workspaces of every kind included) must carry the "
     "required tags (default: owner, cost-center) with non-empty values, wherever its provider keeps them (top-level "
     "tags, or the body's: properties.tags in azure-native 3.x, dataVersionBaseProperties.tags and the like in 2.x; "
     "kvTags on 2.x's v1 web services; top-level tags on every classic resource). Tag names match case-insensitively; a "

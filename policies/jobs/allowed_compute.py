@@ -170,7 +170,9 @@ def _job_item(properties: Any, name: str = "train", depends_on: Mapping[str, tup
 
 job_allowed_compute = StackRule(
     name="job-allowed-compute",
-    description="Every job definition (jobs, schedules, pipeline steps; azure-native 2.x and 3.x) must run on a compute "
+    title="Jobs run on allowed compute",
+    description="Every job definition must run on a compute declared in the stack or allowed by config (default: serverless).",
+    details="Every job definition (jobs, schedules, pipeline steps; azure-native 2.x and 3.x) must run on a compute "
     "declared in the same stack (an azure-native Compute or 2.x MachineLearningCompute, a classic ComputeCluster or "
     "ComputeInstance; by ARM id, azureml:<name> or bare name, or linked by a property dependency) or on a compute "
     "allowed by allowedComputes. A job that names no compute runs on serverless compute (Azure ML v2), which the "

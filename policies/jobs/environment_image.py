@@ -138,7 +138,9 @@ def _env(**properties: Any) -> dict[str, Any]:
 
 environment_image_pinned = ResourceRule(
     name="environment-image-pinned",
-    description="Environment versions (and environments defined inline in job definitions) must use an image from an "
+    title="Environment images are pinned and approved",
+    description="Environments must use an image from an allowed registry pinned by tag or digest, or a build context without a SAS token.",
+    details="Environment versions (and environments defined inline in job definitions) must use an image from an "
     "allowed registry, pinned by a version tag or a sha256 digest; an image without a tag means 'latest'. An "
     "environment built from a build context instead must not carry a SAS token in its context URI. An environment "
     "with neither an image nor a build context is a violation.",

@@ -60,7 +60,9 @@ def _job_identity(node: JobNode, config: Mapping[str, Any]) -> Iterator[str]:
 
 job_identity = ResourceRule(
     name="job-identity",
-    description="Every job definition (also in schedules and pipeline steps) must run under an allowed identity type. "
+    title="Jobs run under an allowed identity",
+    description="Every job definition must run under an allowed identity type; an absent identity means Azure's AMLToken.",
+    details="Every job definition (also in schedules and pipeline steps) must run under an allowed identity type. "
     "An absent identity means Azure's AMLToken default and is a violation unless allowAbsent; a pipeline step without "
     "one inherits the root pipeline's.",
     severity=Severity.MEDIUM,

@@ -112,7 +112,9 @@ def _job_limits(node: JobNode, config: Mapping[str, Any]) -> Iterator[str]:
 
 job_limits = ResourceRule(
     name="job-limits",
-    description="Command jobs (also pipeline steps and scheduled jobs) must set limits.timeout (ISO-8601, or seconds in "
+    title="Jobs have time and trial limits",
+    description="Command jobs must set a bounded timeout, and sweeps must bound their trials and their run time.",
+    details="Command jobs (also pipeline steps and scheduled jobs) must set limits.timeout (ISO-8601, or seconds in "
     "steps) of at most maxTimeoutHours; an absent timeout means no limit and is a violation while requireTimeout. "
     "Sweeps must bound maxTotalTrials and maxConcurrentTrials (absent total: unbounded; absent concurrency: all trials "
     "at once) and set timeout or trialTimeout. Pipelines have no timeout of their own (their steps are judged); AutoML "

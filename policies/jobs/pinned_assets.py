@@ -60,7 +60,9 @@ def _pinned_inputs(node: JobNode, config: Mapping[str, Any]) -> Iterator[str]:
 
 job_pinned_assets = ResourceRule(
     name="job-pinned-assets",
-    description="Every job definition (the job, a sweep's trial, each pipeline step, also in schedules) must reference "
+    title="Jobs use pinned assets",
+    description="Every job definition must reference its code, environment, component and data inputs by pinned versions.",
+    details="Every job definition (the job, a sweep's trial, each pipeline step, also in schedules) must reference "
     "its code, environment and component by a pinned version, and read data and model inputs from pinned asset "
     "versions rather than raw storage or datastore paths. Absent references are not judged (a component-based step "
     "takes them from the component), a data or model input without a uri is a violation; literal inputs and "

@@ -70,7 +70,9 @@ def _legacy_value(subject: Subject) -> Iterator[str]:
 
 workspace_connection_no_inline_credentials = ResourceRule(
     name="workspace-connection-no-inline-credentials",
-    description="Azure ML workspace connections must authenticate with Microsoft Entra ID or a managed identity: "
+    title="Connections use Entra ID or a managed identity",
+    description="Azure ML workspace connections must use Entra ID or a managed identity and hold no credential inline.",
+    details="Azure ML workspace connections must authenticate with Microsoft Entra ID or a managed identity: "
     "properties.authType must be in the allowed list (default: AAD, ManagedIdentity, None; azure-native 2.x has no AAD "
     "type) and no credential (key, pat, password, clientSecret, sas, custom keys, tokens) may be held inline under "
     "properties.credentials, even if wrapped as a Pulumi secret; a 2.x connection's value (the credential JSON of its "

@@ -110,7 +110,9 @@ _BY_ID = "a classic datastore names its storage by resource id (storageContainer
 
 data_uri_no_sas_token = ResourceRule(
     name="data-uri-no-sas-token",
-    description="Data URIs must not carry credentials: no SAS signature (sig=) or account key in a data version's "
+    title="No credentials in data URIs",
+    description="Data URIs of data versions, datasets, datastores and job inputs must not carry a SAS signature or account key.",
+    details="Data URIs must not carry credentials: no SAS signature (sig=) or account key in a data version's "
     "dataUri (workspace and registry data versions; the body is properties in azure-native 3.x, "
     "dataVersionBaseProperties in 2.x), a v1 dataset's parameters.path.httpUrl, a datastore's endpoint or other "
     "location fields (v2 Datastore, v1 MachineLearningDatastore), or a job's inputs.<name>.uri (top-level inputs only; "

@@ -74,7 +74,9 @@ def _flat_credentials(subject: Subject) -> Iterator[str]:
 
 datastore_no_inline_credentials = ResourceRule(
     name="datastore-no-inline-credentials",
-    description="Azure ML datastores must use identity-based access and hold no secret inline, even if wrapped as a "
+    title="Datastores use identity-based access",
+    description="Azure ML datastores must use identity-based access and hold no secret inline, even wrapped as a Pulumi secret.",
+    details="Azure ML datastores must use identity-based access and hold no secret inline, even if wrapped as a "
     "Pulumi secret. A v2 Datastore (body properties in azure-native 3.x, datastoreProperties in 2.x): "
     "credentials.credentialsType must be in the allowed list (default: None) and no secret (key, sasToken, "
     "clientSecret, certificate) may be under credentials.secrets, whatever the type. A v1 MachineLearningDatastore "

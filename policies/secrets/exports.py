@@ -58,7 +58,9 @@ def _exports(**exports: Any) -> tuple[SampleResource, ...]:
 
 no_secret_exports = StackRule(
     name="no-secret-exports",
-    description="Stack exports must not carry credentials. A policy cannot see whether an export was wrapped as a "
+    title="No credentials in stack exports",
+    description="Stack exports must not carry credentials; names and values are judged, as a policy cannot see Pulumi secrets.",
+    details="Stack exports must not carry credentials. A policy cannot see whether an export was wrapped as a "
     "secret (pulumi-policy unwraps secrets before policies run), so exports named or shaped like keys, passwords, "
     "tokens or connection strings are forbidden outright; read credentials from Key Vault or an identity instead.",
     severity=Severity.CRITICAL,

@@ -170,7 +170,9 @@ def _datastore(credentials: Mapping[str, Any]) -> dict[str, Any]:
 
 ml_no_inline_credentials = ResourceRule(
     name="ml-no-inline-credentials",
-    description="No Azure ML resource (workspaces of every kind included) may carry a credential inline in its "
+    title="No inline credentials in Azure ML resources",
+    description="No Azure ML resource may carry a credential inline in its inputs, even wrapped as a Pulumi secret.",
+    details="No Azure ML resource (workspaces of every kind included) may carry a credential inline in its "
     "inputs: no property named like a password, key, secret, token or connection string may hold a value, no value "
     "may look like one (storage key, SAS signature, connection string with a key, JWT, private key), and no job, "
     "deployment or environment "

@@ -62,7 +62,9 @@ _KEY = {"keyVaultArmId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft
 
 workspace_customer_managed_key = ResourceRule(
     name="workspace-customer-managed-key",
-    description="Azure ML workspaces must encrypt their data with a customer-managed key: encryption.status Enabled "
+    title="Workspaces encrypt with a customer-managed key",
+    description="Azure ML workspaces must encrypt their data with a customer-managed key from Key Vault.",
+    details="Azure ML workspaces must encrypt their data with a customer-managed key: encryption.status Enabled "
     "with encryption.keyVaultProperties.keyVaultArmId and keyIdentifier set (the same in azure-native 2.x and 3.x; "
     "classic provider: an encryption block with keyVaultId and keyId). Absent encryption means Microsoft-managed keys "
     "and is a violation. Judges Default, Hub and FeatureStore workspaces: a project is encrypted with its hub's key "

@@ -62,7 +62,9 @@ def _hbi_for_confidential(subject: Subject) -> Iterator[str]:
 
 workspace_hbi_for_confidential = ResourceRule(
     name="workspace-hbi-for-confidential",
-    description="Azure ML workspaces (every kind: the flag is each workspace's own) whose classification tag names "
+    title="Confidential workspaces are high business impact",
+    description="Azure ML workspaces tagged as holding confidential data must set the high-business-impact flag.",
+    details="Azure ML workspaces (every kind: the flag is each workspace's own) whose classification tag names "
     "confidential data must set hbiWorkspace (the same in azure-native 2.x and 3.x; classic: highBusinessImpact) to "
     "true, which reduces the diagnostic data Microsoft collects; an absent flag means false. The tag key and values "
     "come from config and are compared case-insensitively; untagged workspaces pass.",
@@ -200,7 +202,9 @@ def _sa(type_: str = t.STORAGE_ACCOUNT, name: str = "st", **props: Any) -> Sampl
 
 hbi_workspace_storage_private = StackRule(
     name="hbi-workspace-storage-private",
-    description="The storage account of a high-business-impact Azure ML workspace (hbiWorkspace, classic "
+    title="High-business-impact workspace storage is private",
+    description="The storage account of a high-business-impact Azure ML workspace must not be publicly reachable.",
+    details="The storage account of a high-business-impact Azure ML workspace (hbiWorkspace, classic "
     "highBusinessImpact; any kind; an absent flag means not HBI) must not be publicly reachable: publicNetworkAccess "
     "Disabled or the network rule set's defaultAction Deny (classic storage accounts: publicNetworkAccessEnabled false, "
     "networkRules.defaultAction or an AccountNetworkRules resource Deny; absent counts as public, as the classic "

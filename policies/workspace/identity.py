@@ -85,7 +85,12 @@ def _user_assigned(subject: Subject) -> Iterator[str]:
 
 workspace_managed_identity = ResourceRule(
     name="workspace-managed-identity",
+    title="Workspaces run under a managed identity",
     description="Azure ML workspaces must run under a managed identity of an allowed type.",
+    details="identity.type (the same in azure-native 2.x and 3.x and the classic provider) must be one of allowedTypes, "
+    "compared as a set of kinds in any case and order; absent or None is a violation. With a user-assigned identity, "
+    "identity.userAssignedIdentities (classic: identityIds) must list it and primaryUserAssignedIdentity must name one "
+    "of them; requireUserAssigned demands one, as Azure Policy 5f0c7d88 does.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,
@@ -150,7 +155,9 @@ workspace_managed_identity = ResourceRule(
 
 workspace_system_datastores_identity = ResourceRule(
     name="workspace-system-datastores-identity",
-    description="Azure ML workspaces must reach their system datastores with the workspace's managed identity: "
+    title="System datastores use the workspace identity",
+    description="Azure ML workspaces must reach their system datastores with their managed identity, not with access keys.",
+    details="Azure ML workspaces must reach their system datastores with the workspace's managed identity: "
     "systemDatastoresAuthMode (classic: storageAccountAccessType) must be in the allowed list (default: Identity). "
     "Absent means AccessKey (the service default; the classic provider's default too) and is a violation; azure-native "
     "2.x can set it only in its preview API versions (its default module, API 2023-04-01, and its stable versioned "

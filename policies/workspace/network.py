@@ -38,7 +38,9 @@ def _fix_public_access(subject: Subject) -> dict[str, Any] | None:
 
 workspace_public_network_disabled = ResourceRule(
     name="workspace-public-network-disabled",
-    description="Azure ML workspaces (every kind: Default, Hub, Project, FeatureStore) must disable public network "
+    title="Workspaces disable public network access",
+    description="Azure ML workspaces of every kind must disable public network access; an absent setting counts as enabled.",
+    details="Azure ML workspaces (every kind: Default, Hub, Project, FeatureStore) must disable public network "
     "access, and (azure-native) must not re-allow it behind a virtual network. An absent publicNetworkAccess (classic: "
     "publicNetworkAccessEnabled, which the classic provider defaults to true) counts as enabled, as in Azure Policy "
     "438c38d2, which judges every kind: a project inherits its hub's setting only when it is created, and the setting "
@@ -93,7 +95,9 @@ workspace_public_network_disabled = ResourceRule(
 
 workspace_managed_network_isolation = ResourceRule(
     name="workspace-managed-network-isolation",
-    description="Azure ML workspaces must run a managed network whose managedNetwork.isolationMode is in the allowed "
+    title="Workspaces isolate their managed network",
+    description="Azure ML workspaces must run a managed network in an allowed isolation mode (default: AllowOnlyApprovedOutbound).",
+    details="Azure ML workspaces must run a managed network whose managedNetwork.isolationMode is in the allowed "
     "list (by default only AllowOnlyApprovedOutbound; the same path in the classic provider). An absent isolation mode "
     "means Disabled (no managed network) and is a violation; azure-native 2.x's default Workspace (API 2023-04-01) "
     "and module v20230401 have no managed network at all, so they are reported with that reason (2.x's v20241001 "

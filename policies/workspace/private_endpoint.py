@@ -183,7 +183,9 @@ def _pe(name: str = "pe", target: str = _WS_ID, groups: tuple[str, ...] = ("amlw
 
 workspace_private_endpoint = StackRule(
     name="workspace-private-endpoint",
-    description="Every Azure ML workspace (any kind) whose public network access is disabled must be reachable "
+    title="Workspaces are reached through a private endpoint",
+    description="Azure ML workspaces without public access must be reachable through a private endpoint declared in the stack.",
+    details="Every Azure ML workspace (any kind) whose public network access is disabled must be reachable "
     "through a private endpoint declared in the stack: a PrivateEndpoint connection with groupIds 'amlworkspace' "
     "whose privateLinkServiceId is the workspace (classic azure:privatelink/endpoint:Endpoint: privateServiceConnection "
     "with subresourceNames and privateConnectionResourceId; by id, or by property dependency while ids are unknown), "

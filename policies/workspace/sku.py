@@ -39,7 +39,9 @@ def _allowed_sku(subject: Subject) -> Iterator[str]:
 
 workspace_allowed_sku = ResourceRule(
     name="workspace-allowed-sku",
-    description="Azure ML workspaces must use an approved SKU (sku.name; classic: skuName, whose absence means Basic, "
+    title="Workspaces use an approved SKU",
+    description="Azure ML workspaces must use an approved SKU; an absent azure-native sku.name is a violation.",
+    details="Azure ML workspaces must use an approved SKU (sku.name; classic: skuName, whose absence means Basic, "
     "the classic provider's default). An absent azure-native sku.name is a violation. Judges every kind, but a hub "
     "project that names no SKU passes: a project does not choose its SKU (azure-ai-ml's Project takes none); a SKU "
     "a project does name is judged.",
