@@ -66,11 +66,28 @@ def installed(source: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv / "bin"
 
 
+def bundled_pack(installed: Path) -> Path:
+    package = run([str(installed / "python"), "-c", "import policy_gate, os; print(os.path.dirname(policy_gate.__file__))"],
+                  cwd=installed).stdout.strip()
+    return Path(package) / "pack"
+
+
 def test_policy_gate_version_names_the_gate_and_the_bundled_pack(installed: Path) -> None:
     result = run([str(installed / "policy-gate"), "--version"], env=clean_environment([]))
-    site = run([str(installed / "python"), "-c", "import policy_gate, os; print(os.path.dirname(policy_gate.__file__))"],
-               cwd=installed).stdout
-    assert result.returncode == 0 and result.stdout == f"policy-gate 0.1.0; policy pack 0.1.0 ({site.strip()}/pack)\n"
+    assert result.returncode == 0 and result.stdout == f"policy-gate 0.1.0; policy pack 0.1.0 ({bundled_pack(installed)})\n"
+
+
+def test_the_bundled_pack_is_the_pack_staged_for_publishing(installed: Path, tmp_path: Path) -> None:
+    """setup.py bundles the files scripts/stage-pack names (README.md, the pack's readme, too)."""
+    staged = tmp_path / "staged"
+    run([sys.executable, str(ROOT / "scripts" / "stage-pack"), str(staged)]).check_returncode()
+
+    def files(directory: Path) -> set[str]:
+        return {p.relative_to(directory).as_posix() for p in directory.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts}
+
+    assert "README.md" in files(bundled_pack(installed))
+    assert files(bundled_pack(installed)) == files(staged) - {".gitignore"}
 
 
 def test_the_install_has_the_pack_and_no_provider_sdk(installed: Path) -> None:
