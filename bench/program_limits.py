@@ -44,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         program = Path(scratch) / "program"
         program.mkdir()
         (program / "Pulumi.yaml").write_text("name: limits\nruntime: python\n")
+        (program / "Pulumi.dev.yaml").write_text("config: {}\n")
         (program / "__main__.py").write_text(_PROGRAM.format(pairs=args.resources // 2, count=args.resources))
         report = Path(scratch) / "report.json"
         result = measure([sys.executable, "-m", "policy_gate", "run", str(program), "--format", "json", "--output",

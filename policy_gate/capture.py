@@ -8,6 +8,7 @@ what the engine sends the pack.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,7 +80,11 @@ class Capture:
     dry_run: bool = False
     resources: list[Resource] = field(default_factory=list)
     config: dict[str, Any] = field(default_factory=dict)  # "project:key" -> value, as PULUMI_CONFIG carries it
+    config_secret_keys: list[str] = field(default_factory=list)  # the config keys whose values are secret
     source_dir: str | None = None  # the program directory, when the gate ran a program
+    description: str | None = None  # the program's Pulumi.yaml description, when the gate ran a program
+    warnings: list[str] = field(default_factory=list)  # what was not checked as written (printed, reported)
+    runtime: dict[str, str] = field(default_factory=dict)  # the program's interpreter and pulumi version
     export_sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # export name -> its pulumi.export line
     kind: str = "program"  # one of KINDS
 
@@ -90,6 +95,8 @@ class Capture:
             organization=data.get("organization", "organization"), dry_run=bool(data.get("dryRun", False)),
             resources=[Resource.from_json(r) for r in data.get("resources", [])],
             config=dict(data.get("config") or {}), export_sources=dict(data.get("exportSources") or {}),
+            warnings=[str(w) for w in data.get("warnings") or []],
+            runtime={str(k): str(v) for k, v in (data.get("runtime") or {}).items()},
         )
 
     def by_urn(self) -> dict[str, Resource]:
@@ -117,6 +124,13 @@ class Capture:
         for resource in self.resources:
             for bag in (resource.inputs, resource.outputs):
                 _collect_secrets(bag, False, found)
+        for key in self.config_secret_keys:  # decrypted secure config: the text, and each leaf of an object
+            text = str(self.config.get(key, ""))
+            found.add(text)
+            try:
+                _collect_secrets(json.loads(text), True, found)
+            except (ValueError, RecursionError):
+                pass
         return {s for s in found if len(s) >= 4}
 
 

@@ -15,6 +15,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from . import __version__
 from .capture import Capture
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError, debug_enabled
 from .reports import FORMATS, Redactor, render, summary
@@ -29,19 +30,33 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see --help)")
 
 
+class _Version(argparse.Action):
+    """``--version``, computed only when asked (it reads the bundled pack's manifest)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        print(_version_text())
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m policy_gate", description="Check a Pulumi program, stack export or preview with a "
+    parser = _Parser(prog="policy-gate", description="Check a Pulumi program, stack export or preview with a "
                      "CrossGuard policy pack, offline: no Pulumi CLI, no cloud credentials.")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the gate's version and the bundled pack's, and exit")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("run", help="analyse a program, a stack export or checkpoint, or a preview JSON file")
     run.add_argument("path", metavar="PATH", help="program directory (with Pulumi.yaml), `pulumi stack export` or "
                      "checkpoint file, or `pulumi preview --json` file")
     run.add_argument("--input", choices=("auto", "program", "state", "preview"), default="auto",
                      help="what PATH is (default: decided from PATH)")
-    run.add_argument("--pack", default=".", help="policy pack directory (default: the current directory)")
+    run.add_argument("--pack", default=None, help="policy pack directory (default: the pack bundled with the gate; in a "
+                     "checkout, the repository root)")
     run.add_argument("--config", help="policy config JSON, as for `pulumi up --policy-pack-config`")
     run.add_argument("--exemptions", help="exemptions file (YAML or JSON): policy, resource, reason, expires")
     run.add_argument("--stack", default="dev", help="stack name for a program (default: dev; reads Pulumi.<stack>.yaml)")
+    run.add_argument("--allow-missing-stack-file", action="store_true",
+                     help="run with no stack config when Pulumi.<stack>.yaml does not exist (the CLI accepts that for a "
+                     "stack that exists in its backend, which the gate cannot know)")
     run.add_argument("--preview", action="store_true", help="leave computed outputs unknown, as `pulumi preview` does")
     run.add_argument("--format", choices=FORMATS, default="text", help="report format")
     run.add_argument("--output", help="write the report to this file instead of stdout")
@@ -74,10 +89,11 @@ def _capture(args: argparse.Namespace, runs: list[Capture]) -> tuple[Capture, Re
         kind = inputs.kind_of(path) if path.exists() else "program"
     if kind == "program":
         def rerun(remediations: dict[str, dict[str, Any]]) -> Capture:
-            runs.append(run_program(path, args.stack, args.preview, args.timeout, args.verbose, remediations))
+            runs.append(run_program(path, args.stack, args.preview, args.timeout, args.verbose,
+                                    args.allow_missing_stack_file, remediations))
             return runs[-1]
 
-        return run_program(path, args.stack, args.preview, args.timeout, args.verbose), rerun
+        return run_program(path, args.stack, args.preview, args.timeout, args.verbose, args.allow_missing_stack_file), rerun
     if args.preview:
         raise UsageError("--preview applies to programs; a preview JSON file is already a preview")
     return inputs.load(path, expected=kind), None
@@ -95,7 +111,7 @@ def _run(args: argparse.Namespace) -> int:
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
     from .config import load_file
 
-    pack_dir = Path(args.pack).resolve()
+    pack_dir = Path(args.pack).resolve() if args.pack else default_pack()
     user_config = load_file(args.config)
     exemptions = exemptions_mod.load(args.exemptions) if args.exemptions else []
     if args.source_root and not Path(args.source_root).is_dir():
@@ -109,6 +125,8 @@ def _run(args: argparse.Namespace) -> int:
     stack_tags = tags.stack_tags(capture, given_tags) if capture.kind == "program" else given_tags
     secrets = capture.secret_strings()
     redact = Redactor(secrets)
+    for warning in capture.warnings:  # always, whatever the format: part of the input was not checked as written
+        print(f"warning: {redact(warning)}", file=sys.stderr)
     options = PackOptions(pack_dir, python=args.pack_python, start_timeout=args.pack_start_timeout,
                           call_timeout=args.pack_timeout)
     try:
@@ -120,6 +138,7 @@ def _run(args: argparse.Namespace) -> int:
     if runs:  # the program ran again with remediated inputs: report on what it deployed
         capture = runs[-1]
         redact = Redactor(secrets | capture.secret_strings())
+    outcome.warnings = list(capture.warnings)
     if args.exemptions:
         exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
         exemptions_mod.apply(outcome, exemptions, dt.date.today())
@@ -134,6 +153,25 @@ def _run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_VIOLATIONS if failing else EXIT_OK
+
+
+def default_pack() -> Path:
+    """The pack the gate ships with: installed, the copy setup.py bundles in the package
+    (``pack/``); in a checkout, the repository root, which is the pack."""
+    here = Path(__file__).resolve().parent
+    bundled = here / "pack"
+    return bundled if (bundled / "PulumiPolicy.yaml").is_file() else here.parent
+
+
+def _version_text() -> str:
+    from .project import load_pack
+
+    directory = default_pack()
+    try:
+        pack = f"policy pack {load_pack(directory).version or '(no version)'} ({directory})"
+    except GateError as exc:
+        pack = f"no policy pack ({exc.message})"
+    return f"policy-gate {__version__}; {pack}"
 
 
 def main(argv: list[str] | None = None) -> int:

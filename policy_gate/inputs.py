@@ -12,10 +12,11 @@ produces (inputs to Analyze, outputs to AnalyzeStack):
   deleted resources are not, and neither are reads (``op`` ``read``/``read-replacement`` or an
   ``external`` state), which the engine never sends to an analyzer.
 
-Secrets in state are ciphertext (``{"<sig>": "<secret sig>", "ciphertext": ...}``): they reach the
-pack as secrets whose value is the opaque string ``[secret]`` (the same word ``pulumi preview
---json`` writes for a blinded secret); nothing is ever decrypted. ``--show-secrets`` exports
-carry ``plaintext`` (the value's JSON), which is decoded, not decrypted, and stays secret.
+Secrets in state are ciphertext (``{"<sig>": "<secret sig>", "ciphertext": ...}``): decrypted
+when the state's provider is the passphrase provider and a passphrase is set, else they reach
+the pack as secrets whose value is the opaque string ``[secret]`` (the same word ``pulumi preview
+--json`` writes for a blinded secret), with a warning (``state_secrets``). ``--show-secrets``
+exports carry ``plaintext`` (the value's JSON), which is decoded and stays secret.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from . import state_secrets
 from .capture import Capture, Resource
 from .errors import UsageError
 from .files import read_text
+from .passphrase import DecryptError
+from .state_secrets import StateSecrets
 from .wire import SECRET_SIG, SIG_KEY, STACK_TYPE, urn_name
 
-OPAQUE_SECRET = "[secret]"
+OPAQUE_SECRET = state_secrets.OPAQUE_SECRET
 # Steps whose resource does not exist after the update: nothing to analyse.
 _GONE_OPS = frozenset({"delete", "delete-replaced", "discard", "discard-replaced", "read-discard", "remove-pending-replace"})
 
@@ -53,11 +57,17 @@ def load(path: Path, expected: str | None = None) -> Capture:
     else:
         states = [(state, False) for state in _state_resources(data, path)]
         dry_run = False
-    resources = [_resource(state, path, read) for state, read in states]
+    secrets = StateSecrets.for_state(data)
+    try:
+        resources = [_resource(state, path, secrets, read) for state, read in states]
+    except DecryptError:
+        secrets = secrets.blind()
+        resources = [_resource(state, path, secrets, read) for state, read in states]
     if not resources:
         raise UsageError(f"{path} holds no resources to analyse (an empty deployment)")
     project, stack = _names(resources)
-    return Capture(project=project, stack=stack, dry_run=dry_run, resources=resources, kind=kind)
+    warnings = [state_secrets.warning(path)] if secrets.blinded else []
+    return Capture(project=project, stack=stack, dry_run=dry_run, resources=resources, warnings=warnings, kind=kind)
 
 
 def _describe(kind: str) -> str:
@@ -115,14 +125,15 @@ def _preview_states(data: Mapping[str, Any], path: Path) -> list[tuple[Mapping[s
     return states
 
 
-def _resource(state: Mapping[str, Any], path: Path, read: bool = False) -> Resource:
+def _resource(state: Mapping[str, Any], path: Path, secrets: StateSecrets, read: bool = False) -> Resource:
     urn, type_token = state.get("urn"), state.get("type")
     if not isinstance(urn, str) or not urn.startswith("urn:pulumi:") or not isinstance(type_token, str):
         raise UsageError(f"{path}: a resource has no valid urn and type")
     return Resource(
         urn=urn, type=type_token, name=urn_name(urn), custom=bool(state.get("custom", False)),
         id=str(state.get("id") or ""), parent=str(state.get("parent") or ""), provider=str(state.get("provider") or ""),
-        inputs=_opaque_secrets(state.get("inputs") or {}), outputs=_opaque_secrets(state.get("outputs") or {}),
+        inputs=_opaque_secrets(state.get("inputs") or {}, secrets),
+        outputs=_opaque_secrets(state.get("outputs") or {}, secrets),
         dependencies=_strings(state.get("dependencies")),
         property_dependencies={str(k): _strings(v) for k, v in (state.get("propertyDependencies") or {}).items()},
         protect=bool(state.get("protect", False)), ignore_changes=_strings(state.get("ignoreChanges")),
@@ -161,24 +172,14 @@ def _source(position: Any) -> dict[str, Any] | None:
     return {"file": file, "line": line} if file else None
 
 
-def _opaque_secrets(value: Any) -> Any:
+def _opaque_secrets(value: Any, secrets: StateSecrets) -> Any:
     if isinstance(value, Mapping):
         if value.get(SIG_KEY) == SECRET_SIG and "value" not in value:
-            return {SIG_KEY: SECRET_SIG, "value": _plaintext(value)}
-        return {str(k): _opaque_secrets(v) for k, v in value.items()}
+            return {SIG_KEY: SECRET_SIG, "value": _opaque_secrets(secrets.reveal(value), secrets)}
+        return {str(k): _opaque_secrets(v, secrets) for k, v in value.items()}
     if isinstance(value, list):
-        return [_opaque_secrets(v) for v in value]
+        return [_opaque_secrets(v, secrets) for v in value]
     return value
-
-
-def _plaintext(envelope: Mapping[str, Any]) -> Any:
-    plaintext = envelope.get("plaintext")
-    if isinstance(plaintext, str):
-        try:
-            return _opaque_secrets(json.loads(plaintext))
-        except json.JSONDecodeError:
-            return plaintext
-    return OPAQUE_SECRET
 
 
 def _names(resources: list[Resource]) -> tuple[str, str]:

@@ -14,52 +14,77 @@ import os
 import subprocess
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import project
+from . import interpreter, project, stack_config
 from .capture import Capture
 from .errors import DEBUG_VARIABLE, EXIT_USAGE, RunError, UsageError, debug_enabled
 from .runner.spec import RunSpec
 
-_GATE_ROOT = str(Path(__file__).resolve().parent.parent)
+_GATE_PACKAGE = str(Path(__file__).resolve().parent)
+# Starts the runner with only the gate's own package importable: PYTHONPATH pointing at the
+# gate's parent directory would put everything installed next to it (its pulumi, its grpcio)
+# ahead of the program's own virtualenv.
+_BOOTSTRAP = """\
+import importlib.util, runpy, sys
+package = sys.argv.pop(1)
+spec = importlib.util.spec_from_file_location("policy_gate", package + "/__init__.py", submodule_search_locations=[package])
+module = importlib.util.module_from_spec(spec)
+sys.modules["policy_gate"] = module
+spec.loader.exec_module(module)
+runpy.run_module("policy_gate.runner", run_name="__main__", alter_sys=True)
+"""
 
 
-def run_spec(program: project.Program, stack: str, preview: bool, config: dict[str, str],
-             remediations: dict[str, dict[str, Any]] | None = None) -> RunSpec:
-    return RunSpec(project=program.name, directory=str(program.directory), entry=str(program.entry), stack=stack,
-                   preview=preview, config=config, remediations=dict(remediations or {}))
+@dataclass(frozen=True)
+class Prepared:
+    """A program ready to run: its project, its interpreter and its stack's config."""
+
+    program: project.Program
+    stack: str
+    interpreter: interpreter.Interpreter
+    config: stack_config.StackConfig
+
+
+def prepare(directory: Path, stack: str, allow_missing_stack_file: bool = False) -> Prepared:
+    """Everything the gate reads before the program starts; every problem is a ``UsageError``."""
+    program = project.load_program(directory.resolve())
+    name = stack.rsplit("/", 1)[-1]  # org/project/stack: files and URNs use the stack's own name
+    if not name or name in (".", "..") or any(c in name for c in "\\\0"):
+        raise UsageError(f"--stack {stack!r} is not a stack name")
+    config = stack_config.load(program.name, program.declarations, program.stack_dir, name, allow_missing_stack_file)
+    chosen = interpreter.resolve(program.directory, program.program_dir, program.runtime_options)
+    return Prepared(program, name, chosen, config)
+
+
+def run_spec(prepared: Prepared, preview: bool, remediations: dict[str, dict[str, Any]] | None = None) -> RunSpec:
+    program = prepared.program
+    return RunSpec(project=program.name, directory=str(program.directory), entry=str(program.entry),
+                   stack=prepared.stack, preview=preview, config=dict(prepared.config.values),
+                   secret_keys=list(prepared.config.secret_keys), remediations=dict(remediations or {}))
 
 
 def runner_command(python: str, out_fd: int) -> list[str]:
-    return [python, "-m", "policy_gate.runner", "--out-fd", str(out_fd)]
-
-
-def runner_environment(verbose: bool = False) -> dict[str, str]:
-    """This environment, with the gate importable (the runner is part of it); ``verbose`` has
-    the runner print a failing program's traceback."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (_GATE_ROOT, env.get("PYTHONPATH", "")) if p)
-    if verbose:
-        env[DEBUG_VARIABLE] = "1"
-    return env
+    return [python, "-c", _BOOTSTRAP, _GATE_PACKAGE, "--out-fd", str(out_fd)]
 
 
 def run_program(directory: Path, stack: str, preview: bool, timeout: float, verbose: bool = False,
-                remediations: dict[str, dict[str, Any]] | None = None) -> Capture:
+                allow_missing_stack_file: bool = False, remediations: dict[str, dict[str, Any]] | None = None) -> Capture:
     """Run the program; ``remediations`` (URN -> top-level input changes) are applied to the
     inputs the mock provider computes outputs from, as the engine deploys remediated inputs."""
-    program = project.load_program(directory.resolve())
-    config, warnings = project.stack_config(program, stack)
-    spec = run_spec(program, stack, preview, config, remediations)
+    prepared = prepare(directory, stack, allow_missing_stack_file)
+    python = prepared.interpreter.python
+    spec = run_spec(prepared, preview, remediations)
     read_fd, write_fd = os.pipe()
     try:
-        proc = subprocess.Popen(runner_command(program.python, write_fd), pass_fds=(write_fd,), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=runner_environment(verbose),
-                                start_new_session=True)
+        proc = subprocess.Popen(runner_command(python, write_fd), pass_fds=(write_fd,), stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=_runner_environment(prepared, verbose), start_new_session=True)
     except OSError as exc:
         os.close(read_fd)
-        raise RunError(f"cannot start the program's Python ({program.python}): {exc.strerror or exc}") from None
+        raise RunError(f"cannot start the program's Python ({python}): {exc.strerror or exc}") from None
     finally:
         os.close(write_fd)
     chunks: list[bytes] = []
@@ -73,7 +98,6 @@ def run_program(directory: Path, stack: str, preview: bool, timeout: float, verb
     finally:
         reader.join(timeout=10)
     if verbose:
-        sys.stderr.write("".join(f"warning: {w}\n" for w in warnings))
         sys.stderr.write(out.decode("utf-8", "replace") + err.decode("utf-8", "replace"))
     if proc.returncode != 0:
         if debug_enabled() and not verbose:  # the runner's traceback, before the one-line error
@@ -84,9 +108,25 @@ def run_program(directory: Path, stack: str, preview: bool, timeout: float, verb
         capture = Capture.from_json(json.loads(b"".join(chunks)))
     except (ValueError, KeyError, TypeError):
         raise RunError("the program runner returned no readable capture") from None
-    capture.config = dict(config)  # the pack sees the stack's config too (PULUMI_CONFIG), as under the CLI
+    # The pack sees the stack's config too (PULUMI_CONFIG, ConfigureStack), as under the CLI.
+    capture.config = dict(prepared.config.values)
+    capture.config_secret_keys = list(prepared.config.secret_keys)
+    capture.warnings = [*prepared.config.warnings, *capture.warnings]
     capture.source_dir = str(directory)
+    capture.description = prepared.program.description
     return capture
+
+
+def _runner_environment(prepared: Prepared, verbose: bool = False) -> dict[str, str]:
+    """This environment with the program's virtualenv activated; the passphrase stays in the
+    gate (the config it decrypted travels on stdin). ``verbose`` has the runner print a failing
+    program's traceback."""
+    env = prepared.interpreter.environment(os.environ)
+    for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
+        env.pop(name, None)
+    if verbose:
+        env[DEBUG_VARIABLE] = "1"
+    return env
 
 
 def _read_all(fd: int, chunks: list[bytes]) -> None:

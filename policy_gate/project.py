@@ -1,52 +1,33 @@
-"""The project files the gate reads, each read once, here: a program's ``Pulumi.yaml`` and
-``Pulumi.<stack>.yaml``, a pack's ``PulumiPolicy.yaml``, and the interpreter each of them
-names (``runtime.options.virtualenv``, as the Python language host chooses it).
+"""The project files the gate reads, each read once, here: a program's ``Pulumi.yaml``, a
+pack's ``PulumiPolicy.yaml``. A program's interpreter is chosen by ``interpreter`` and its
+stack config merged by ``stack_config``, both from what is read here.
 
-The program runner gets what it needs from here (project name, entry, config values) as
+The program runner gets what it needs from the gate (project name, entry, config values) as
 JSON; it reads no file of the project itself.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import UsageError
-from .files import read_text
+from .yamlfile import read_mapping
 
 
-def read_yaml(path: Path, empty_ok: bool) -> dict[str, Any]:
-    """A YAML mapping (an empty file is ``{}`` when ``empty_ok``); anything else is a one-line
-    ``UsageError``."""
-    text = read_text(path)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path} is not valid YAML: {_first_line(exc)}") from None
-    if data is None and empty_ok:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(f"{path} must be a YAML mapping")
-    return data
-
-
-def _first_line(exc: BaseException) -> str:
-    lines = str(exc).splitlines()
-    return lines[0] if lines else type(exc).__name__
+def _runtime_options(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    runtime = manifest.get("runtime")
+    options = runtime.get("options") if isinstance(runtime, Mapping) else None
+    return dict(options) if isinstance(options, Mapping) else {}
 
 
 def _virtualenv_python(directory: Path, manifest: Mapping[str, Any]) -> str | None:
-    """The interpreter of ``runtime.options.virtualenv`` (relative to ``directory``) when it exists."""
-    runtime = manifest.get("runtime")
-    options = runtime.get("options") if isinstance(runtime, Mapping) else None
-    venv = options.get("virtualenv") if isinstance(options, Mapping) else None
-    if isinstance(venv, str) and (directory / venv / "bin" / "python").exists():
+    """A pack's interpreter: ``runtime.options.virtualenv`` (relative to ``directory``) when it exists."""
+    venv = _runtime_options(manifest).get("virtualenv")
+    if isinstance(venv, str) and venv and (directory / venv / "bin" / "python").exists():
         return str(directory / venv / "bin" / "python")
     return None
 
@@ -56,10 +37,21 @@ def _virtualenv_python(directory: Path, manifest: Mapping[str, Any]) -> str | No
 @dataclass(frozen=True)
 class Program:
     name: str
-    directory: Path  # where Pulumi.yaml is: source paths are relative to it
+    directory: Path  # where Pulumi.yaml is (the project root): source paths are relative to it
     entry: Path  # the __main__.py (or the file `main` names)
-    python: str  # the interpreter the program runs in
+    runtime_options: dict[str, Any] = field(default_factory=dict)  # Pulumi.yaml `runtime.options`
     declarations: dict[str, Any] = field(default_factory=dict)  # Pulumi.yaml `config:` block
+    stack_config_dir: Path | None = None  # `stackConfigDir`, where Pulumi.<stack>.yaml files are
+    description: str | None = None  # Pulumi.yaml `description` (the pulumi:description stack tag)
+
+    @property
+    def program_dir(self) -> Path:
+        """The directory the program runs in (``main``'s), poetry's project directory."""
+        return self.entry.parent
+
+    @property
+    def stack_dir(self) -> Path:
+        return self.stack_config_dir or self.directory
 
 
 def load_program(directory: Path) -> Program:
@@ -68,7 +60,7 @@ def load_program(directory: Path) -> Program:
     manifest_path = directory / "Pulumi.yaml"
     if not manifest_path.is_file():
         raise UsageError(f"{directory} is not a Pulumi project (no Pulumi.yaml)")
-    manifest = read_yaml(manifest_path, empty_ok=False)
+    manifest = read_mapping(manifest_path, empty_ok=False)
     name = manifest.get("name")
     if not isinstance(name, str) or not name:
         raise UsageError(f"{manifest_path} has no project name")
@@ -82,42 +74,15 @@ def load_program(directory: Path) -> Program:
     if not entry.is_file():
         raise UsageError(f"program entry {entry} does not exist")
     config = manifest.get("config")
-    return Program(name, directory, entry, _virtualenv_python(directory, manifest) or sys.executable,
-                   config if isinstance(config, dict) else {})
-
-
-def stack_config(program: Program, stack: str) -> tuple[dict[str, str], list[str]]:
-    """Config as the language host passes it (``project:key`` -> string, JSON for objects), and
-    a warning for each value that cannot be read offline."""
-    raw: dict[str, Any] = {}
-    for key, spec in program.declarations.items():  # project-level defaults
-        if isinstance(spec, dict) and ("default" in spec or "value" in spec):
-            raw[key] = spec.get("value", spec.get("default"))
-        elif not isinstance(spec, dict) or "type" not in spec:
-            raw[key] = spec
-    stack_path = program.directory / f"Pulumi.{stack}.yaml"
-    stack_file = read_yaml(stack_path, empty_ok=True) if stack_path.is_file() else {}
-    stack_values = stack_file.get("config") or {}
-    if not isinstance(stack_values, dict):
-        raise UsageError(f"Pulumi.{stack}.yaml: `config` must be a mapping")
-    raw.update(stack_values)
-    config: dict[str, str] = {}
-    warnings: list[str] = []
-    for key, value in raw.items():
-        full_key = str(key) if ":" in str(key) else f"{program.name}:{key}"
-        if _has_secure(value):
-            warnings.append(f"config {full_key} is encrypted and cannot be read offline; treated as unset")
-        elif value is not None:
-            config[full_key] = value if isinstance(value, str) else json.dumps(value)
-    return config, warnings
-
-
-def _has_secure(value: Any) -> bool:
-    if isinstance(value, dict):
-        return "secure" in value or any(_has_secure(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_secure(v) for v in value)
-    return False
+    # project.go RewriteConfigPathIntoStackConfigDir: a string `config` is the old stackConfigDir.
+    stack_dir = manifest.get("stackConfigDir") or (config if isinstance(config, str) else None)
+    if stack_dir is not None and not isinstance(stack_dir, str):
+        raise UsageError(f"{manifest_path}: stackConfigDir must be a string")
+    if config is not None and not isinstance(config, (dict, str)):
+        raise UsageError(f"{manifest_path}: `config` must be a mapping")
+    description = manifest.get("description")
+    return Program(name, directory, entry, _runtime_options(manifest), config if isinstance(config, dict) else {},
+                   directory / stack_dir if stack_dir else None, description if isinstance(description, str) else None)
 
 
 # -- a policy pack -------------------------------------------------------------------------------
@@ -137,6 +102,6 @@ def load_pack(directory: Path) -> Pack:
     manifest_path = directory / "PulumiPolicy.yaml"
     if not manifest_path.is_file():
         raise UsageError(f"{directory} is not a policy pack (no PulumiPolicy.yaml)")
-    manifest = read_yaml(manifest_path, empty_ok=True)
+    manifest = read_mapping(manifest_path, empty_ok=True)
     version = manifest.get("version")
     return Pack(directory, str(version) if version else "", _virtualenv_python(directory, manifest))

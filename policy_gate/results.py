@@ -99,6 +99,9 @@ class Outcome:
     not_applicable: list[NotApplicable] = field(default_factory=list)
     remediations: list[Remediation] = field(default_factory=list)
     dry_run: bool = False
+    # What was not checked as written (secure config left unset, another stack's outputs read as
+    # unset, secrets in state left blinded): every format shows these.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def mandatory(self) -> list[Violation]:

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from pathlib import Path
 
-from . import project
 from .capture import Capture
 from .errors import UsageError
 
@@ -38,10 +36,8 @@ def parse_flags(flags: Iterable[str]) -> dict[str, str]:
 def stack_tags(capture: Capture, given: dict[str, str]) -> dict[str, str]:
     """The tags ConfigureStack carries for a program run: derived ones, then ``given``."""
     tags = {"pulumi:project": capture.project, "pulumi:runtime": "python"}
-    if capture.source_dir:
-        description = project.read_yaml(Path(capture.source_dir) / "Pulumi.yaml", empty_ok=False).get("description")
-        if isinstance(description, str):
-            tags["pulumi:description"] = description
+    if capture.description is not None:
+        tags["pulumi:description"] = capture.description
     tags.update(_config_tags(capture))
     tags.update(given)
     return tags

@@ -66,6 +66,7 @@ def program_inputs(directory: Path, body: str) -> dict[str, dict[str, Any]]:
 
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "Pulumi.yaml").write_text("name: args-shapes\nruntime: python\n")
+    (directory / "Pulumi.dev.yaml").write_text("config: {}\n")
     (directory / "__main__.py").write_text(body)
     captured = run_program(directory, "dev", False, 300)
     return {r.name: {"type": r.type, "inputs": r.inputs} for r in captured.resources}

@@ -29,7 +29,8 @@ class Seen:
 
 def write_program(directory: Path, body: str, env: str | None = None, description: str = "",
                   stack_config: str = "") -> Path:
-    """A program in ``directory``; ``env`` names an SDK env (``tests/sdk_envs``) it runs in."""
+    """A program in ``directory`` with its stack file (``stack_config``, by default no config);
+    ``env`` names an SDK env (``tests/sdk_envs``) it runs in."""
     directory.mkdir(parents=True, exist_ok=True)
     runtime = "runtime: python\n"
     if env is not None:
@@ -37,8 +38,7 @@ def write_program(directory: Path, body: str, env: str | None = None, descriptio
         runtime = "runtime:\n  name: python\n  options:\n    virtualenv: venv\n"
     (directory / "Pulumi.yaml").write_text(f"name: probed\n{runtime}" + (f"description: {description}\n" if description else ""))
     (directory / "__main__.py").write_text(body)
-    if stack_config:
-        (directory / "Pulumi.dev.yaml").write_text(stack_config)
+    (directory / "Pulumi.dev.yaml").write_text(stack_config or "config: {}\n")
     return directory
 
 

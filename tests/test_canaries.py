@@ -234,6 +234,7 @@ def canaries() -> Canaries:
 def program(tmp_path_factory: pytest.TempPathFactory, canaries: Canaries) -> Path:
     directory = tmp_path_factory.mktemp("canary-program")
     (directory / "Pulumi.yaml").write_text("name: canary\nruntime: python\n")
+    (directory / "Pulumi.dev.yaml").write_text("config: {}\n")
     (directory / "__main__.py").write_text(PROGRAM.format(canaries=json.dumps(canaries.values())))
     return directory
 

@@ -21,8 +21,7 @@ def _program(directory: Path, body: str = "import pulumi\npulumi.export('answer'
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "Pulumi.yaml").write_text("name: faulty\nruntime: python\n")
     (directory / "__main__.py").write_text(body)
-    if mode:
-        (directory / "Pulumi.dev.yaml").write_text(f"config:\n  faulty:mode: {mode}\n")
+    (directory / "Pulumi.dev.yaml").write_text(f"config:\n  faulty:mode: {mode}\n" if mode else "config: {}\n")
     return directory
 
 

@@ -150,6 +150,7 @@ def test_output_file_and_summary(tmp_path: Path) -> None:
 
 def _program(tmp_path: Path, body: str) -> Path:
     (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
     (tmp_path / "__main__.py").write_text(body)
     return tmp_path
 

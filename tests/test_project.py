@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_gate import config, exemptions, project
+from policy_gate import config, exemptions, project, stack_config
 from policy_gate.errors import UsageError
 
 
@@ -43,41 +43,23 @@ def test_bad_program_directory_is_a_usage_error(tmp_path: Path, case: str, fragm
     assert not caught.value.message.startswith("error:")  # the CLI adds the prefix, once
 
 
-def test_program_entry_and_interpreter(tmp_path: Path) -> None:
-    directory = _program(tmp_path / "p", "name: proj\nruntime:\n  name: python\n  options: {virtualenv: venv}\nmain: src/\n")
+def test_program_entry_and_options(tmp_path: Path) -> None:
+    directory = _program(tmp_path / "p", "name: proj\nruntime:\n  name: python\n  options: {virtualenv: venv}\nmain: src/\n"
+                         "stackConfigDir: stacks\n")
     (directory / "src").mkdir()
     (directory / "src" / "__main__.py").write_text("import pulumi\n")
-    assert project.load_program(directory).python == sys.executable  # the named virtualenv does not exist
-    (directory / "venv" / "bin").mkdir(parents=True)
-    (directory / "venv" / "bin" / "python").symlink_to(sys.executable)
     loaded = project.load_program(directory)
-    assert (loaded.name, loaded.entry, loaded.python) == ("proj", directory / "src" / "__main__.py",
-                                                           str(directory / "venv" / "bin" / "python"))
-
-
-def test_config_as_the_language_host_passes_it(tmp_path: Path) -> None:
-    directory = _program(tmp_path / "p", "name: proj\nruntime: python\nconfig:\n  size:\n    default: 3\n"
-                         "  region: westeurope\n  typed:\n    type: string\n",
-                         "config:\n  proj:flag: true\n  other:key: v\n  tags: {a: b}\n")
-    values, warnings = project.stack_config(project.load_program(directory), "dev")
-    assert values == {"proj:size": "3", "proj:region": "westeurope", "proj:flag": "true", "other:key": "v",
-                      "proj:tags": '{"a": "b"}'}
-    assert warnings == []
-
-
-def test_secure_config_is_left_unset_with_a_warning(tmp_path: Path) -> None:
-    directory = _program(tmp_path / "p", stack="config:\n  proj:token:\n    secure: AAABAx==\n")
-    values, warnings = project.stack_config(project.load_program(directory), "dev")
-    assert values == {}
-    assert warnings == ["config proj:token is encrypted and cannot be read offline; treated as unset"]
+    assert (loaded.name, loaded.entry, loaded.program_dir, loaded.runtime_options, loaded.stack_dir) == (
+        "proj", directory / "src" / "__main__.py", directory / "src", {"virtualenv": "venv"}, directory / "stacks")
 
 
 @pytest.mark.parametrize(("stack", "fragment"), [("config: [1]\n", "`config` must be a mapping"),
                                                  ("config: {a: [\n", "is not valid YAML"), ("- 1\n", "must be a YAML mapping")])
 def test_bad_stack_file_is_a_usage_error(tmp_path: Path, stack: str, fragment: str) -> None:
     directory = _program(tmp_path / "p", stack=stack)
+    loaded = project.load_program(directory)
     with pytest.raises(UsageError) as caught:
-        project.stack_config(project.load_program(directory), "dev")
+        stack_config.load(loaded.name, loaded.declarations, loaded.stack_dir, "dev", allow_missing_file=False)
     assert fragment in caught.value.message
 
 
@@ -99,3 +81,28 @@ def test_a_file_that_is_not_utf8_is_a_usage_error(tmp_path: Path, reader: str) -
         {"config": lambda: config.load_file(str(path)), "exemptions": lambda: exemptions.load(str(path)),
          "pack": lambda: project.load_pack(tmp_path)}[reader]()
     assert caught.value.message.startswith("cannot read") and str(path) in caught.value.message
+
+
+@pytest.mark.parametrize(("stack", "expected"), [("dev", "dev"), ("acme/proj/dev", "dev"), ("acme/dev", "dev")])
+def test_a_qualified_stack_name_reads_the_stacks_own_file(tmp_path: Path, stack: str, expected: str) -> None:
+    """``--stack org/project/dev``: the file and the URNs use the stack's own name, as the CLI's do."""
+    from policy_gate.program import prepare
+
+    directory = _program(tmp_path / "p", stack="config:\n  proj:k: v\n")
+    prepared = prepare(directory, stack)
+    assert (prepared.stack, prepared.config.values) == (expected, {"proj:k": "v"})
+
+
+@pytest.mark.parametrize("stack", ["", "acme/", "..", "a\\b"])
+def test_a_stack_name_that_names_no_file_is_a_usage_error(tmp_path: Path, stack: str) -> None:
+    from policy_gate.program import prepare
+
+    with pytest.raises(UsageError, match="is not a stack name"):
+        prepare(_program(tmp_path / "p", stack="config: {}\n"), stack)
+
+
+def test_in_a_checkout_the_default_pack_is_the_repository_root() -> None:
+    from policy_gate.cli import default_pack
+
+    root = Path(__file__).resolve().parent.parent
+    assert default_pack() == root and (root / "PulumiPolicy.yaml").is_file()

@@ -14,7 +14,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import textwrap
 import threading
 import typing
@@ -27,7 +26,7 @@ import pytest
 from pulumi import _types
 from pulumi.runtime import rpc
 
-from policy_gate import program, project
+from policy_gate import program
 from policy_gate.runner.arm import autoname
 from policy_gate.runner.mocks import AzureMocks, CaptureResourceArgs
 from policy_gate.runner.sdk_types import function_result_class, output_types, resource_class
@@ -218,15 +217,14 @@ def run_runner(program_dir: Path, stack: str = STACK, preview: bool = False, org
     """Run the runner exactly as the gate does: a child process that gets the run spec the gate
     makes on stdin and writes to an inherited fd (``spec`` overrides the spec's text), in the
     gate's working directory ``cwd``."""
-    loaded = project.load_program(program_dir.resolve())
-    config, _warnings = project.stack_config(loaded, stack)
-    run_spec = dataclasses.replace(program.run_spec(loaded, stack, preview, config), organization=organization)
+    prepared = program.prepare(program_dir.resolve(), stack, allow_missing_stack_file=True)
+    run_spec = dataclasses.replace(program.run_spec(prepared, preview), organization=organization)
     text = run_spec.to_json() if spec is None else spec
     read_fd, write_fd = os.pipe()
-    child_env = {k: v for k, v in os.environ.items() if k != "POLICY_GATE_DEBUG"}
-    child_env.update({"PYTHONPATH": str(ROOT), **(env or {})})
+    child_env = {k: v for k, v in os.environ.items() if k not in ("POLICY_GATE_DEBUG", "PYTHONPATH")}
+    child_env.update(env or {})
     proc = subprocess.Popen(
-        program.runner_command(sys.executable, write_fd),
+        program.runner_command(prepared.interpreter.python, write_fd),
         pass_fds=(write_fd,),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -509,7 +507,10 @@ def test_reads_and_stack_references(up: Run) -> None:
     assert reference["provider"].startswith(
         f"urn:pulumi:{STACK}::{PROJECT}::pulumi:providers:pulumi::default::"
     )
-    assert "stack reference acme/network/prod" in up.stderr
+    # The warning travels in the capture (the gate prints it and puts it in every report).
+    assert up.capture["warnings"] == ["stack reference acme/network/prod: its outputs are not available offline; "
+                                      "every output reads as unset"]
+    assert "stack reference" not in up.stderr
 
 
 def test_capture_is_byte_identical_across_runs(up: Run, program_dir: Path) -> None:
@@ -624,13 +625,15 @@ def test_sets_of_resources_iterate_in_the_same_order_every_run(tmp_path: Path) -
 
 
 @pytest.mark.parametrize("verbose", [True, False])
-def test_the_gate_warns_about_secure_config_when_verbose(tmp_path: Path, capfd: pytest.CaptureFixture[str],
-                                                         verbose: bool) -> None:
+def test_secure_config_left_unset_is_a_warning_with_or_without_verbose(tmp_path: Path, verbose: bool,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE", raising=False)
+    monkeypatch.delenv("PULUMI_CONFIG_PASSPHRASE_FILE", raising=False)
     directory = write_project(tmp_path / "p", "import pulumi\n", f"config:\n  {PROJECT}:token:\n    secure: AAABAx==\n")
     captured = program.run_program(directory, STACK, False, 120, verbose=verbose)
     assert captured.config == {}
-    warning = f"warning: config {PROJECT}:token is encrypted and cannot be read offline; treated as unset"
-    assert (warning in capfd.readouterr().err.splitlines()) == verbose
+    assert captured.warnings == [f"config {PROJECT}:token is encrypted and cannot be read offline; treated as unset "
+                                 "(the stack's secrets provider is not the passphrase provider)"]
 
 
 def test_the_program_reads_an_empty_stdin(tmp_path: Path) -> None:

@@ -67,7 +67,7 @@ def prepare(pack: PackProcess, capture: Capture, stack_tags: Mapping[str, str] |
         pack.call(stub.ConfigureStack, analyzer_pb2.AnalyzerStackConfigureRequest(
             stack=capture.stack, project=capture.project, organization=capture.organization, dry_run=capture.dry_run,
             config={k: json.dumps(v) if not isinstance(v, str) else v for k, v in capture.config.items()},
-            tags=dict(stack_tags or {})),
+            config_secret_keys=capture.config_secret_keys, tags=dict(stack_tags or {})),
             "ConfigureStack", optional=True)
     pack.call(stub.GetPluginInfo, empty_pb2.Empty(), "GetPluginInfo")
     return pack.call(stub.GetAnalyzerInfo, empty_pb2.Empty(), "GetAnalyzerInfo")

@@ -29,6 +29,7 @@ def to_json(outcome: Outcome, redact: Redactor, fail_on: str = "mandatory", min_
         "notApplicable": [
             {"policy": n.policy, "urn": redact(n.urn), "reason": redact(n.reason)} for n in outcome.not_applicable
         ],
+        "warnings": [redact(w) for w in outcome.warnings],
         "remediations": [
             {"policy": r.policy, "urn": redact(r.urn), "diagnostic": redact(r.diagnostic)} for r in outcome.remediations
         ],

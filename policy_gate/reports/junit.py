@@ -69,6 +69,8 @@ def to_junit(outcome: Outcome, capture: Capture, redact: Redactor, base: Path | 
     subjects = _subjects(outcome, capture)
     root = ET.Element("testsuites", {"name": _clean(redact(f"{outcome.pack_name}@{outcome.pack_version}"))})
     suites = [_suite(meta, subjects, findings, capture, redact, root_dir) for meta in _all_policies(outcome)]
+    if outcome.warnings:
+        suites.append(_warnings(outcome.warnings, redact))
     root.extend(suites)
     _count(root, suites)
     ET.indent(root, space="  ")
@@ -131,6 +133,15 @@ def _suite(meta: PolicyMeta, subjects: Iterable[_Subject], findings: dict[tuple[
     cases = [_case(meta, s, findings.get((meta.name, s.urn), empty), capture, redact, base) for s in subjects]
     suite.extend(cases)
     _count(suite, cases)
+    return suite
+
+
+def _warnings(warnings: list[str], redact: Redactor) -> ET.Element:
+    """A suite without test cases that carries the run's warnings (what was not checked as
+    written) in ``<system-err>``, where dashboards show a suite's output."""
+    suite = ET.Element("testsuite", {"name": "policy-gate warnings"})
+    ET.SubElement(suite, "system-err").text = "\n".join(_clean(redact(w)) for w in warnings)
+    _count(suite, [])
     return suite
 
 

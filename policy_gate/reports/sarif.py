@@ -208,6 +208,7 @@ def _suppression(exemption: Any, redact: Redactor) -> dict[str, Any]:
 def _notifications(outcome: Outcome, redact: Redactor) -> list[dict[str, Any]]:
     notes = [_not_applicable(n, redact) for n in outcome.not_applicable]
     notes += [_diagnostic(d, redact) for d in outcome.diagnostics]
+    notes += [{"level": "warning", "message": {"text": redact(w) or "-"}} for w in outcome.warnings]
     return notes
 
 

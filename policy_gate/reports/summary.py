@@ -11,5 +11,6 @@ def summary(outcome: Outcome, fail_on: str = "mandatory", min_severity: str = "l
     verdict = "FAIL" if outcome.failing(fail_on, min_severity) else "PASS"
     extra = f", {len(outcome.violations) - len(open_)} exempted" if len(open_) != len(outcome.violations) else ""
     extra += f", {len(outcome.diagnostics)} diagnostic(s)" if outcome.diagnostics else ""
+    extra += f", {len(outcome.warnings)} warning(s)" if outcome.warnings else ""
     return (f"{verdict}: {mandatory} mandatory and {len(open_) - mandatory} advisory violation(s) in {outcome.resources} "
             f"resource(s) checked by {outcome.pack_name}@{outcome.pack_version}{extra}")

@@ -41,6 +41,10 @@ def to_text(outcome: Outcome, redact: Redactor, fail_on: str = "mandatory", min_
         for d in outcome.diagnostics:
             where = f" [{urn_name(d.urn)}]" if d.urn else ""
             console.print(f"  {d.kind}{where}: {redact(d.message)}", markup=False, highlight=False)
+    if outcome.warnings:
+        console.print("Warnings (not checked as written):")
+        for warning in outcome.warnings:
+            console.print(f"  {redact(warning)}", markup=False, highlight=False, soft_wrap=True)  # one line each
     if outcome.remediations:
         console.print("Remediations applied:")
         for r in outcome.remediations:

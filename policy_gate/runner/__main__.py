@@ -19,9 +19,7 @@ import traceback
 from typing import Any
 
 from ..errors import EXIT_INTERNAL, EXIT_OK, EXIT_RUN, EXIT_USAGE, debug_enabled
-from .execution import ProgramFailed, execute
 from .faults import EngineError
-from .sources import failure_location
 from .spec import RunSpec
 
 
@@ -50,6 +48,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _failure_line(exc: BaseException, cwd: str) -> str:
+    from .sources import failure_location  # imports pulumi: only once the program's pulumi was found
+
     where = failure_location(exc, cwd)
     prefix = f"program failed at {where}" if where else "program failed"
     if isinstance(exc, EngineError):  # already the engine's one-line message
@@ -78,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, UnicodeDecodeError) as exc:
         print(f"error: stdin holds no valid run spec ({_first_line(exc)})", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        from .execution import ProgramFailed, execute  # imports pulumi: the program's own
+    except ModuleNotFoundError as exc:
+        if exc.name != "pulumi":
+            raise
+        print(f"program failed: the program's Python ({sys.executable}) has no pulumi package; install the "
+              "program's requirements into it", file=sys.stderr)
+        return EXIT_RUN
     try:
         capture = execute(spec)
     except ProgramFailed as failure:

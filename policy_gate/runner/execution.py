@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import copy
+import importlib.metadata
 import itertools
 import logging
 import os
@@ -16,9 +17,10 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar, cast
 
 import pulumi
-from pulumi.runtime import run_in_stack, set_config, set_mocks, settings
+from pulumi.runtime import run_in_stack, set_all_config, set_mocks, settings
 
 from ..wire import canonical_type
+from . import notices
 from .mocks import AzureMocks
 from .monitor import CaptureMonitor, MockError
 from .sources import install as locate_user_code
@@ -96,8 +98,9 @@ def execute(spec: RunSpec) -> dict[str, Any]:
     monitor = CaptureMonitor(mocks, spec)
     _configure_sdk(mocks, monitor, spec)
     locate_user_code(monitor.export_sources, monitor.program_dir)
-    for key, value in spec.config.items():
-        set_config(key, value)
+    # As the language host's executor does with PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS:
+    # secret keys make Config.get_secret/require_secret values secret outputs.
+    set_all_config(dict(spec.config), list(spec.secret_keys))
     entry = spec.entry_path
     os.chdir(entry.parent)
     sys.path.insert(0, str(entry.parent))
@@ -118,7 +121,17 @@ def execute(spec: RunSpec) -> dict[str, Any]:
         raise
     except (Exception, SystemExit) as exc:
         raise ProgramFailed(exc) from exc
-    return monitor.capture()
+    capture = monitor.capture()
+    capture["warnings"] = notices.collected()
+    capture["runtime"] = {"python": sys.executable, "pulumi": _pulumi_version()}
+    return capture
+
+
+def _pulumi_version() -> str:
+    try:
+        return importlib.metadata.version("pulumi")
+    except importlib.metadata.PackageNotFoundError:
+        return ""
 
 
 def _drop_version_aliases(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:

@@ -26,12 +26,12 @@ one change here.
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from ..wire import PROVIDER_TYPE_PREFIX, STACK_REFERENCE_TYPE, UNKNOWN, known_string, reveal
+from . import notices
 from .arm import arm_id, arm_type, autoname, bridged_id, own_name_input
 from .samples import sample_object
 from .sdk_types import (
@@ -107,11 +107,7 @@ class AzureMocks(Mocks):
     def _stack_reference(args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         """Another stack's outputs cannot be read offline: it exports nothing."""
         name = str(reveal(args.inputs.get("name", args.name)))
-        print(
-            f"warning: stack reference {name}: its outputs are not available offline; "
-            "every output reads as unset",
-            file=sys.stderr,
-        )
+        notices.warn(f"stack reference {name}: its outputs are not available offline; every output reads as unset")
         return name, {**args.inputs, "outputs": {}, "secretOutputNames": []}
 
     def call(self, args: MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:

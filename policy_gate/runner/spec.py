@@ -24,6 +24,7 @@ class RunSpec:
     preview: bool = False
     organization: str = "organization"
     config: dict[str, str] = field(default_factory=dict)  # "project:key" -> value, as the language host passes it
+    secret_keys: list[str] = field(default_factory=list)  # the config keys that are secret (PULUMI_CONFIG_SECRET_KEYS)
     # URN -> {"set": {key: value}, "remove": [key]}: what remediations changed in the resource's
     # checked inputs; the monitor deploys the changed inputs (analyzer.session re-runs the program)
     remediations: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -48,6 +49,9 @@ class RunSpec:
         config = data.get("config", {})
         if not isinstance(config, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in config.items()):
             raise ValueError("config must map strings to strings")
+        secret_keys = data.get("secret_keys", [])
+        if not isinstance(secret_keys, list) or not all(isinstance(k, str) for k in secret_keys):
+            raise ValueError("secret_keys must be a list of strings")
         remediations = data.get("remediations", {})
         if not isinstance(remediations, dict) or not all(
                 isinstance(v, dict) and isinstance(v.get("set", {}), dict) and isinstance(v.get("remove", []), list)

@@ -1,5 +1,6 @@
 """Virtualenvs with other SDK versions, for programs written the way public programs are
-(azure-native 2.x, the classic pulumi-azure 6.x, a program's own minimal venv, an old pulumi SDK).
+(azure-native 2.x, the classic pulumi-azure 6.x, a program's own minimal venv, an old pulumi SDK),
+and ``poetry``, the tool a ``toolchain: poetry`` program needs.
 
 Each ``<name>.txt`` beside this file is a pinned requirements file. ``python(name)`` returns the
 interpreter of a virtualenv built from it, building it on first use. Builds are cached in
