@@ -123,6 +123,27 @@ def _child(mapping: Mapping[str, Any], key: str, walked: list[str]) -> Any:
     return value
 
 
+class UnknownValues(UnknownValueError):
+    """Several unknown values one check met after judging what was known (the SDK, which sees
+    only one, reads the first one's message)."""
+
+    def __init__(self, errors: Sequence[UnknownValueError]):
+        super().__init__(errors[0].unknown_type_sentinel, list(errors[0].props))
+        self.errors = tuple(errors)
+
+
+def each_unknown(exc: UnknownValueError) -> list[UnknownValueError]:
+    """The single unknowns ``exc`` stands for."""
+    return [e for inner in exc.errors for e in each_unknown(inner)] if isinstance(exc, UnknownValues) else [exc]
+
+
+def raise_unknowns(*values: Any) -> None:
+    """Raise the unknowns among ``values`` (as ``get_or_unknown`` returns them), if any."""
+    errors = [v for v in values if isinstance(v, UnknownValueError)]
+    if errors:
+        raise errors[0] if len(errors) == 1 else UnknownValues(errors)
+
+
 def present(value: Any) -> bool:
     """Set to something: neither absent nor an explicit null (generated dicts write ``None``)."""
     return value is not MISSING and value is not None

@@ -22,7 +22,7 @@ from ..core.resources import workspace as ws
 from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject, unknown_advisory
 from ..core.samples import Sample, SampleResource, StackSample, sample_stack
 from ..core.shape import read
-from ..core.stack import StackIndex, StackItem
+from ..core.stack import StackIndex, StackItem, UnknownItems
 from . import samples as wx
 
 _RG: Final = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers"
@@ -164,24 +164,25 @@ def _hbi_storage_check(items: Sequence[StackItem], config: Mapping[str, Any]) ->
     index = StackIndex(items)
     by_id = _storage_by_id(index)
     denied = _denied_by_rule_resources(index, by_id)
-    pending: UnknownValueError | None = None
+    pending: list[tuple[str, UnknownValueError]] = []
     for workspace in index.of_type(*ws.TYPES):
         try:
             if not ws.hbi(workspace.type, workspace.props):
                 continue
             key = shape.path_of(workspace.type, workspace.props, ws.STORAGE_ACCOUNT) or ""
             storages, unknown = _linked_storage(workspace, key, by_id, index)
-            pending = pending or unknown
+            if unknown is not None:
+                pending.append((workspace.urn, unknown))
             public = [s for s in storages if _storage_public(s, denied)]
         except UnknownValueError as exc:
-            pending = pending or exc
+            pending.append((workspace.urn, exc))
             continue
         for storage in public:
             yield (f"The storage account of high-business-impact workspace '{workspace.name}' accepts traffic from "
                    "public networks; set its publicNetworkAccess to Disabled or its network rule set's defaultAction "
                    "to Deny (absent counts as public)."), storage.urn
-    if pending is not None:
-        raise pending
+    if pending:
+        raise UnknownItems(pending)
 
 
 _SA_ID = f"{_RG}/Microsoft.Storage/storageAccounts/st"

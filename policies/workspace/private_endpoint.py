@@ -19,7 +19,7 @@ from ..core.resources import workspace as ws
 from ..core.rule import StackRule
 from ..core.samples import SampleResource, StackSample, sample_stack
 from ..core.shape import read
-from ..core.stack import StackIndex, StackItem
+from ..core.stack import StackIndex, StackItem, UnknownItems
 from . import samples as wx
 
 _WORKSPACE_GROUP: Final = "amlworkspace"  # the private link sub-resource of a workspace
@@ -114,7 +114,7 @@ def _private_endpoint_check(items: Sequence[StackItem], config: Mapping[str, Any
     for endpoint in index.of_type(*ws.ENDPOINT_TYPES):
         _add_endpoint(found, endpoint, workspace_urns)
     reached_urns, reached_ids = _reached_directly(workspaces, found)
-    pending: UnknownValueError | None = None
+    pending: list[tuple[str, UnknownValueError]] = []
     for workspace in workspaces:
         if workspace.urn in reached_urns:
             continue
@@ -123,16 +123,17 @@ def _private_endpoint_check(items: Sequence[StackItem], config: Mapping[str, Any
                     or _has_outbound_private_endpoint(workspace)):
                 continue
         except UnknownValueError as exc:
-            pending = pending or exc
+            pending.append((workspace.urn, exc))
             continue
         if found.may_reach({workspace.urn, *workspace.built_from(shape.path_of(workspace.type, workspace.props, ws.HUB) or "")}):
-            pending = pending or found.unknown
+            if found.unknown is not None:
+                pending.append((workspace.urn, found.unknown))
             continue
         yield ("The workspace disables public network access, but no private endpoint in this stack connects to it "
                "(a PrivateEndpoint connection with groupIds 'amlworkspace' whose privateLinkServiceId is this "
                "workspace) and it has no managed network outbound rule of type PrivateEndpoint."), workspace.urn
-    if pending is not None:
-        raise pending  # after reporting what was known: the SDK's advisory for the rest
+    if pending:
+        raise UnknownItems(pending)  # after reporting what was known: the SDK's advisory for the rest
 
 
 def _reached_directly(workspaces: Sequence[StackItem], found: _Endpoints) -> tuple[set[str], set[str]]:
