@@ -14,12 +14,13 @@ from ..core import props as p
 from ..core import shape
 from ..core import types as t
 from ..core.options import flag
+from ..core.provenance import Sources, built_from, judge
 from ..core.providers import Provider
 from ..core.refs import workspace_in
 from ..core.resources import compute as cs
 from ..core.resources import workspace as ws
 from ..core.resources.compute import CLUSTER, INSTANCE, compute_kind
-from ..core.rule import SDK_ADVISORY, StackRule
+from ..core.rule import SDK_ADVISORY, StackRule, fail_closed
 from ..core.samples import SampleResource, StackSample, sample_stack
 from ..core.shape import read
 from ..core.stack import StackIndex, StackItem, judge_each
@@ -32,7 +33,7 @@ class _Workspaces:
     """The stack's workspaces, indexed once by URN, ARM id and name (lower-cased)."""
 
     def __init__(self, index: StackIndex):
-        self._index = index
+        self.index = index
         self.by_id: dict[str, StackItem] = {}
         self.by_name: dict[str, list[StackItem]] = {}
         for item in index.of_type(*ws.TYPES):
@@ -50,7 +51,7 @@ class _Workspaces:
         key = shape.path_of(compute.type, compute.props, cs.WORKSPACE)
         if key is None:
             return []
-        linked = self._index.linked(compute, key, *ws.TYPES)
+        linked = self.index.linked(compute, key, *ws.TYPES)
         if linked:
             return linked
         value = p.get_str(compute.props, key) or ""
@@ -67,7 +68,7 @@ class _Workspaces:
         if not ws.is_project(workspace.type, workspace.props):
             return False
         hub_key = shape.path_of(workspace.type, workspace.props, ws.HUB) or ""
-        hubs = self._index.linked(workspace, hub_key, *ws.TYPES)
+        hubs = self.index.linked(workspace, hub_key, *ws.TYPES)
         if not hubs:
             hub = self.by_id.get((p.get_str(workspace.props, hub_key) or "").strip().lower()) if hub_key else None
             hubs = [hub] if hub else []
@@ -80,20 +81,38 @@ def _isolated(workspace: StackItem) -> bool:
     return isinstance(mode, str) and mode.strip().lower() in _MANAGED_MODES
 
 
-def _has_subnet(item: StackItem) -> bool:
+# A subnet id unknown during preview (the id of a subnet created in the same stack) is judged by its source.
+SUBNET_SOURCES: Final = Sources(cs.SUBNET, (t.SUBNET, t.CLASSIC_SUBNET, t.VIRTUAL_NETWORK, t.CLASSIC_VIRTUAL_NETWORK),
+                                "a subnet of this stack")
+
+
+def _has_subnet(item: StackItem, index: StackIndex, closed: bool) -> bool | str:
+    """Whether the compute has a subnet; a problem message when its subnet id is unknown and, failing
+    closed, built from something other than a subnet or virtual network of the stack."""
     holder = read(item.type, item.props, cs.SUBNET_HOLDER)  # an unknown above the subnet is a real unknown
     if holder is not None and holder.absent:
         return False
     try:
         subnet = read(item.type, item.props, cs.SUBNET)
-    except UnknownValueError:
-        return True  # a subnet is given; its id (a resource of this stack) is known after `pulumi up`
+    except UnknownValueError as exc:
+        if not closed:
+            return True  # a subnet is given; its id (a resource of this stack) is known after `pulumi up`
+        where = ".".join(str(k) for k in exc.props)
+        reason = judge(SUBNET_SOURCES, built_from(item, str(exc.props[0]), index))
+        return True if reason is None else (
+            f"{where} is unknown during preview and {reason}, so it cannot be shown to be {SUBNET_SOURCES.what} "
+            "(failClosed).")
     return subnet is not None and isinstance(subnet.raw, str) and bool(subnet.raw.strip())
 
 
 def _vnet_problem(item: StackItem, workspaces: _Workspaces, config: Mapping[str, Any]) -> str | None:
-    if compute_kind(item.type, item.props) not in (CLUSTER, INSTANCE) or _has_subnet(item):
+    if compute_kind(item.type, item.props) not in (CLUSTER, INSTANCE):
         return None
+    subnet = _has_subnet(item, workspaces.index, fail_closed(config))
+    if subnet is True:
+        return None
+    if isinstance(subnet, str):
+        return subnet
     where = shape.path_of(item.type, item.props, cs.SUBNET)
     linked = workspaces.of_compute(item)
     if not linked:
@@ -125,10 +144,13 @@ _HUB_ID = _WS_ID[: -len("ws")] + "hub"
 
 
 def _compute(name: str = "cluster", workspace: str = "ws", subnet: bool = False, kind: str = "AmlCompute",
-             depends: bool = False) -> SampleResource:
-    settings: dict[str, Any] = {"subnet": cx.SUBNET} if subnet else {}
+             depends: bool = False, unknown_subnet: bool = False, subnet_from: str = "") -> SampleResource:
+    settings: dict[str, Any] = {"subnet": {"id": p.UNKNOWN_STRING} if unknown_subnet else cx.SUBNET} if subnet else {}
+    depends_on = {"workspaceName": (workspace,)} if depends else {}
+    if subnet_from:
+        depends_on["properties"] = (subnet_from,)
     return SampleResource(t.COMPUTE, name, {"workspaceName": workspace, "properties": {"computeType": kind, "properties": settings}},
-                          depends_on={"workspaceName": (workspace,)} if depends else {})
+                          depends_on=depends_on)
 
 
 compute_in_virtual_network = StackRule(
@@ -148,7 +170,9 @@ compute_in_virtual_network = StackRule(
     remediation="Give the compute a subnet (properties.properties.subnet.id; classic provider: subnetResourceId), or "
     "set the workspace's managedNetwork.isolationMode to AllowOnlyApprovedOutbound (or AllowInternetOutbound). If the "
     "workspace lives in another stack and is known to use a managed network, set assumeManagedNetwork.",
-    unknowns="A subnet id that is unknown during preview counts as a subnet. A compute whose type or workspace link is "
+    unknowns="A subnet id that is unknown during preview counts as a subnet; with failClosed it is judged by where it "
+    "comes from (built only from subnets and virtual networks of the stack passes). A compute whose type or workspace "
+    "link is "
     f"unknown, or whose workspace's isolation mode is unknown, is skipped and {SDK_ADVISORY} is added; the others are "
     "judged.",
     topics=("network",),
@@ -160,6 +184,7 @@ compute_in_virtual_network = StackRule(
     types=t.COMPUTE_TYPES,
     not_covered=cs.ATTACHED,
     check=_in_virtual_network,
+    sources=(SUBNET_SOURCES,),
     samples=(
         StackSample("subnet, workspace elsewhere", sample_stack(_compute(subnet=True, workspace="central"))),
         StackSample("managed workspace by name", sample_stack(_ws(), _compute(workspace="WS"))),
@@ -210,6 +235,15 @@ compute_in_virtual_network = StackRule(
             SampleResource(t.COMPUTE, "ci", {"workspaceName": "ws", "properties": {"computeType": "ComputeInstance",
                                                                                    "properties": {}}}, provider=Provider.AN2)),
             ("its workspace has no managed network isolation",)),
+        StackSample("unknown subnet id built from the stack's subnet", sample_stack(
+            SampleResource(t.SUBNET, "snet", {"subnetName": "snet"}), _compute(subnet=True, unknown_subnet=True, subnet_from="snet")),
+            config={"failClosed": True}),
+        StackSample("unknown subnet id, not failing closed", sample_stack(_compute(subnet=True, unknown_subnet=True))),
+        StackSample("unknown subnet id built from a workspace, failing closed", sample_stack(
+            _ws(), _compute(subnet=True, unknown_subnet=True, subnet_from="ws")),
+            ("properties.properties.subnet.id is unknown during preview and it is built from "
+             f"{t.WORKSPACE} 'ws', so it cannot be shown to be a subnet of this stack (failClosed).",),
+            config={"failClosed": True}),
         StackSample("two computes, one judged each", sample_stack(
             _ws("Disabled"), _compute("a"), _compute("b", subnet=True), _compute("c", workspace="elsewhere")),
             ("has no managed network isolation", "not declared in this stack")),

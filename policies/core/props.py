@@ -116,6 +116,7 @@ def _child(mapping: Mapping[str, Any], key: str, walked: list[str]) -> Any:
         actual = next((k for k in mapping if isinstance(k, str) and norm_key(k) == wanted), None)
         if actual is None:
             return MISSING
+        walked[-1] = actual  # an unknown's path names the keys as the resource spells them (as the SDK's proxy does)
         raw = mapping[actual]
     value = unwrap(raw)
     if is_unknown(value):
