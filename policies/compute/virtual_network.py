@@ -14,7 +14,7 @@ from ..core import props as p
 from ..core import shape
 from ..core import types as t
 from ..core.options import flag
-from ..core.provenance import Sources, built_from, judge
+from ..core.provenance import Sources, built_from, judge, unjudged
 from ..core.providers import Provider
 from ..core.refs import workspace_in
 from ..core.resources import compute as cs
@@ -99,9 +99,7 @@ def _has_subnet(item: StackItem, index: StackIndex, closed: bool) -> bool | str:
             return True  # a subnet is given; its id (a resource of this stack) is known after `pulumi up`
         where = ".".join(str(k) for k in exc.props)
         reason = judge(SUBNET_SOURCES, built_from(item, str(exc.props[0]), index))
-        return True if reason is None else (
-            f"{where} is unknown during preview and {reason}, so it cannot be shown to be {SUBNET_SOURCES.what} "
-            "(failClosed).")
+        return True if reason is None else f"{unjudged([where], SUBNET_SOURCES.what, reason)} (failClosed)."
     return subnet is not None and isinstance(subnet.raw, str) and bool(subnet.raw.strip())
 
 
@@ -241,8 +239,8 @@ compute_in_virtual_network = StackRule(
         StackSample("unknown subnet id, not failing closed", sample_stack(_compute(subnet=True, unknown_subnet=True))),
         StackSample("unknown subnet id built from a workspace, failing closed", sample_stack(
             _ws(), _compute(subnet=True, unknown_subnet=True, subnet_from="ws")),
-            ("properties.properties.subnet.id is unknown during preview and it is built from "
-             f"{t.WORKSPACE} 'ws', so it cannot be shown to be a subnet of this stack (failClosed).",),
+            ("properties.properties.subnet.id is unknown during preview and not shown to be a subnet of this stack: "
+             f"built from {t.WORKSPACE} 'ws' (failClosed).",),
             config={"failClosed": True}),
         StackSample("two computes, one judged each", sample_stack(
             _ws("Disabled"), _compute("a"), _compute("b", subnet=True), _compute("c", workspace="elsewhere")),

@@ -27,9 +27,11 @@ What a source can and cannot say: property dependencies are kept per top-level i
 name resources, never invokes (an invoke result carries the resources its arguments came from,
 pulumi/pulumi ``sdk/python/lib/pulumi/runtime/invoke.py``) nor which output of a resource was used.
 So an unknown passes only when *every* resource its top-level input was built from is of a declared
-type; an invoke result then shows as its arguments' resources (a resource group, say: not an
-identity), a value built from nothing the engine records fails, and so does one built from a
-resource of another type.
+type: one built from a resource of another type fails, and so does one built from nothing the engine
+records. An invoke result is either: the Python SDK returns an unknown result *without* dependencies
+when an argument is unknown (``invoke.py`` ``_invoke``: ``if rpc.struct_contains_unknowns(inputs):
+return (InvokeResult(None, is_secret=False, is_known=False), None)``), and one computed in an
+``apply`` carries the apply's resources (a resource group, say: not an identity).
 """
 
 from __future__ import annotations
@@ -131,17 +133,23 @@ def judge(sources: Sources, origins: Sequence[StackItem]) -> str | None:
     """Why ``origins`` (the resources an unknown reference was built from) do not vouch for it as
     ``sources.what``, or None when they do: every one is of a declared type."""
     if not origins:
-        return ("nothing the engine records shows where it comes from (an invoke result or a value computed "
-                "without any resource of this stack)")
+        return ("no property dependency records a source (an invoke result whose arguments were unknown, or a value "
+                "computed from no resource of this stack)")
     others = [o for o in origins if types.canonical(o.type) not in sources.types]
     if others:
-        return f"it is built from {', '.join(describe(o) for o in others)}"
+        return f"built from {', '.join(describe(o) for o in others)}"
     return None
 
 
 def unknown_reason(deferral_: Deferral, item: StackItem, index: StackIndex) -> str | None:
     """``judge`` for a deferral of ``item`` (None: the source vouches for the value)."""
     return judge(deferral_.sources, built_from(item, deferral_.key, index))
+
+
+def unjudged(paths: Sequence[str], what: str, reason: str) -> str:
+    """The finding for unknown ``paths`` whose source does not vouch for them (``judge``'s ``reason``)."""
+    listed = " and ".join(paths) if len(paths) < 3 else ", ".join(paths[:-1]) + f" and {paths[-1]}"
+    return f"{listed} {'is' if len(paths) == 1 else 'are'} unknown during preview and not shown to be {what}: {reason}"
 
 
 def source_listing(token: str, sources: Iterable[Sources]) -> list[str]:

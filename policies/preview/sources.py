@@ -11,7 +11,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from ..core import props as p
 from ..core import types as t
-from ..core.provenance import DEFERRED, Deferral, unknown_reason
+from ..core.provenance import DEFERRED, Deferral, unjudged, unknown_reason
 from ..core.rule import StackRule, fail_closed
 from ..core.samples import SampleResource, StackSample, sample_stack
 from ..core.stack import StackIndex, StackItem
@@ -21,15 +21,13 @@ KEY_VAULT = "azure-native:keyvault:Vault"  # a resource of another type, in the 
 
 def _problems(item: StackItem, deferrals: Sequence[Deferral], index: StackIndex) -> Iterator[str]:
     """One message per rule: its deferred paths whose sources do not vouch for them."""
-    by_rule: dict[str, list[str]] = {}
+    by_rule: dict[str, dict[tuple[str, str], list[str]]] = {}
     for deferral in deferrals:
         reason = unknown_reason(deferral, item, index)
         if reason is not None:
-            by_rule.setdefault(deferral.rule, []).append(
-                f"{deferral.path} is unknown during preview and {reason}, so it cannot be shown to be "
-                f"{deferral.sources.what}")
-    for rule, problems in by_rule.items():
-        yield f"{rule}: {'; '.join(problems)} (failClosed)."
+            by_rule.setdefault(deferral.rule, {}).setdefault((deferral.sources.what, reason), []).append(deferral.path)
+    for rule, groups in by_rule.items():
+        yield f"{rule}: {'; '.join(unjudged(paths, what, reason) for (what, reason), paths in groups.items())} (failClosed)."
 
 
 def _unknown_value_sources(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
@@ -79,11 +77,12 @@ unknown_value_sources = StackRule(
                     sample_stack(_VAULT, _workspace(primaryUserAssignedIdentity=("kv",), identity=("kv",)))),
         StackSample("primary identity built from a key vault",
                     sample_stack(_IDENTITY, _VAULT, _workspace(primaryUserAssignedIdentity=("kv",), identity=("id",))),
-                    ("workspace-managed-identity: primaryUserAssignedIdentity is unknown during preview and it is built "
-                     f"from {KEY_VAULT} 'kv', so it cannot be shown to be a user-assigned identity of this stack "
-                     "(failClosed).",), config={"failClosed": True}),
+                    ("workspace-managed-identity: primaryUserAssignedIdentity is unknown during preview and not shown to "
+                     f"be a user-assigned identity of this stack: built from {KEY_VAULT} 'kv' (failClosed).",),
+                    config={"failClosed": True}),
         StackSample("identity ids built from nothing the engine records", sample_stack(_workspace()),
-                    ("workspace-managed-identity: primaryUserAssignedIdentity is unknown during preview and nothing the "
-                     "engine records shows where it comes from",), config={"failClosed": True}),
+                    ("workspace-managed-identity: primaryUserAssignedIdentity and identity.userAssignedIdentities.0 are "
+                     "unknown during preview and not shown to be a user-assigned identity of this stack: no property "
+                     "dependency records a source",), config={"failClosed": True}),
     ),
 )

@@ -1,0 +1,48 @@
+"""What each stack export is, which the engine does not record: the root stack's outputs arrive
+through ``RegisterResourceOutputs``, which carries only the values (pulumi/pulumi
+``sdk/python/lib/pulumi/runtime/resource.py`` ``register_resource_outputs``; ``source_eval.go``
+keeps nothing else), so in AnalyzeStack the root stack has no property dependencies.
+
+The program's own capture can tell more: the runner sees each export's Python value. An export
+that *is* a resource's own output attribute (the very ``Output`` object the SDK set on the resource,
+``rpc.py`` ``transfer_properties``: ``res.__dict__[name] = Output(...)``; ``id`` and ``urn`` likewise),
+which the SDK does not mark secret, is that resource's name, id or other property; anything else
+(an ``apply``, ``Output.all``, an invoke result, a secret, a nested structure, a plain value) is a
+value the program computed. The analysis hands this to the pack as the root stack's
+``propertyDependencies`` in AnalyzeStack (``analyzer.requests``), one entry per export:
+
+- ``[<resource URN>]``: the export is that resource's own non-secret output;
+- ``[<root stack URN>, <URNs of the resources it was computed from>...]``: computed by the program
+  (the root stack first says so; a resource's own output never lists it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+
+
+async def provenance(values: Mapping[str, Any], root_urn: str) -> dict[str, list[str]]:
+    """Each export's entry (see the module docstring), by export name."""
+    return {name: await _entry(value, root_urn) for name, value in sorted(values.items())}
+
+
+async def _entry(value: Any, root_urn: str) -> list[str]:
+    try:
+        if isinstance(value, pulumi.CustomResource):  # exported whole: analyzers get its id
+            return [await _urn(value)]
+        if isinstance(value, pulumi.Output) and not await value.is_secret():
+            resources = await value.resources()
+            owner = next((r for r in resources if any(v is value for v in vars(r).values())), None)
+            if owner is not None:
+                return [await _urn(owner)]
+        resources = await pulumi.Output.from_input(value).resources()
+        return [root_urn, *sorted({await _urn(r) for r in resources})]
+    except Exception:  # noqa: BLE001 - what cannot be told apart counts as computed (fails closed)
+        return [root_urn]
+
+
+async def _urn(resource: pulumi.Resource) -> str:
+    return str(await resource.urn.future())
