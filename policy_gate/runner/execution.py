@@ -124,7 +124,9 @@ def execute(spec: RunSpec) -> dict[str, Any]:
         raise ProgramFailed(exc) from exc
     capture = monitor.capture()
     # Every export's Output has resolved by now: what each one is (runner.exports) is read at once.
-    capture["exportProvenance"] = loop.run_until_complete(export_provenance(monitor.export_values, monitor.root_urn))
+    secret_outputs = {r["urn"]: r["additionalSecretOutputs"] for r in capture["resources"]}
+    capture["exportProvenance"] = loop.run_until_complete(
+        export_provenance(monitor.export_values, monitor.root_urn, secret_outputs))
     capture["warnings"] = notices.collected()
     capture["runtime"] = {"python": sys.executable, "pulumi": _pulumi_version()}
     return capture

@@ -6,7 +6,8 @@ keeps nothing else), so in AnalyzeStack the root stack has no property dependenc
 The program's own capture can tell more: the runner sees each export's Python value. An export
 that *is* a resource's own output attribute (the very ``Output`` object the SDK set on the resource,
 ``rpc.py`` ``transfer_properties``: ``res.__dict__[name] = Output(...)``; ``id`` and ``urn`` likewise),
-which the SDK does not mark secret, is that resource's name, id or other property; anything else
+that is not secret (neither the ``Output`` nor, by ``additionalSecretOutputs``, the registration),
+is that resource's name, id or other property; anything else
 (an ``apply``, ``Output.all``, an invoke result, a secret, a nested structure, a plain value) is a
 value the program computed. The analysis hands this to the pack as the root stack's
 ``propertyDependencies`` in AnalyzeStack (``analyzer.requests``), one entry per export:
@@ -18,30 +19,42 @@ value the program computed. The analysis hands this to the pack as the root stac
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import pulumi
 
 
-async def provenance(values: Mapping[str, Any], root_urn: str) -> dict[str, list[str]]:
-    """Each export's entry (see the module docstring), by export name."""
-    return {name: await _entry(value, root_urn) for name, value in sorted(values.items())}
+async def provenance(values: Mapping[str, Any], root_urn: str,
+                     secret_outputs: Mapping[str, Collection[str]]) -> dict[str, list[str]]:
+    """Each export's entry (see the module docstring), by export name; ``secret_outputs``: by resource
+    URN, the outputs its registration made secret (``additionalSecretOutputs``, wire names)."""
+    return {name: await _entry(value, root_urn, secret_outputs) for name, value in sorted(values.items())}
 
 
-async def _entry(value: Any, root_urn: str) -> list[str]:
+async def _entry(value: Any, root_urn: str, secret_outputs: Mapping[str, Collection[str]]) -> list[str]:
     try:
         if isinstance(value, pulumi.CustomResource):  # exported whole: analyzers get its id
             return [await _urn(value)]
         if isinstance(value, pulumi.Output) and not await value.is_secret():
-            resources = await value.resources()
-            owner = next((r for r in resources if any(v is value for v in vars(r).values())), None)
-            if owner is not None:
-                return [await _urn(owner)]
+            for resource in await value.resources():
+                attribute = next((k for k, v in vars(resource).items() if v is value), None)
+                if attribute is None:
+                    continue
+                urn = await _urn(resource)
+                # Marked secret by the registration: the engine makes it secret even where the SDK,
+                # in a preview, resolves it as a plain unknown.
+                if _spelling(attribute) not in {_spelling(s) for s in secret_outputs.get(urn, ())}:
+                    return [urn]
         resources = await pulumi.Output.from_input(value).resources()
         return [root_urn, *sorted({await _urn(r) for r in resources})]
     except Exception:  # noqa: BLE001 - what cannot be told apart counts as computed (fails closed)
         return [root_urn]
+
+
+def _spelling(name: str) -> str:
+    """``primary_access_key`` and ``primaryAccessKey`` alike (Python attribute and wire names)."""
+    return name.replace("_", "").lower()
 
 
 async def _urn(resource: pulumi.Resource) -> str:
