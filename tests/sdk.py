@@ -60,9 +60,11 @@ def analyze_first(resources: tuple[SampleResource, ...]) -> None:
                     pass
 
 
-def run_stack(rule: StackRule, resources: tuple[SampleResource, ...],
-              config: Mapping[str, Any] | None = None) -> list[tuple[str, str | None]]:
-    found: list[tuple[str, str | None]] = []
+def run_stack(rule: StackRule, resources: tuple[SampleResource, ...], config: Mapping[str, Any] | None = None,
+              found: list[tuple[str, str | None]] | None = None) -> list[tuple[str, str | None]]:
+    """(message, URN) of every violation, appended to ``found`` as reported (kept when an unknown
+    value escapes afterwards, as the SDK keeps them)."""
+    found = [] if found is None else found
     analyze_first(resources)
     policy_resources = [PolicyResource(r.type, _props(r.props), r.urn(), r.name, _opts(), None, None, [], {})
                         for r in resources]

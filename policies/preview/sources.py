@@ -12,6 +12,8 @@ from pulumi_policy import EnforcementLevel, Severity
 from ..core import props as p
 from ..core import types as t
 from ..core.provenance import DEFERRED, Deferral, unjudged, unknown_reason
+from ..core.providers import Provider
+from ..core.resources import workspace as ws
 from ..core.rule import StackRule, fail_closed
 from ..core.samples import SampleResource, StackSample, sample_stack
 from ..core.stack import StackIndex, StackItem
@@ -45,6 +47,17 @@ _USER_ASSIGNED = {"identity": {"type": "UserAssigned", "userAssignedIdentities":
                   "primaryUserAssignedIdentity": p.UNKNOWN_STRING}
 
 
+_CLASSIC_IDENTITY = SampleResource(t.CLASSIC_USER_ASSIGNED_IDENTITY, "id", {"name": "id-ml", "resourceGroupName": "rg",
+                                                                          "location": "westeurope"})
+_ARM = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers"
+_CLASSIC_WORKSPACE = {  # with the classic provider's required inputs
+    "resourceGroupName": "rg", "applicationInsightsId": f"{_ARM}/Microsoft.Insights/components/ai",
+    "keyVaultId": f"{_ARM}/Microsoft.KeyVault/vaults/kv", "storageAccountId": f"{_ARM}/Microsoft.Storage/storageAccounts/st",
+    "identity": {"type": "UserAssigned", "identityIds": [p.UNKNOWN_STRING]}, "primaryUserAssignedIdentity": p.UNKNOWN_STRING}
+# What azure-native 2.x's default Workspace fills for any input.
+_AN2_DEFAULTS = {"allowPublicAccessWhenBehindVnet": False, "hbiWorkspace": False, "v1LegacyMode": False}
+
+
 def _workspace(**depends_on: tuple[str, ...]) -> SampleResource:
     return SampleResource(t.WORKSPACE, "ws", _USER_ASSIGNED, depends_on=depends_on)
 
@@ -56,9 +69,9 @@ unknown_value_sources = StackRule(
     details="Judges, in AnalyzeStack, the unknown values resource rules defer to it during preview: a rule that fails "
     "closed does not fail on an unknown reference whose sources it declares (its catalogue entry lists them), since "
     "Analyze shows no source; this rule then reads the resource's property dependencies (per top-level input) and "
-    "reports, on that resource and naming the rule, a reference built from a resource of another type (an invoke "
-    "result shows as the resources of its arguments) or from nothing the engine records. At `pulumi up` the values "
-    "are known and the rules judge them themselves.",
+    "reports, on that resource and naming the rule, a reference built from a resource of another type or from nothing "
+    "the engine records (an invoke result whose arguments were unknown carries no dependency; one computed in an apply "
+    "carries the apply's resources). At `pulumi up` the values are known and the rules judge them themselves.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,
@@ -69,6 +82,7 @@ unknown_value_sources = StackRule(
     "not fail closed leaves its deferrals to the SDK's advisory unless this rule's own failClosed is set.",
     topics=("preview", "identity"),
     check=_unknown_value_sources,
+    types=ws.TYPES,  # those of the rules that defer to it (workspace-managed-identity)
     samples=(
         StackSample("identity ids built from the stack's identity",
                     sample_stack(_IDENTITY, _workspace(primaryUserAssignedIdentity=("id",), identity=("id",))),
@@ -80,6 +94,14 @@ unknown_value_sources = StackRule(
                     ("workspace-managed-identity: primaryUserAssignedIdentity is unknown during preview and not shown to "
                      f"be a user-assigned identity of this stack: built from {KEY_VAULT} 'kv' (failClosed).",),
                     config={"failClosed": True}),
+        StackSample("classic: identity ids built from the stack's identity", sample_stack(_CLASSIC_IDENTITY, SampleResource(
+            t.CLASSIC_WORKSPACE, "ws", _CLASSIC_WORKSPACE, depends_on={"primaryUserAssignedIdentity": ("id",),
+                                                                       "identity": ("id",)})), config={"failClosed": True}),
+        StackSample("azure-native 2.x: primary identity built from a key vault", sample_stack(_IDENTITY, _VAULT, SampleResource(
+            t.WORKSPACE, "ws", {**_AN2_DEFAULTS, **_USER_ASSIGNED}, provider=Provider.AN2,
+            depends_on={"primaryUserAssignedIdentity": ("kv",), "identity": ("id",)})),
+            (f"primaryUserAssignedIdentity is unknown during preview and not shown to be a user-assigned identity of this "
+             f"stack: built from {KEY_VAULT} 'kv'",), config={"failClosed": True}),
         StackSample("identity ids built from nothing the engine records", sample_stack(_workspace()),
                     ("workspace-managed-identity: primaryUserAssignedIdentity and identity.userAssignedIdentities.0 are "
                      "unknown during preview and not shown to be a user-assigned identity of this stack: no property "
