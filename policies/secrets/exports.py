@@ -116,7 +116,7 @@ no_secret_exports = StackRule(
     "What an export is can be recorded as the root stack's property dependencies in AnalyzeStack, one entry per "
     "export: the engine records none (the root stack's outputs come through RegisterResourceOutputs, which carries "
     "only values); the gate records, from the program's own capture, [the resource's URN] for an export that is a "
-    "resource's own output the SDK does not mark secret (rg.name, ws.id), and [the root stack's URN, then the "
+    "resource's own output that is not secret (rg.name, ws.id), and [the root stack's URN, then the "
     "resources it was computed from] for any other value (an apply, an invoke result, a secret, a structure).",
     severity=Severity.CRITICAL,
     level=EnforcementLevel.MANDATORY,
