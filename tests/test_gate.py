@@ -99,7 +99,9 @@ def test_preview_leaves_computed_values_unknown() -> None:
     # The exported key is unknown during preview: flagged by its name alone.
     exports = [v["message"] for v in data["violations"] if v["policy"] == "no-secret-exports"]
     assert len(exports) == 1 and "storage account key" not in exports[0]
-    assert [(d["kind"], d["policy"]) for d in data["diagnostics"]] == [("unknown", "no-secret-exports")]
+    # The other unknown exports are resources' own names, which the runner records (runner.exports):
+    # no advisory is left for them.
+    assert data["diagnostics"] == []
 
 
 def test_reference_stack_preview_reports_what_it_cannot_judge_yet() -> None:

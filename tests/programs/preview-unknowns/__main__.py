@@ -1,6 +1,6 @@
 """The reference stack, unchanged (its project name and config are this program's), then the
 problems of ``hidden_problems``: the enforce preset must pass the one and fail the other in a
-preview, where every id of a resource not created yet is unknown (tests/test_preview_unknowns.py)."""
+preview, where every id of a resource not created yet is unknown (tests/test_provenance.py)."""
 
 import runpy
 import sys
