@@ -44,7 +44,7 @@ def _unknown_diagnostics(outcome: Any) -> list[str]:
 
 EXPORT_KINDS = {
     "own_name": ["a"], "own_id": ["a"], "whole": ["a"], "via_component": ["b"],
-    "secret_output": ["export-kinds-dev", "a"], "applied": ["export-kinds-dev", "a"],
+    "secret_output": ["export-kinds-dev", "a"], "other_output": ["export-kinds-dev", "a"], "applied": ["export-kinds-dev", "a"],
     "combined": ["export-kinds-dev", "a", "b"], "made_secret": ["export-kinds-dev", "a"],
     "nested": ["export-kinds-dev", "a"], "plain": ["export-kinds-dev"],
 }
@@ -109,6 +109,16 @@ def test_not_failing_closed_the_rule_keeps_the_sdk_advisory_and_nothing_is_judge
     assert _unknown_diagnostics(outcome) == ["workspace-managed-identity"]
 
 
+@pytest.mark.process
+def test_a_deferred_identity_takes_the_level_of_unknown_value_sources() -> None:
+    """The finding is unknown-value-sources': at its level, and none while it is disabled (the
+    deferring rule reports nothing either; the value is judged at `pulumi up`)."""
+    advisory = analyze(_identity_stack("kv", "id"), PACK, {**FAILING_CLOSED, "unknown-value-sources": "advisory"})
+    assert [(v.policy, v.level) for v in advisory.violations] == [("unknown-value-sources", "advisory")]
+    disabled = analyze(_identity_stack("kv", "id"), PACK, {**FAILING_CLOSED, "unknown-value-sources": "disabled"})
+    assert disabled.violations == [] and disabled.diagnostics == []
+
+
 def test_an_analysis_of_a_resource_replaces_what_its_rule_deferred_before() -> None:
     DEFERRED.clear()
     deferral = Deferral("workspace-managed-identity", "primaryUserAssignedIdentity", "primaryUserAssignedIdentity",
@@ -139,8 +149,8 @@ def _exports_stack(recorded: bool) -> Capture:
 
 NAMED = ("no-secret-exports", "sample-dev", "Stack export 'primary_key' looks like a credential: its name reads as a "
          "credential ('key').")
-COMPUTED = ("no-secret-exports", "sample-dev", "Stack export 'training_storage' is unknown during preview and is computed "
-            f"by the program from {RG} 'rg', not a resource's own output, so it cannot be shown not to be a credential "
+COMPUTED = ("no-secret-exports", "sample-dev", "Stack export 'training_storage' is unknown during preview and is not a "
+            f"resource's own name or id (it comes from {RG} 'rg'), so it cannot be shown not to be a credential "
             "(failClosed).")
 
 
@@ -169,9 +179,8 @@ def test_unknown_exports_are_judged_by_what_they_are(recorded: bool, settings: d
 
 PREVIEW_UNKNOWNS = CORPUS / "preview-unknowns"
 STORAGE = ("no-secret-exports", "aml-reference-dev", "Stack export 'training_storage' is unknown during preview and is "
-           "computed by the program from azure-native:machinelearningservices:Workspace 'mlw-train', "
-           "azure-native:resources:ResourceGroup 'rg', not a resource's own output, so it cannot be shown not to be a "
-           "credential (failClosed).")
+           "not a resource's own name or id (it comes from azure-native:machinelearningservices:Workspace 'mlw-train', "
+           "azure-native:resources:ResourceGroup 'rg'), so it cannot be shown not to be a credential (failClosed).")
 INVOKED = ("unknown-value-sources", "mlw-invoke", FROM_NOTHING)
 VAULTED = ("unknown-value-sources", "mlw-vault", FROM_VAULT)
 
@@ -190,7 +199,7 @@ def hidden_preview() -> Capture:
 def test_the_reference_stack_passes_the_enforce_preset_in_preview(reference_preview: Capture) -> None:
     outcome = analyze(reference_preview, PACK, ENFORCE)
     assert outcome.violations == [] and outcome.diagnostics == []
-    # Its unknown exports are its resources' own outputs; under the CLI, which records nothing, they
+    # Its unknown exports are its resources' own names and ids; under the CLI, which records nothing, they
     # get the SDK's advisory and still pass.
     cli = analyze(dataclasses.replace(reference_preview, export_provenance={}), PACK, ENFORCE)
     assert cli.violations == [] and _unknown_diagnostics(cli) == ["no-secret-exports"]

@@ -71,7 +71,9 @@ unknown_value_sources = StackRule(
     "Analyze shows no source; this rule then reads the resource's property dependencies (per top-level input) and "
     "reports, on that resource and naming the rule, a reference built from a resource of another type or from nothing "
     "the engine records (an invoke result whose arguments were unknown carries no dependency; one computed in an apply "
-    "carries the apply's resources). At `pulumi up` the values are known and the rules judge them themselves.",
+    "carries the apply's resources). At `pulumi up` the values are known and the rules judge them themselves. "
+    "A finding has this rule's enforcement level, not the deferring rule's; with this rule disabled, a deferred "
+    "reference is judged only at `pulumi up`.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     security=True,

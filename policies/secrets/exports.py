@@ -25,23 +25,26 @@ def _allowed(path: tuple[str | int, ...], allowed: set[str]) -> bool:
     return any(p.path_text(path[:n]) in allowed for n in range(1, len(path) + 1))
 
 
-OWN_OUTPUT: Final = "own output"  # an export that is a resource's own (non-secret) output attribute
+OWN_OUTPUT: Final = "own name or id"  # an export that is a resource's own (non-secret) name or id
 
 
 def _source(stack: StackItem, name: str, by_urn: Mapping[str, StackItem]) -> str | None:
     """What the root stack's property dependencies say export ``name`` is (the gate records them,
     ``policy_gate/runner/exports.py``; the engine records none, pulumi/pulumi ``source_eval.go``
-    ``RegisterResourceOutputs``): ``OWN_OUTPUT`` for one resource of the stack, else why it cannot vouch
-    for the value; None when nothing is recorded."""
+    ``RegisterResourceOutputs``): ``OWN_OUTPUT`` for a name or id of one resource of the stack whose
+    type makes no credentials, else why it cannot vouch for the value; None when nothing is recorded."""
     if name not in stack.property_dependencies:
         return None
     urns = stack.property_dependencies[name]
     if len(urns) == 1 and urns[0] != stack.urn and urns[0] in by_urn:
+        owner = by_urn[urns[0]]
+        if t.matches(owner.type, t.CREDENTIAL_TYPES):
+            return f"is a name or id of {describe(owner)}, whose id or name may be the credential it generates"
         return OWN_OUTPUT
     if stack.urn in urns:
         origins = [by_urn[u] for u in urns if u != stack.urn and u in by_urn]
-        built = f" from {', '.join(describe(o) for o in origins)}" if origins else ""
-        return f"is computed by the program{built}, not a resource's own output"
+        built = f" (it comes from {', '.join(describe(o) for o in origins)})" if origins else ""
+        return f"is not a resource's own name or id{built}"
     return "its recorded source is not one resource of this stack"
 
 
@@ -72,8 +75,8 @@ def _no_secret_exports(items: Sequence[StackItem], config: Mapping[str, Any]) ->
 
 def _unknown_exports(stack: StackItem, names: Sequence[str], items: Sequence[StackItem],
                      config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    """Unknown exports with innocent names (their names were judged): a resource's own output passes;
-    failing closed, a computed one fails, and one whose source nothing records fails only with
+    """Unknown exports with innocent names (their names were judged): a resource's own name or id passes;
+    failing closed, any other recorded one fails, and one whose source nothing records fails only with
     failClosedWithoutSource. The rest get the SDK's advisory (``AdvisoryUnknown``: this check does its
     own failing closed)."""
     closed = fail_closed(config)
@@ -104,6 +107,7 @@ def _exports(depends_on: Mapping[str, tuple[str, ...]] | None = None, **exports:
 
 _RG = SampleResource("azure-native:resources:ResourceGroup", "rg", {"resourceGroupName": "rg-ml"})
 _WS = SampleResource(t.WORKSPACE, "ws", {"workspaceName": "mlw"})
+_RANDOM = SampleResource(t.CREDENTIAL_TYPES[0], "sfx", {"length": 16.0})
 
 
 no_secret_exports = StackRule(
@@ -116,21 +120,24 @@ no_secret_exports = StackRule(
     "What an export is can be recorded as the root stack's property dependencies in AnalyzeStack, one entry per "
     "export: the engine records none (the root stack's outputs come through RegisterResourceOutputs, which carries "
     "only values); the gate records, from the program's own capture, [the resource's URN] for an export that is a "
-    "resource's own output that is not secret (rg.name, ws.id), and [the root stack's URN, then the "
-    "resources it was computed from] for any other value (an apply, an invoke result, a secret, a structure).",
+    "resource's own name or id that is not secret (rg.name, ws.id, an output attribute whose name ends in name or "
+    "id), and [the root stack's URN, then the resources it comes from] for any other value (another output of a "
+    "resource, which a provider need not mark secret even when it holds a key; an apply, an invoke result, a secret, "
+    "a structure). A name or id of a resource that generates credentials (random RandomString, whose id is its "
+    "result; RandomPassword; tls PrivateKey) vouches for nothing.",
     severity=Severity.CRITICAL,
     level=EnforcementLevel.MANDATORY,
     security=True,
     remediation="Remove the export and have consumers fetch the credential from Key Vault or use a managed identity. "
     "If the export is not a credential, rename it or list it in this policy's allowedOutputs config.",
     unknowns="Export names are always judged. An export value unknown during preview whose name is innocent is judged "
-    "by what the export is, where that is recorded (see above): a resource's own output passes. With failClosed, an "
-    "export recorded as computed by the program fails, since its value may be a key (an invoke result inside an apply "
-    "looks, by its dependencies, like a name derived from the same resources); an export whose source nothing "
+    "by what the export is, where that is recorded (see above): a resource's own name or id passes. With failClosed, "
+    "any other recorded export fails, since its value may be a key (an invoke result inside an apply looks, by its "
+    "dependencies, like a name derived from the same resources); an export whose source nothing "
     f"records (every unknown export under the CLI) gets {SDK_ADVISORY} unless failClosedWithoutSource is set, because "
     "failing it would block the first preview of every stack that exports a resource's name or id. Its value is "
     "judged once known: at `pulumi up`, in AnalyzeStack after the deployment. Without failClosed, every unknown "
-    f"export that is not a resource's own output gets {SDK_ADVISORY}, after the known findings.",
+    f"export that is not a resource's own name or id gets {SDK_ADVISORY}, after the known findings.",
     topics=("secrets", "data-access"),
     frameworks=(fw.MCSB_DP2, fw.MCSB_IM8),
     options=(strings("allowedOutputs", [], "Export names (or dotted paths) exempt from this rule."),
@@ -159,15 +166,19 @@ no_secret_exports = StackRule(
         StackSample("secret envelope still judged", _exports(
             dbPassword={p.SIG_KEY: p.SECRET_SIG, "value": "hunter2"}), ("'dbPassword'",)),
         StackSample("nested credential reported once", _exports(credentials={"password": "p"}), ("'credentials'",)),
-        StackSample("unknown exports that are resources' own outputs", (*_exports(
+        StackSample("unknown exports that are resources' own names and ids", (*_exports(
             {"resource_group_name": ("rg",), "workspace_id": ("ws",)}, resource_group_name=p.UNKNOWN_STRING,
             workspace_id=p.UNKNOWN_STRING), _RG, _WS), config={"failClosed": True}),
         StackSample("unknown export computed by the program, failing closed", (*_exports(
             {"training_storage": ("sample-dev", "rg", "ws")}, training_storage=p.UNKNOWN_STRING), _RG, _WS),
-            ("Stack export 'training_storage' is unknown during preview and is computed by the program from "
-             "azure-native:resources:ResourceGroup 'rg', azure-native:machinelearningservices:Workspace 'ws', not a "
-             "resource's own output, so it cannot be shown not to be a credential (failClosed).",),
+            ("Stack export 'training_storage' is unknown during preview and is not a resource's own name or id (it "
+             "comes from azure-native:resources:ResourceGroup 'rg', azure-native:machinelearningservices:Workspace "
+             "'ws'), so it cannot be shown not to be a credential (failClosed).",),
             config={"failClosed": True}),
+        StackSample("unknown export that is a random string's id, failing closed", (*_exports(
+            {"suffix": ("sfx",)}, suffix=p.UNKNOWN_STRING), _RANDOM),
+            ("Stack export 'suffix' is unknown during preview and is a name or id of random:index/randomString:"
+             "RandomString 'sfx', whose id or name may be the credential it generates",), config={"failClosed": True}),
         StackSample("unknown export whose source nothing records, failClosedWithoutSource", _exports(
             resource_group_name=p.UNKNOWN_STRING), ("Stack export 'resource_group_name' is unknown during preview and "
                                                     "nothing records where it comes from",),

@@ -4,17 +4,20 @@ through ``RegisterResourceOutputs``, which carries only the values (pulumi/pulum
 keeps nothing else), so in AnalyzeStack the root stack has no property dependencies.
 
 The program's own capture can tell more: the runner sees each export's Python value. An export
-that *is* a resource's own output attribute (the very ``Output`` object the SDK set on the resource,
-``rpc.py`` ``transfer_properties``: ``res.__dict__[name] = Output(...)``; ``id`` and ``urn`` likewise),
-that is not secret (neither the ``Output`` nor, by ``additionalSecretOutputs``, the registration),
-is that resource's name, id or other property; anything else
-(an ``apply``, ``Output.all``, an invoke result, a secret, a nested structure, a plain value) is a
-value the program computed. The analysis hands this to the pack as the root stack's
-``propertyDependencies`` in AnalyzeStack (``analyzer.requests``), one entry per export:
+that *is* one of a resource's own output attributes (the very ``Output`` object the SDK set on the
+resource, ``rpc.py`` ``transfer_properties``: ``res.__dict__[name] = Output(...)``; ``id`` and ``urn``
+likewise) whose attribute is a name or an id (``id``, ``urn``, a name ending in ``name`` or ``id``:
+``name``, ``resource_group_name``, ``workspace_id``), that is not secret (neither the ``Output``
+nor, by ``additionalSecretOutputs``, the registration), is that resource's name or id; so is the
+resource exported whole (analyzers get its id). Anything else (another output attribute, an
+``apply``, ``Output.all``, an invoke result, a secret, a nested structure, a plain value) may hold
+anything: a provider need not mark an output that carries a key secret, and in a preview nothing
+marks it yet. The analysis hands this to the pack as the root stack's ``propertyDependencies`` in
+AnalyzeStack (``analyzer.requests``), one entry per export:
 
-- ``[<resource URN>]``: the export is that resource's own non-secret output;
-- ``[<root stack URN>, <URNs of the resources it was computed from>...]``: computed by the program
-  (the root stack first says so; a resource's own output never lists it).
+- ``[<resource URN>]``: the export is that resource's own non-secret name or id;
+- ``[<root stack URN>, <URNs of the resources it comes from>...]``: anything else (the root stack
+  first says so; a resource's name or id never lists it).
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ async def _entry(value: Any, root_urn: str, secret_outputs: Mapping[str, Collect
         if isinstance(value, pulumi.Output) and not await value.is_secret():
             for resource in await value.resources():
                 attribute = next((k for k, v in vars(resource).items() if v is value), None)
-                if attribute is None:
+                if attribute is None or not _name_or_id(attribute):
                     continue
                 urn = await _urn(resource)
                 # Marked secret by the registration: the engine makes it secret even where the SDK,
@@ -50,6 +53,12 @@ async def _entry(value: Any, root_urn: str, secret_outputs: Mapping[str, Collect
         return [root_urn, *sorted({await _urn(r) for r in resources})]
     except Exception:  # noqa: BLE001 - what cannot be told apart counts as computed (fails closed)
         return [root_urn]
+
+
+def _name_or_id(attribute: str) -> bool:
+    """``id``, ``urn``, ``name``, ``resource_group_name``, ``workspace_id``, ``principalId``..."""
+    spelled = _spelling(attribute)
+    return spelled == "urn" or spelled.endswith(("name", "id"))
 
 
 def _spelling(name: str) -> str:
