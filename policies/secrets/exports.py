@@ -119,7 +119,7 @@ no_secret_exports = StackRule(
     "tokens or connection strings are forbidden outright; read credentials from Key Vault or an identity instead. "
     "What an export is can be recorded as the root stack's property dependencies in AnalyzeStack, one entry per "
     "export: the engine records none (the root stack's outputs come through RegisterResourceOutputs, which carries "
-    "only values); the gate records, from the program's own capture, [the resource's URN] for an export that is a "
+    "only values); the offline gate (not the Pulumi CLI) records, from the program's own capture, [the resource's URN] for an export that is a "
     "resource's own name or id that is not secret (rg.name, ws.id, an output attribute whose name ends in name or "
     "id), and [the root stack's URN, then the resources it comes from] for any other value (another output of a "
     "resource, which a provider need not mark secret even when it holds a key; an apply, an invoke result, a secret, "
