@@ -298,8 +298,12 @@ def run(corpus: Corpus, cases: Sequence[Case] | None = None) -> list[str]:
     for case in corpus.cases if cases is None else cases:
         pair = pairs.get(case.pack) or pairs.setdefault(case.pack, servicers(case.pack))
         if configured.get(case.pack) != case.config:
-            for servicer in pair:
-                servicer.Configure(corpus.configs[case.config], None)
+            configure = difference(pair, "Configure", corpus.configs[case.config])
+            if configure:
+                found.append(f"{case.label} [{case.pack} Configure]: {configure}")
+            if outcome(pair[0], "Configure", corpus.configs[case.config])[0] == "raised":
+                configured.pop(case.pack, None)  # a config the SDK cannot convert (infinity): nothing to analyze
+                continue
             configured[case.pack] = case.config
         problem = difference(pair, case.method, case.request)
         if problem:

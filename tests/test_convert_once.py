@@ -135,15 +135,23 @@ def _assert_identical(corpus: Corpus) -> None:
 
 # -- the rules and the probes, on every sample and the edge requests ----------------------------
 
-def test_every_sample_and_edge_request_gives_identical_responses() -> None:
-    corpus, configs = base_corpus()
-    for label, captured in [*sample_captures(), ("edge", edge_capture()), ("ml-stack", stacks.ml_stack(70)),
-                            ("workspaces", stacks.workspace_capture(5))]:
+def every_request(configs: Mapping[str, Mapping[str, int]], corpus: Corpus, labels: Iterator[tuple[str, Capture]]) -> Corpus:
+    """The captures, the edge requests, the benchmark's stacks and the requests the SDK cannot convert."""
+    for label, captured in [*labels, ("edge", edge_capture()), ("ml-stack", stacks.ml_stack(70)), ("workspaces", stacks.workspace_capture(5))]:
         add_capture(corpus, label, captured, configs)
     for label, request in _raising_requests():
         for pack, indexes in configs.items():
             corpus.cases.extend(Case(label, pack, i, "Analyze", request) for i in indexes.values())
-    assert len(corpus.cases) > 3000
+    return corpus
+
+
+def test_every_sample_and_edge_request_gives_identical_responses() -> None:
+    """The fast tier: every sample under the default and the remediate configs (the rules) and the
+    default one (the probes); every config in the full tier (below)."""
+    corpus, configs = base_corpus()
+    fast = {"rules": {k: configs["rules"][k] for k in ("defaults", "remediate")}, "probes": {"defaults": configs["probes"]["defaults"]}}
+    every_request(fast, corpus, sample_captures())
+    assert len(corpus.cases) > 2000
     _assert_identical(corpus)
 
 
@@ -187,7 +195,7 @@ def hypothesis_cases(rule: Any, case: Any) -> Corpus:
 def test_hypothesis_cases_give_identical_responses(rule: Any) -> None:
     strategy = stack_cases(rule) if isinstance(rule, StackRule) else resource_cases(rule)
 
-    @PROFILE
+    @settings(PROFILE, max_examples=min(PROFILE.max_examples, 50))  # the rules' own robustness: test_properties
     @given(case=strategy)
     def check(case: Any) -> None:
         _assert_identical(hypothesis_cases(rule, case))
@@ -296,9 +304,13 @@ def program_corpus() -> Corpus:
 
 
 @pytest.mark.process
-def test_reference_stack_and_antipatterns_give_identical_responses(program_corpus: Corpus) -> None:
-    assert len(program_corpus.cases) > 500
-    _assert_identical(program_corpus)
+def test_programs_and_every_config_give_identical_responses(program_corpus: Corpus) -> None:
+    """The reference stack and the antipatterns example (run as programs, also in preview), and
+    every sample under every config of both packs."""
+    corpus = Corpus(list(program_corpus.configs), list(program_corpus.cases))  # its configs come first, as base_corpus's
+    every_request(base_corpus()[1], corpus, sample_captures())
+    assert len(corpus.cases) > 8000
+    _assert_identical(corpus)
 
 
 def _collect(rule: Any, corpus: Corpus) -> None:
@@ -321,9 +333,7 @@ def _collect(rule: Any, corpus: Corpus) -> None:
 def test_the_oldest_admitted_sdk_gives_identical_responses(program_corpus: Corpus, tmp_path: Path) -> None:
     assert FLOOR is not None
     corpus = Corpus(list(program_corpus.configs), list(program_corpus.cases))
-    _, configs = base_corpus()
-    for label, captured in [*sample_captures(), ("edge", edge_capture()), ("ml-stack", stacks.ml_stack(70))]:
-        add_capture(corpus, label, captured, configs)
+    every_request(base_corpus()[1], corpus, sample_captures())
     for rule in RULES:
         _collect(rule, corpus)
     written = corpus.dump(tmp_path / "corpus.json")
