@@ -1,6 +1,8 @@
 """Where the gate's time goes on the n-workspace export (the Checkov comparison): its own process
 (the client side: imports, reading the export, building requests, the report) against the pack's
-process (the pack side), in CPU seconds, and a profile of the client that says what it waits for.
+process (the pack side), in CPU seconds, with a profile of the client that says what it waits for,
+and the pack's side split into its start, its servicer's work (the same requests in process) and
+the rest (gRPC serving: the SDK's server, request parsing, response building).
 
 The gate runs in a fresh interpreter through a small driver (so its imports count), once without
 and once under cProfile; the pack is the driver's only child, so ``RUSAGE_CHILDREN`` is the pack's
@@ -18,7 +20,11 @@ from typing import Any
 
 from bench import stacks
 from bench.breakdown import cumulative, top_functions
-from bench.harness import ROOT, child_env, median
+from bench.harness import ROOT, child_env, config_request, cpu_timed, median, started
+from bench.inprocess import pack_environment_here, servicer
+from bench.memory import cpu_seconds
+from bench.workload import analyze_requests
+from policy_gate.analyzer import stack_request
 
 _DRIVER = r"""
 import cProfile, json, resource, sys, time
@@ -73,8 +79,37 @@ def gate_split(workspaces: int, tmp: Path, reps: int = 3) -> dict[str, Any]:
     stats = pstats.Stats(str(profile))
     phases = {name: cumulative(stats, predicate) for name, predicate in PHASES.items()}
     profile.unlink()
-    return {
+    result: dict[str, Any] = {
         "workspaces": workspaces, "resources": 2 * workspaces, "runs": len(plain),
         **{key: median([p[key] for p in plain]) for key in ("wall_s", "client_cpu_s", "pack_cpu_s")},
         "profiled": {"wall_s": profiled["wall_s"], "phases_s": phases, "top": top_functions(stats, 12)},
     }
+    side = pack_side(workspaces, reps)
+    side["grpc_serving_cpu_s"] = result["pack_cpu_s"] - sum(side[k] for k in ("startup_cpu_s", "analyze_cpu_s", "analyze_stack_cpu_s"))
+    result["pack_side"] = side
+    return result
+
+
+def pack_side(workspaces: int, reps: int) -> dict[str, float]:
+    """The pack's CPU on the export's requests without gRPC: its start (to the port line) and its
+    servicer called in this process (with the pack's GC thresholds), for every Analyze and the AnalyzeStack."""
+    import gc
+
+    from policies import build_policies
+
+    with started(ROOT) as pack:
+        startup = cpu_seconds(pack.pid) or 0.0
+    captured = stacks.workspace_capture(workspaces)
+    requests, stack = analyze_requests(captured), stack_request(captured)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 20)  # as the pack's __main__.py
+    try:
+        with pack_environment_here():
+            analyzer = servicer(build_policies())
+            analyzer.Configure(config_request(), None)
+            analyze = cpu_timed(lambda: [analyzer.Analyze(r, None) for r in requests], reps)
+            analyze_stack = cpu_timed(lambda: analyzer.AnalyzeStack(stack, None), reps)
+    finally:
+        gc.set_threshold(*thresholds)
+    return {"startup_cpu_s": startup, "analyze_cpu_s": analyze, "analyze_stack_cpu_s": analyze_stack,
+            "analyze_requests": len(requests)}

@@ -114,3 +114,7 @@ def print_details(details: Mapping[str, Any]) -> None:
         print(f"Gate on the {split['workspaces']:,}-workspace export ({split['resources']:,} resources), unprofiled: wall "
               f"{split['wall_s']:.2f} s, the gate's own CPU (client side) {split['client_cpu_s']:.2f} s, the pack's CPU "
               f"{split['pack_cpu_s']:.2f} s. Under cProfile (wall {split['profiled']['wall_s']:.2f} s): {shown}.")
+        side = split["pack_side"]
+        print(f"The pack's side of it: start-up {side['startup_cpu_s']:.2f} s, its servicer in process {side['analyze_cpu_s']:.2f} s "
+              f"for the {side['analyze_requests']:,} Analyze requests and {side['analyze_stack_cpu_s']:.2f} s for AnalyzeStack, "
+              f"the rest (gRPC serving) {side['grpc_serving_cpu_s']:.2f} s.")
