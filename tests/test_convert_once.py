@@ -328,21 +328,43 @@ def _collect(rule: Any, corpus: Corpus) -> None:
     collect()
 
 
-@pytest.mark.process
-@pytest.mark.skipif(not FLOOR, reason="POLICY_PACK_FLOOR_PYTHON is not set (.ci/run sets it)")
-def test_the_oldest_admitted_sdk_gives_identical_responses(program_corpus: Corpus, tmp_path: Path) -> None:
-    assert FLOOR is not None
+@pytest.fixture(scope="module")
+def corpus_file(program_corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """Everything above plus 15 hypothesis cases per rule, written for another interpreter; and
+    how many cases it holds."""
     corpus = Corpus(list(program_corpus.configs), list(program_corpus.cases))
     every_request(base_corpus()[1], corpus, sample_captures())
     for rule in RULES:
         _collect(rule, corpus)
-    written = corpus.dump(tmp_path / "corpus.json")
-    result = subprocess.run([FLOOR, "-m", "tests.differential", str(tmp_path / "corpus.json")], cwd=ROOT,
-                            capture_output=True, text=True, timeout=1200)
-    summary = json.loads(result.stdout.strip().splitlines()[-1]) if result.stdout.strip() else {}
-    assert summary.get("pulumi_policy") == "1.18.0", result.stderr[-2000:]
-    assert summary["cases"] == written > 5000 and summary["count"] == 0, summary["differences"]
-    assert result.returncode == 0
+    path = tmp_path_factory.mktemp("differential") / "corpus.json"
+    return path, corpus.dump(path)
+
+
+def _run_elsewhere(python: str, corpus: tuple[Path, int]) -> dict[str, Any]:
+    result = subprocess.run([python, "-m", "tests.differential", str(corpus[0])], cwd=ROOT, capture_output=True, text=True,
+                            timeout=1200)
+    summary: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1]) if result.stdout.strip() else {}
+    assert summary.get("cases") == corpus[1] > 5000, result.stderr[-2000:]
+    assert summary["count"] == 0 and result.returncode == 0, summary["differences"]
+    return summary
+
+
+@pytest.mark.process
+@pytest.mark.skipif(not FLOOR, reason="POLICY_PACK_FLOOR_PYTHON is not set (.ci/run sets it)")
+def test_the_oldest_admitted_sdk_gives_identical_responses(corpus_file: tuple[Path, int]) -> None:
+    assert FLOOR is not None
+    assert _run_elsewhere(FLOOR, corpus_file)["pulumi_policy"] == "1.18.0"
+
+
+OTHER_RELEASES = [p for p in os.environ.get("POLICY_PACK_SDK_PYTHONS", "").split(os.pathsep) if p]
+
+
+@pytest.mark.process
+@pytest.mark.skipif(not OTHER_RELEASES, reason="POLICY_PACK_SDK_PYTHONS is not set (interpreters with other pulumi-policy "
+                    "releases, to verify a release for convert_once.VERIFIED)")
+@pytest.mark.parametrize("python", OTHER_RELEASES)
+def test_other_releases_give_identical_responses(python: str, corpus_file: tuple[Path, int]) -> None:
+    assert _run_elsewhere(python, corpus_file)["pulumi_policy"] in convert_once.VERIFIED
 
 
 def test_the_pack_installs_the_adapter_before_it_serves() -> None:
