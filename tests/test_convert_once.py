@@ -50,6 +50,7 @@ RULE_CONFIGS: dict[str, dict[str, Any]] = {
     "enforce": json.loads((ROOT / "presets" / "enforce.json").read_text()),
     "antipatterns": json.loads((ROOT / "examples" / "antipatterns" / "policy-config.json").read_text()),
     "half-disabled": {"all": "disabled", **{r.name: "mandatory" for r in RULES[::2]}},
+    "all-disabled": {"all": "disabled"},  # nothing converts: a request the SDK cannot convert passes
 }
 PROBE_CONFIGS: dict[str, dict[str, str]] = {
     "defaults": {},
@@ -146,10 +147,11 @@ def every_request(configs: Mapping[str, Mapping[str, int]], corpus: Corpus, labe
 
 
 def test_every_sample_and_edge_request_gives_identical_responses() -> None:
-    """The fast tier: every sample under the default and the remediate configs (the rules) and the
+    """The fast tier: every sample under the default, remediate and all-disabled configs (the rules) and the
     default one (the probes); every config in the full tier (below)."""
     corpus, configs = base_corpus()
-    fast = {"rules": {k: configs["rules"][k] for k in ("defaults", "remediate")}, "probes": {"defaults": configs["probes"]["defaults"]}}
+    fast = {"rules": {k: configs["rules"][k] for k in ("defaults", "remediate", "all-disabled")},
+            "probes": {"defaults": configs["probes"]["defaults"]}}
     every_request(fast, corpus, sample_captures())
     assert len(corpus.cases) > 2000
     _assert_identical(corpus)
