@@ -228,14 +228,18 @@ class ConvertOnceServicer(sdk._PolicyAnalyzerServicer):
     def _tags(self) -> tuple[Any, ...]:
         return (self._sdk("stack_tags"),) if self._with_stack_tags else ()
 
+    def _enabled(self, kind: type) -> Iterator[tuple[Any, sdk.EnforcementLevel]]:
+        """The policies of ``kind`` that are not disabled, with their levels, in the SDK's order."""
+        for policy in self._sdk("policies"):
+            level = self._get_enforcement_level(policy)
+            if level != sdk.EnforcementLevel.DISABLED and isinstance(policy, kind):
+                yield policy, level
+
     def Analyze(self, request: Any, _context: Any) -> Any:  # noqa: N802 - the gRPC method
         self._configure_runtime_settings()
         response = sdk.proto.AnalyzeResponse()
         converted: _Converted | None = None
-        for policy in self._sdk("policies"):
-            level = self._get_enforcement_level(policy)
-            if level == sdk.EnforcementLevel.DISABLED or not isinstance(policy, sdk.ResourceValidationPolicy):
-                continue
+        for policy, level in self._enabled(sdk.ResourceValidationPolicy):
             if not policy.has_validation():
                 response.not_applicable.append(sdk.proto.PolicyNotApplicable(
                     policy_name=policy.name, reason="Policy does not implement validate"))
@@ -254,10 +258,7 @@ class ConvertOnceServicer(sdk._PolicyAnalyzerServicer):
         self._configure_runtime_settings()
         response = sdk.proto.AnalyzeResponse()
         stack: _ConvertedStack | None = None
-        for policy in self._sdk("policies"):
-            level = self._get_enforcement_level(policy)
-            if level == sdk.EnforcementLevel.DISABLED or not isinstance(policy, sdk.StackValidationPolicy):
-                continue
+        for policy, level in self._enabled(sdk.StackValidationPolicy):
             if level == sdk.EnforcementLevel.REMEDIATE:
                 level = sdk.EnforcementLevel.MANDATORY  # as the SDK: stack policies cannot remediate
             report_violation = self._report(response, policy, level)
