@@ -42,7 +42,9 @@ def module_name(path: Path) -> str:
 
 
 def modules(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*.py") if "__pycache__" not in p.parts)
+    """The tree's own modules: not bytecode caches, nor a virtualenv inside it (bench/.venv-checkov)."""
+    return sorted(p for p in directory.rglob("*.py")
+                  if not any(part == "__pycache__" or part.startswith(".") for part in p.relative_to(directory).parts))
 
 
 def imports(path: Path) -> Iterator[tuple[str, int]]:
