@@ -54,7 +54,7 @@ from ..capture import Capture, Resource
 from ..results import Diagnostic, NotApplicable, Outcome, PolicyMeta, Violation
 from ..wire import urn_name
 from .links import web_url
-from .locations import SourceLine, declared_at, exported_at, project_file, relative_to, source_root
+from .locations import SourceLine, finding_source, project_file, relative_to, source_root
 from .redact import Redactor
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -182,9 +182,7 @@ def _result(v: Violation, rule_index: int, resource: Resource | None, capture: C
 def _location(v: Violation, resource: Resource | None, resource_type: str, capture: Capture, base: Path,
               redact: Redactor) -> dict[str, Any]:
     location: dict[str, Any] = {}
-    on_stack = resource.is_root_stack if resource is not None else v.urn == capture.root_urn
-    where = declared_at(resource, capture) or (exported_at(v.message, capture) if on_stack else None) \
-        or project_file(capture)
+    where = finding_source(v.urn, v.message, resource, capture) or project_file(capture)
     if where is not None:
         location["physicalLocation"] = _physical(where, base, redact)
     logical: dict[str, Any] = {"name": redact(v.resource_name), "fullyQualifiedName": redact(v.urn), "kind": "resource"}
