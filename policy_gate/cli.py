@@ -19,6 +19,9 @@ from . import __version__
 from .capture import Capture
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError, debug_enabled
 from .reports import FORMATS, Redactor, render, summary
+from .reports import targets as report_targets
+from .reports.markdown import DEFAULT_LIMIT as MARKDOWN_LIMIT
+from .reports.markdown import MIN_LIMIT as MARKDOWN_MIN
 from .results import FAIL_ON, SEVERITIES
 
 if TYPE_CHECKING:
@@ -37,6 +40,16 @@ class _Version(argparse.Action):
                  option_string: str | None = None) -> None:
         print(_version_text())
         parser.exit()
+
+
+def _markdown_limit(value: str) -> int:
+    try:
+        limit = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of characters: {value!r}") from None
+    if limit < MARKDOWN_MIN:
+        raise argparse.ArgumentTypeError(f"at least {MARKDOWN_MIN} (room for the verdict and the summary)")
+    return limit
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,8 +71,13 @@ def _parser() -> argparse.ArgumentParser:
                      help="run with no stack config when Pulumi.<stack>.yaml does not exist (the CLI accepts that for a "
                      "stack that exists in its backend, which the gate cannot know)")
     run.add_argument("--preview", action="store_true", help="leave computed outputs unknown, as `pulumi preview` does")
-    run.add_argument("--format", choices=FORMATS, default="text", help="report format")
-    run.add_argument("--output", help="write the report to this file instead of stdout")
+    run.add_argument("--format", choices=FORMATS, help="report format (default: text, unless only --report is given)")
+    run.add_argument("--output", help="write that report to this file instead of stdout (stdout then gets the summary line)")
+    run.add_argument("--report", action="append", default=[], metavar="FORMAT=PATH",
+                     help="write the report in FORMAT to PATH ('-': stdout); repeatable: every report from one run")
+    run.add_argument("--markdown-limit", type=_markdown_limit, metavar="CHARS",
+                     help=f"most characters of the markdown report; whole rows past it are left out and counted (default: "
+                     f"{MARKDOWN_LIMIT}, a pull-request comment's limit; a step summary takes up to 1 MiB)")
     run.add_argument("--fail-on", choices=FAIL_ON, default="mandatory",
                      help="which violations fail the run (exit 1): mandatory (default), advisory (any), none")
     run.add_argument("--min-severity", choices=SEVERITIES[1:], default="low",
@@ -111,6 +129,7 @@ def _run(args: argparse.Namespace) -> int:
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
     from .config import load_file
 
+    targets = report_targets.parse(args.report, args.format, args.output)
     pack_dir = Path(args.pack).resolve() if args.pack else default_pack()
     user_config = load_file(args.config)
     exemptions = exemptions_mod.load(args.exemptions) if args.exemptions else []
@@ -142,17 +161,10 @@ def _run(args: argparse.Namespace) -> int:
     if args.exemptions:
         exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
         exemptions_mod.apply(outcome, exemptions, dt.date.today())
-    text = render(args.format, outcome, capture, redact, args.fail_on, args.min_severity, _source_root(args, capture))
-    failing = outcome.failing(args.fail_on, args.min_severity)
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        print(summary(outcome, args.fail_on, args.min_severity))
-    else:
-        sys.stdout.write(text)
-    return EXIT_VIOLATIONS if failing else EXIT_OK
+    root = _source_root(args, capture)
+    report_targets.write(targets, lambda fmt: render(fmt, outcome, capture, redact, args.fail_on, args.min_severity, root,
+                                                     args.markdown_limit), summary(outcome, args.fail_on, args.min_severity))
+    return EXIT_VIOLATIONS if outcome.failing(args.fail_on, args.min_severity) else EXIT_OK
 
 
 def default_pack() -> Path:
