@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from . import __version__
 from .capture import Capture
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError, debug_enabled
+from .progress import Progress
+from .progress import choose as choose_progress
 from .reports import FORMATS, Redactor, render, summary
 from .reports import targets as report_targets
 from .reports.markdown import DEFAULT_LIMIT as MARKDOWN_LIMIT
@@ -90,12 +92,14 @@ def _parser() -> argparse.ArgumentParser:
                      "default: the git work tree holding the program, else the current directory)")
     run.add_argument("--verbose", action="store_true", help="show the program's own output, and the traceback of a "
                      "program that fails (as POLICY_GATE_DEBUG=1 does)")
+    run.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                     help="show progress on stderr (default: on a terminal, not in CI; --progress also in logs)")
     run.add_argument("--stack-tag", action="append", default=[], metavar="KEY=VALUE",
                      help="a stack tag for ConfigureStack, as `pulumi stack tag set` stores it (repeatable)")
     return parser
 
 
-def _capture(args: argparse.Namespace, runs: list[Capture]) -> tuple[Capture, Rerun | None]:
+def _capture(args: argparse.Namespace, runs: list[Capture], progress: Progress) -> tuple[Capture, Rerun | None]:
     """What to analyse, and for a program how to run it again with remediated inputs (each
     run's capture is appended to ``runs``)."""
     from . import inputs
@@ -107,10 +111,12 @@ def _capture(args: argparse.Namespace, runs: list[Capture]) -> tuple[Capture, Re
         kind = inputs.kind_of(path) if path.exists() else "program"
     if kind == "program":
         def rerun(remediations: dict[str, dict[str, Any]]) -> Capture:
+            progress.stage("Running the program again with the remediated inputs")
             runs.append(run_program(path, args.stack, args.preview, args.timeout, args.verbose,
                                     args.allow_missing_stack_file, remediations))
             return runs[-1]
 
+        progress.stage("Running the program")
         return run_program(path, args.stack, args.preview, args.timeout, args.verbose, args.allow_missing_stack_file), rerun
     if args.preview:
         raise UsageError("--preview applies to programs; a preview JSON file is already a preview")
@@ -124,6 +130,14 @@ def _source_root(args: argparse.Namespace, capture: Capture) -> Path:
 
 
 def _run(args: argparse.Namespace) -> int:
+    progress = choose_progress(args.progress)
+    try:
+        return _gate(args, progress)
+    finally:
+        progress.close()  # before the error line main prints
+
+
+def _gate(args: argparse.Namespace, progress: Progress) -> int:
     from . import exemptions as exemptions_mod
     from . import tags
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
@@ -137,7 +151,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"--source-root {args.source_root} is not a directory")
     given_tags = tags.parse_flags(args.stack_tag)
     runs: list[Capture] = []
-    capture, rerun = _capture(args, runs)
+    capture, rerun = _capture(args, runs, progress)
     if capture.kind == "state" and given_tags:
         print("warning: --stack-tag has no effect on a state file: `pulumi policy analyze` sends no ConfigureStack",
               file=sys.stderr)
@@ -149,7 +163,7 @@ def _run(args: argparse.Namespace) -> int:
     options = PackOptions(pack_dir, python=args.pack_python, start_timeout=args.pack_start_timeout,
                           call_timeout=args.pack_timeout)
     try:
-        outcome = analyze(capture, options, user_config, config_origin=args.config or "config", rerun=rerun,
+        outcome = analyze(capture, options, user_config, config_origin=args.config or "config", rerun=rerun, progress=progress,
                           stack_tags=stack_tags)
     except GateError as exc:
         exc.message = redact(exc.message)  # a pack's error text may quote a property value
@@ -162,6 +176,7 @@ def _run(args: argparse.Namespace) -> int:
         exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
         exemptions_mod.apply(outcome, exemptions, dt.date.today())
     root = _source_root(args, capture)
+    progress.close()  # the display is erased before any report is written
     report_targets.write(targets, lambda fmt: render(fmt, outcome, capture, redact, args.fail_on, args.min_severity, root,
                                                      args.markdown_limit), summary(outcome, args.fail_on, args.min_severity))
     return EXIT_VIOLATIONS if outcome.failing(args.fail_on, args.min_severity) else EXIT_OK
