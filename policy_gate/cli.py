@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -96,6 +97,13 @@ def _parser() -> argparse.ArgumentParser:
                      help="show progress on stderr (default: on a terminal, not in CI; --progress also in logs)")
     run.add_argument("--stack-tag", action="append", default=[], metavar="KEY=VALUE",
                      help="a stack tag for ConfigureStack, as `pulumi stack tag set` stores it (repeatable)")
+    hook = commands.add_parser("pre-commit", help="the pre-commit hook: run on each Pulumi Python program the files belong "
+                               "to, with text reports (the options are run's)")
+    hook.add_argument("files", nargs="*", metavar="FILE", help="files of the commit (pre-commit passes them)")
+    for action in run._actions:  # every option of run, but those that name reports: each program prints its text report
+        if action.option_strings and action.dest not in ("help", "input", "format", "output", "report", "markdown_limit"):
+            hook._add_action(action)
+    hook.set_defaults(input="program", format=None, output=None, report=[], markdown_limit=None)
     return parser
 
 
@@ -201,10 +209,29 @@ def _version_text() -> str:
     return f"policy-gate {__version__}; {pack}"
 
 
+def _pre_commit(args: argparse.Namespace) -> int:
+    """``policy-gate pre-commit [RUN OPTIONS] FILE...``: ``run`` on each program the files belong to."""
+    from . import hook
+
+    def gate(program: Path) -> int:
+        one = argparse.Namespace(**{**vars(args), "path": str(program), "input": "program"})
+        return _guarded(lambda: _run(one))
+
+    return hook.run(args.files, gate)
+
+
 def main(argv: list[str] | None = None) -> int:
-    try:
+    def dispatch() -> int:
         args = _parser().parse_args(argv)
-        return _run(args)
+        return _pre_commit(args) if args.command == "pre-commit" else _run(args)
+
+    return _guarded(dispatch)
+
+
+def _guarded(call: Callable[[], int]) -> int:
+    """``call``'s exit code; any failure one line on stderr, with its exit code."""
+    try:
+        return call()
     except GateError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return exc.exit_code
