@@ -112,6 +112,16 @@ def test_this_repository_gates_its_examples_with_the_action() -> None:
     assert not any("policy_gate" in str(step.get("run", "")) for step in steps)  # one gate run, the action's
 
 
+def test_the_readme_adds_the_action_as_docs_ci_md_does() -> None:
+    """README.md's workflow is docs/ci.md's action recipe, which tests/test_install.py runs."""
+    def recipe(path: Path) -> Any:
+        match = re.search(r"<!-- recipe: action\b[^>]*-->\s*```yaml\n(.*?)```", path.read_text(encoding="utf-8"), re.S)
+        assert match, path
+        return yaml.safe_load(match.group(1))
+
+    assert recipe(ROOT / "README.md") == recipe(ROOT / "docs" / "ci.md")
+
+
 @pytest.mark.parametrize(("environ", "expected"), [
     ({}, "policy-gate run . --report sarif=R/policy-gate.sarif --report markdown=R/policy-gate.md --report text=-"),
     ({"INPUT_PATH": "infra", "INPUT_REPORTS": "junit, json", "INPUT_UPLOAD_SARIF": "false", "INPUT_STEP_SUMMARY": "false",

@@ -1,7 +1,9 @@
 """The gate as an installed tool: ``pip install`` of this checkout into a fresh virtualenv gives a
-``policy-gate`` command with the pack bundled and no provider SDK, and the two CI recipes of
-docs/ci.md run as written (their ``run:`` steps, with the repository URL pointing at this
-checkout and pipx's directories in a temporary directory).
+``policy-gate`` command with the pack bundled and no provider SDK, and the CI recipes of
+docs/ci.md run as written: their ``run:`` steps, with the repository URL pointing at this
+checkout and pipx's directories in a temporary directory; the action recipe's ``uses`` of this
+repository runs ``action.yml`` as the runner runs a composite action (``tests/actions.py``); the
+pre-commit hook's entry point runs from the installed command.
 
 What is installed is what ``git`` would hand ``pipx install git+<repo>``: the tracked and
 untracked-but-not-ignored files, copied first, so no build output lands in the checkout.
@@ -21,7 +23,10 @@ from typing import Any
 
 import pytest
 import yaml
+from google.protobuf import empty_pb2
 
+from policy_gate.analyzer import PackOptions, PackProcess
+from tests.actions import run_action
 from tests.corpus import CORPUS as PROGRAMS
 from tests.corpus import copy_program
 
@@ -29,6 +34,7 @@ pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program r
 
 ROOT = Path(__file__).resolve().parent.parent
 CI_DOC = ROOT / "docs" / "ci.md"
+README = ROOT / "README.md"
 REPO_URL = "git+https://github.com/<org>/<this-repo>"
 
 
@@ -110,43 +116,136 @@ def test_the_installed_gate_checks_a_program_whose_venv_has_the_provider_sdk(ins
         ("online-endpoint-aad-auth", "scoring"), ("online-endpoint-no-public-access", "scoring")}
 
 
-def recipe(name: str) -> dict[str, Any]:
-    """The workflow that follows ``<!-- recipe: NAME`` in docs/ci.md."""
+def recipe(name: str) -> Any:
+    """The workflow (or steps) that follows ``<!-- recipe: NAME`` in docs/ci.md."""
     text = CI_DOC.read_text(encoding="utf-8")
     match = re.search(rf"<!-- recipe: {re.escape(name)}\b[^>]*-->\s*```yaml\n(.*?)```", text, re.S)
     assert match, f"docs/ci.md has no recipe {name}"
-    workflow: dict[str, Any] = yaml.safe_load(match.group(1))
-    return workflow
+    return yaml.safe_load(match.group(1))
+
+
+def job_environment(tmp_path: Path) -> dict[str, str]:
+    """A job's environment: actions/setup-python's Python first on PATH (``python``, ``python3``),
+    pipx from the test run's, pipx's directories and the step summary file in ``tmp_path``."""
+    job_python = tmp_path / "job-python"
+    if not job_python.exists():
+        run([sys.executable, "-m", "venv", str(job_python)]).check_returncode()
+    pipx = shutil.which("pipx", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    assert pipx, "pipx is not installed (requirements-dev.txt)"
+    env = clean_environment([job_python / "bin", tmp_path / "pipx-bin", Path(pipx).parent])
+    (tmp_path / "step-summary.md").write_text("")
+    env.update(PIPX_HOME=str(tmp_path / "pipx-home"), PIPX_BIN_DIR=str(tmp_path / "pipx-bin"),
+               GITHUB_STEP_SUMMARY=str(tmp_path / "step-summary.md"))
+    return env
+
+
+def run_steps(steps: list[dict[str, Any]], work: Path, env: dict[str, str], source: Path) -> subprocess.CompletedProcess[str]:
+    """The ``run:`` steps, as the runner runs them (bash, -e and pipefail) in ``work``; every step
+    but the last must pass; returns the last one's result."""
+    commands = [step for step in steps if "run" in step]
+    for index, step in enumerate(commands):
+        script = step["run"].replace(REPO_URL, str(source))
+        result = run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=work,
+                     env={**env, **step.get("env", {})})
+        if index < len(commands) - 1:
+            assert result.returncode == 0, (step["name"], result.stderr[-2000:])
+    return result
+
+
+def recipe_program(work: Path, own_virtualenv: bool = True) -> None:
+    shutil.copytree(PROGRAMS / "recipe-infra", work / "infra")
+    if not own_virtualenv:
+        (work / "infra" / "Pulumi.yaml").write_text("name: training-names\nruntime: python\n")
 
 
 @pytest.mark.parametrize("name", ["own-virtualenv", "no-virtualenv"])
 def test_the_ci_recipes_run_as_written(name: str, source: Path, tmp_path: Path) -> None:
     steps = recipe(name)["jobs"]["gate"]["steps"]
     work = tmp_path / "job"
-    shutil.copytree(PROGRAMS / "recipe-infra", work / "infra")
-    if name == "no-virtualenv":
-        (work / "infra" / "Pulumi.yaml").write_text("name: training-names\nruntime: python\n")
-    # actions/setup-python: a Python of the job's own first on PATH; pipx from the test run's.
-    job_python = tmp_path / "job-python"
-    run([sys.executable, "-m", "venv", str(job_python)]).check_returncode()
-    pipx = shutil.which("pipx", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-    assert pipx, "pipx is not installed (requirements-dev.txt)"
-    env = clean_environment([job_python / "bin", tmp_path / "pipx-bin", Path(pipx).parent])
-    env.update(PIPX_HOME=str(tmp_path / "pipx-home"), PIPX_BIN_DIR=str(tmp_path / "pipx-bin"))
-    commands = [step for step in steps if "run" in step]
-    assert [step["name"] for step in commands][-1] == "Policy gate"
-    for step in commands:
-        script = step["run"].replace(REPO_URL, str(source))
-        result = run(["bash", "-eo", "pipefail", "-c", script], cwd=work, env={**env, **step.get("env", {})})
-        if step["name"] != "Policy gate":
-            assert result.returncode == 0, (step["name"], result.stderr[-2000:])
+    recipe_program(work, own_virtualenv=name == "own-virtualenv")
+    assert [step["name"] for step in steps if "run" in step][-1] == "Policy gate"
+    env = job_environment(tmp_path)
+    result = run_steps(steps, work, env, source)
     # The pack judged the program's resource (no Azure ML resource, nothing to report), with the
-    # root stack and the default provider, as the engine analyses them.
+    # root stack and the default provider, as the engine analyses them; one run, three reports.
     assert result.returncode == 0 and result.stderr == "", result.stderr
     assert result.stdout.startswith("PASS: 0 mandatory and 0 advisory violation(s) in 3 resource(s) checked by "
                                     "azure-ml-governance@0.1.0")
     sarif = json.loads((work / "policy.sarif").read_text())
     assert sarif["runs"][0]["results"] == [] and sarif["runs"][0]["properties"]["resourcesAnalysed"] == 3
+    assert (work / "policy.xml").read_text().startswith("<?xml")
+    assert Path(env["GITHUB_STEP_SUMMARY"]).read_text().startswith("## Policy gate: PASS on training-names/dev")
     # The gate's own environment has no pulumi_random: the verdict came from the program's interpreter.
     gate_python = tmp_path / "pipx-home" / "venvs" / "policy-gate" / "bin" / "python"
     assert run([str(gate_python), "-c", "import pulumi_random"]).returncode == 1
+
+
+def test_the_action_recipe_runs_as_written(source: Path, tmp_path: Path) -> None:
+    """The recipe's steps; its ``uses: <org>/<this-repo>@...`` runs this checkout's action.yml
+    (install, one gate run, the upload reached with the SARIF report, the verdict)."""
+    steps = recipe("action")["jobs"]["gate"]["steps"]
+    work = tmp_path / "job"
+    recipe_program(work)
+    env = job_environment(tmp_path)
+    run_steps([step for step in steps if "run" in step] + [{"run": "true"}], work, env, source)
+    (uses,) = [step for step in steps if str(step.get("uses", "")).startswith("<org>/<this-repo>@")]
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
+    action = run_action(source, uses.get("with", {}), {**env, **uses.get("env", {})}, work, runner_temp)
+    assert action.failed is None, action.log[-3000:]
+    assert action.outputs["exit-code"] == "0" and action.outputs["summary"].startswith(
+        "PASS: 0 mandatory and 0 advisory violation(s) in 3 resource(s) checked by azure-ml-governance@0.1.0")
+    assert action.summary.startswith("## Policy gate: PASS on training-names/dev")
+    assert action.ran == ["Install the policy gate", "Policy gate", "Upload SARIF to code scanning", "Verdict"]
+    (upload,) = action.uses
+    sarif_file = work / upload[1]["sarif_file"]
+    assert upload == ("github/codeql-action/upload-sarif@v3", {"sarif_file": upload[1]["sarif_file"], "category": "policy-gate"})
+    assert json.loads(sarif_file.read_text())["runs"][0]["properties"]["resourcesAnalysed"] == 3
+    assert (work / "policy-gate-reports" / "policy-gate.junit.xml").is_file()
+    # The gate ran from the action's own environment, without the program's SDK.
+    gate_python = runner_temp / "policy-gate" / "bin" / "python"
+    assert run([str(gate_python), "-c", "import policy_gate, pulumi_policy"]).returncode == 0
+    assert run([str(gate_python), "-c", "import pulumi_random"]).returncode == 1
+
+
+def test_the_readme_runs_locally_as_written(installed: Path, tmp_path: Path) -> None:
+    """README.md's commands that give a program its environment and gate it, with the installed
+    ``policy-gate`` on PATH."""
+    match = re.search(r"<!-- commands: run-locally\b[^>]*-->\s*```sh\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert match, "README.md has no run-locally commands"
+    work = tmp_path / "job"
+    recipe_program(work)
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "policy-gate").symlink_to(installed / "policy-gate")
+    env = job_environment(tmp_path)
+    env["PATH"] = f"{tools}{os.pathsep}{env['PATH']}"
+    result = run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", match.group(1)], cwd=work, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.rstrip().splitlines()[-1].startswith("PASS: 0 mandatory and 0 advisory violation(s) in 3 resource(s)")
+
+
+def test_the_installed_pre_commit_hook_gates_the_touched_program(installed: Path, tmp_path: Path) -> None:
+    program = copy_program("an3-venv", tmp_path, "an3")
+    (tmp_path / "notes.py").write_text("")
+    result = run([str(installed / "policy-gate"), "pre-commit", f"{program.name}/__main__.py", "notes.py"], cwd=tmp_path,
+                 env=clean_environment([]))
+    assert result.returncode == 1 and result.stdout.startswith(f"== {program.name} ==\n"), result.stderr
+    assert result.stdout.rstrip().splitlines()[-1].startswith("FAIL: ")
+
+
+def test_the_cli_preview_recipe_makes_the_venv_the_pack_starts_in(source: Path, tmp_path: Path) -> None:
+    """docs/ci.md's `pulumi preview --policy-pack` recipe: its checkout of this repository as
+    ``policy-pack``, then its run step; the pack then starts from that virtualenv as the CLI starts it."""
+    steps = recipe("cli-preview")
+    (checkout, *_) = steps
+    assert checkout["uses"].startswith("actions/checkout@") and checkout["with"]["path"] == "policy-pack"
+    assert any(s.get("uses", "").startswith("pulumi/actions@") and s["with"]["policyPacks"] == "policy-pack" for s in steps)
+    work = tmp_path / "job"
+    shutil.copytree(source, work / "policy-pack")
+    result = run_steps([*steps, {"run": "true"}], work, job_environment(tmp_path), source)
+    assert result.returncode == 0
+    with PackProcess(PackOptions(work / "policy-pack"), clean_environment([])) as pack:
+        assert pack.python == str(work / "policy-pack" / "venv" / "bin" / "python")
+        info = pack.call(pack.connect().GetAnalyzerInfo, empty_pb2.Empty(), "GetAnalyzerInfo")
+    assert info.name == "azure-ml-governance" and len(info.policies) > 30
