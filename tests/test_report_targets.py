@@ -11,6 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from policy_gate.cli import main
 from policy_gate.errors import UsageError
 from policy_gate.reports import FORMATS
 from policy_gate.reports.targets import STDOUT, Target, parse, write
@@ -66,6 +67,19 @@ def test_each_format_is_rendered_once_and_the_summary_printed_once(tmp_path: Pat
 def test_an_unwritable_target_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match=r"cannot write .*missing/r\.json"):
         write([Target("json", str(tmp_path / "missing" / "r.json"))], lambda fmt: "", "")
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--markdown-limit", "10"], "argument --markdown-limit: at least 2000 (room for the verdict and the summary)"),
+    (["--markdown-limit", "many"], "argument --markdown-limit: not a number of characters: 'many'"),
+    (["--report", "html=x.html"], "--report 'html=x.html': unknown format 'html'"),
+    (["--report", "json=-", "--format", "text"], "only one report can go to stdout"),
+])
+def test_report_options_are_checked_before_anything_runs(args: list[str], fragment: str,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "does/not/matter", *args]) == 2  # before the program would run: no subprocess here
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and fragment in err and len(err.splitlines()) == 1
 
 
 def test_formats_are_the_ones_render_knows() -> None:
