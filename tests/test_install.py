@@ -180,7 +180,14 @@ def test_the_ci_recipes_run_as_written(name: str, source: Path, tmp_path: Path) 
     assert run([str(gate_python), "-c", "import pulumi_random"]).returncode == 1
 
 
-def test_the_action_recipe_runs_as_written(source: Path, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def runner_temp(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The runner's temporary directory, shared by the action's runs here (its second install of
+    the gate reuses the virtualenv: pip then has nothing to download)."""
+    return tmp_path_factory.mktemp("runner-temp")
+
+
+def test_the_action_recipe_runs_as_written(source: Path, tmp_path: Path, runner_temp: Path) -> None:
     """The recipe's steps; its ``uses: <org>/<this-repo>@...`` runs this checkout's action.yml
     (install, one gate run, the upload reached with the SARIF report, the verdict)."""
     steps = recipe("action")["jobs"]["gate"]["steps"]
@@ -189,8 +196,6 @@ def test_the_action_recipe_runs_as_written(source: Path, tmp_path: Path) -> None
     env = job_environment(tmp_path)
     run_steps([step for step in steps if "run" in step] + [{"run": "true"}], work, env, source)
     (uses,) = [step for step in steps if str(step.get("uses", "")).startswith("<org>/<this-repo>@")]
-    runner_temp = tmp_path / "runner-temp"
-    runner_temp.mkdir()
     action = run_action(source, uses.get("with", {}), {**env, **uses.get("env", {})}, work, runner_temp)
     assert action.failed is None, action.log[-3000:]
     assert action.outputs["exit-code"] == "0" and action.outputs["summary"].startswith(
@@ -206,6 +211,27 @@ def test_the_action_recipe_runs_as_written(source: Path, tmp_path: Path) -> None
     gate_python = runner_temp / "policy-gate" / "bin" / "python"
     assert run([str(gate_python), "-c", "import policy_gate, pulumi_policy"]).returncode == 0
     assert run([str(gate_python), "-c", "import pulumi_random"]).returncode == 1
+
+
+def test_the_action_fails_the_job_after_uploading_the_violations(source: Path, tmp_path: Path, runner_temp: Path) -> None:
+    """A program with violations (the seed example, run in this test run's Python, which has its SDK,
+    as a program without a virtualenv runs in the job's): SARIF uploaded, the summary written, then
+    the action's last step fails with the gate's exit code."""
+    work = tmp_path / "job"
+    shutil.copytree(ROOT / "examples" / "seed", work / "infra")
+    env = {**job_environment(tmp_path), "PULUMI_PYTHON_CMD": sys.executable}
+    action = run_action(source, {"path": "infra", "reports": "json", "sarif-category": "seed"}, env, work, runner_temp)
+    assert action.failed == "Verdict" and action.outputs["exit-code"] == "1", action.log[-3000:]
+    assert action.ran == ["Install the policy gate", "Policy gate", "Upload SARIF to code scanning", "Verdict"]
+    report = json.loads((work / action.outputs["json"]).read_text())
+    assert action.outputs["summary"] == report["summary"] and report["summary"].startswith("FAIL: 7 mandatory")
+    assert action.summary.startswith("## Policy gate: FAIL on aml-seed/dev")
+    assert action.uses[0][1]["category"] == "seed"
+    sarif = json.loads((work / action.uses[0][1]["sarif_file"]).read_text())
+    assert len(sarif["runs"][0]["results"]) == len(report["violations"])
+    # Without the upload: the step is skipped, the verdict the same.
+    quiet = run_action(source, {"path": "infra", "upload-sarif": False, "step-summary": False}, env, work, runner_temp)
+    assert quiet.skipped == ["Upload SARIF to code scanning"] and quiet.summary == "" and quiet.failed == "Verdict"
 
 
 def test_the_readme_runs_locally_as_written(installed: Path, tmp_path: Path) -> None:
