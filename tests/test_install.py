@@ -6,7 +6,8 @@ repository runs ``action.yml`` as the runner runs a composite action (``tests/ac
 pre-commit hook's entry point runs from the installed command.
 
 What is installed is what ``git`` would hand ``pipx install git+<repo>``: the tracked and
-untracked-but-not-ignored files, copied first, so no build output lands in the checkout.
+untracked-but-not-ignored files, copied first into a repository of their own (so no build output
+lands in the checkout), which the recipes' ``pipx install git+...`` clone as a ``git+file://`` URL.
 Needs the package index, as any install does.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 import pytest
 import yaml
 from google.protobuf import empty_pb2
+from packaging.requirements import Requirement
 
 from policy_gate.analyzer import PackOptions, PackProcess
 from tests.actions import run_action
@@ -58,7 +60,17 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
         if (ROOT / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, target / name)
+    # A repository of its own, so `pipx install git+file://...` clones it as pip clones the real one.
+    identity = {**clean_environment([]), "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
+                "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.invalid"}
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "--no-verify", "-m", "checkout"]):
+        run(["git", *command], cwd=target, env=identity).check_returncode()
     return target
+
+
+def local_url(commands: str, source: Path) -> str:
+    """``commands`` with the repository's URL pointing at ``source``, a git repository."""
+    return commands.replace(REPO_URL, f"git+file://{source}")
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +93,28 @@ def bundled_pack(installed: Path) -> Path:
 def test_policy_gate_version_names_the_gate_and_the_bundled_pack(installed: Path) -> None:
     result = run([str(installed / "policy-gate"), "--version"], env=clean_environment([]))
     assert result.returncode == 0 and result.stdout == f"policy-gate 0.1.0; policy pack 0.1.0 ({bundled_pack(installed)})\n"
+
+
+def requirement_lines(*names: str) -> list[str]:
+    lines = [line.strip() for name in names for line in (ROOT / name).read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def test_the_installed_distribution_carries_the_project_metadata(installed: Path) -> None:
+    """pyproject.toml's metadata as pip recorded it: name, version (the gate's), summary, Python
+    floor, the readme, the ``policy-gate`` console script and, as dependencies, requirements.txt
+    and requirements-gate.txt, no more."""
+    probe = ("import importlib.metadata as m, json; d = m.distribution('policy-gate'); md = d.metadata; "
+             "print(json.dumps({'name': md['Name'], 'version': md['Version'], 'summary': md['Summary'], "
+             "'python': md['Requires-Python'], 'readme': md.get_payload().startswith('# Azure ML governance for Pulumi'), "
+             "'requires': md.get_all('Requires-Dist'), "
+             "'scripts': sorted((e.name, e.value) for e in d.entry_points if e.group == 'console_scripts')}))")
+    found = json.loads(run([str(installed / "python"), "-c", probe], cwd=installed).stdout)
+    found["requires"] = sorted(str(Requirement(r)) for r in found["requires"])
+    assert found == {"name": "policy-gate", "version": "0.1.0", "python": ">=3.11", "readme": True,
+                     "summary": "Offline CI gate for Pulumi CrossGuard policy packs, with the Azure ML governance pack bundled",
+                     "requires": sorted(str(Requirement(r)) for r in requirement_lines("requirements.txt", "requirements-gate.txt")),
+                     "scripts": [["policy-gate", "policy_gate.cli:main"]]}
 
 
 def test_the_bundled_pack_is_the_pack_staged_for_publishing(installed: Path, tmp_path: Path) -> None:
@@ -144,7 +178,7 @@ def run_steps(steps: list[dict[str, Any]], work: Path, env: dict[str, str], sour
     but the last must pass; returns the last one's result."""
     commands = [step for step in steps if "run" in step]
     for index, step in enumerate(commands):
-        script = step["run"].replace(REPO_URL, str(source))
+        script = local_url(step["run"], source)
         result = run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=work,
                      env={**env, **step.get("env", {})})
         if index < len(commands) - 1:
@@ -234,19 +268,31 @@ def test_the_action_fails_the_job_after_uploading_the_violations(source: Path, t
     assert quiet.skipped == ["Upload SARIF to code scanning"] and quiet.summary == "" and quiet.failed == "Verdict"
 
 
-def test_the_readme_runs_locally_as_written(installed: Path, tmp_path: Path) -> None:
-    """README.md's commands that give a program its environment and gate it, with the installed
-    ``policy-gate`` on PATH."""
-    match = re.search(r"<!-- commands: run-locally\b[^>]*-->\s*```sh\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
-    assert match, "README.md has no run-locally commands"
+def readme_commands(name: str) -> str:
+    """The shell commands that follow ``<!-- commands: NAME`` in README.md."""
+    match = re.search(rf"<!-- commands: {re.escape(name)}\b[^>]*-->\s*```sh\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert match, f"README.md has no {name} commands"
+    return match.group(1)
+
+
+def test_the_readme_installs_and_runs_locally_as_written(source: Path, tmp_path: Path) -> None:
+    """README.md's install commands (pipx, with the repository URL pointing at this checkout), then
+    its commands that give a program its environment and gate it, with the ``policy-gate`` pipx
+    installed; in a job's environment (the system's tools and the job's Python on PATH)."""
     work = tmp_path / "job"
     recipe_program(work)
-    tools = tmp_path / "tools"
-    tools.mkdir()
-    (tools / "policy-gate").symlink_to(installed / "policy-gate")
     env = job_environment(tmp_path)
-    env["PATH"] = f"{tools}{os.pathsep}{env['PATH']}"
-    result = run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", match.group(1)], cwd=work, env=env)
+    install = readme_commands("install")
+    assert f'"{REPO_URL}"' in install
+    installed = run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", local_url(install, source)],
+                    cwd=work, env=env)
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    (version,) = [line for line in installed.stdout.splitlines() if line.startswith("policy-gate ")]
+    match = re.fullmatch(r"policy-gate 0\.1\.0; policy pack 0\.1\.0 \((.*)\)", version)
+    assert match, version
+    pack = Path(match.group(1))  # the pack bundled in pipx's virtualenv of the gate
+    assert pack.is_relative_to(tmp_path / "pipx-home" / "venvs" / "policy-gate") and (pack / "PulumiPolicy.yaml").is_file()
+    result = run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", readme_commands("run-locally")], cwd=work, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.rstrip().splitlines()[-1].startswith("PASS: 0 mandatory and 0 advisory violation(s) in 3 resource(s)")
 
@@ -258,6 +304,37 @@ def test_the_installed_pre_commit_hook_gates_the_touched_program(installed: Path
                  env=clean_environment([]))
     assert result.returncode == 1 and result.stdout.startswith(f"== {program.name} ==\n"), result.stderr
     assert result.stdout.rstrip().splitlines()[-1].startswith("FAIL: ")
+
+
+def test_pre_commit_runs_the_documented_hook(source: Path, tmp_path: Path) -> None:
+    """pre-commit itself (from the package index, run by pipx) with docs/ci.md's
+    ``.pre-commit-config.yaml``, its ``repo`` and ``rev`` this checkout: it reads
+    ``.pre-commit-hooks.yaml``, installs the repository in an environment of its own and passes the
+    matching files to the hook, whose ``args`` reach ``policy-gate run``."""
+    config = recipe("pre-commit")
+    (entry,) = config["repos"]
+    assert entry["repo"] == "https://github.com/<org>/<this-repo>" and [h["id"] for h in entry["hooks"]] == ["policy-gate"]
+    entry["repo"], entry["rev"] = str(source), run(["git", "rev-parse", "HEAD"], cwd=source).stdout.strip()
+    repo = tmp_path / "user-repo"
+    repo.mkdir()
+    program = copy_program("an3-venv", repo, "an3")
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    # The hook's args name this file: the advisory customer-managed-key rule made mandatory.
+    (repo / "policy-config.json").write_text(json.dumps({"workspace-customer-managed-key": "mandatory"}))
+    (repo / "notes.md").write_text("")
+    env = {**job_environment(tmp_path), "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    run(["git", "init", "-q"], cwd=repo, env=env).check_returncode()
+    run(["git", "add", "-A"], cwd=repo, env=env).check_returncode()
+    result = run(["pipx", "run", "--spec", "pre-commit>=4,<5", "pre-commit", "run", "--verbose", "--files",
+                  f"{program.name}/__main__.py", "notes.md"], cwd=repo, env=env)
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
+    assert f"== {program.name} ==" in result.stdout and "Pulumi policy gate" in result.stdout
+    (summary,) = [line.strip() for line in result.stdout.splitlines() if line.strip().startswith("FAIL: ")]
+    assert summary.startswith("FAIL: 4 mandatory and 0 advisory violation(s)"), summary  # 3 and 1 without the args
+    # pre-commit's environment for the hook holds the gate and its pack, no provider SDK.
+    (python,) = (tmp_path / "pre-commit-home").glob("repo*/py_env-*/bin/python")
+    assert run([str(python), "-c", "import policy_gate, pulumi_policy"]).returncode == 0
+    assert run([str(python), "-c", "import pulumi_azure_native"]).returncode == 1
 
 
 def test_the_cli_preview_recipe_makes_the_venv_the_pack_starts_in(source: Path, tmp_path: Path) -> None:
