@@ -1,9 +1,10 @@
 """The gate as an installed tool: ``pip install`` of this checkout into a fresh virtualenv gives a
 ``policy-gate`` command with the pack bundled and no provider SDK, and the CI recipes of
-docs/ci.md run as written: their ``run:`` steps, with the repository URL pointing at this
-checkout and pipx's directories in a temporary directory; the action recipe's ``uses`` of this
-repository runs ``action.yml`` as the runner runs a composite action (``tests/actions.py``); the
-pre-commit hook's entry point runs from the installed command.
+docs/ci.md and README.md's commands run as written: their ``run:`` steps, with the repository URL
+pointing at this checkout and pipx's directories in a temporary directory; the action recipe's
+``uses`` of this repository runs ``action.yml`` as the runner runs a composite action
+(``tests/actions.py``); the pre-commit hook's entry point runs from the installed command, and
+pre-commit itself (run by pipx) runs docs/ci.md's ``.pre-commit-config.yaml``.
 
 What is installed is what ``git`` would hand ``pipx install git+<repo>``: the tracked and
 untracked-but-not-ignored files, copied first into a repository of their own (so no build output
