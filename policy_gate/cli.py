@@ -12,13 +12,19 @@ import argparse
 import datetime as dt
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .capture import Capture
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError, debug_enabled
+from .progress import Progress
+from .progress import choose as choose_progress
 from .reports import FORMATS, Redactor, render, summary
+from .reports import targets as report_targets
+from .reports.markdown import DEFAULT_LIMIT as MARKDOWN_LIMIT
+from .reports.markdown import MIN_LIMIT as MARKDOWN_MIN
 from .results import FAIL_ON, SEVERITIES
 
 if TYPE_CHECKING:
@@ -37,6 +43,16 @@ class _Version(argparse.Action):
                  option_string: str | None = None) -> None:
         print(_version_text())
         parser.exit()
+
+
+def _markdown_limit(value: str) -> int:
+    try:
+        limit = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of characters: {value!r}") from None
+    if limit < MARKDOWN_MIN:
+        raise argparse.ArgumentTypeError(f"at least {MARKDOWN_MIN} (room for the verdict and the summary)")
+    return limit
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,8 +74,13 @@ def _parser() -> argparse.ArgumentParser:
                      help="run with no stack config when Pulumi.<stack>.yaml does not exist (the CLI accepts that for a "
                      "stack that exists in its backend, which the gate cannot know)")
     run.add_argument("--preview", action="store_true", help="leave computed outputs unknown, as `pulumi preview` does")
-    run.add_argument("--format", choices=FORMATS, default="text", help="report format")
-    run.add_argument("--output", help="write the report to this file instead of stdout")
+    run.add_argument("--format", choices=FORMATS, help="report format (default: text, unless only --report is given)")
+    run.add_argument("--output", help="write that report to this file instead of stdout (stdout then gets the summary line)")
+    run.add_argument("--report", action="append", default=[], metavar="FORMAT=PATH",
+                     help="write the report in FORMAT to PATH ('-': stdout); repeatable: every report from one run")
+    run.add_argument("--markdown-limit", type=_markdown_limit, metavar="CHARS",
+                     help=f"most characters of the markdown report; whole rows past it are left out and counted (default: "
+                     f"{MARKDOWN_LIMIT}, a pull-request comment's limit; a step summary takes up to 1 MiB)")
     run.add_argument("--fail-on", choices=FAIL_ON, default="mandatory",
                      help="which violations fail the run (exit 1): mandatory (default), advisory (any), none")
     run.add_argument("--min-severity", choices=SEVERITIES[1:], default="low",
@@ -72,12 +93,21 @@ def _parser() -> argparse.ArgumentParser:
                      "default: the git work tree holding the program, else the current directory)")
     run.add_argument("--verbose", action="store_true", help="show the program's own output, and the traceback of a "
                      "program that fails (as POLICY_GATE_DEBUG=1 does)")
+    run.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                     help="show progress on stderr (default: on a terminal, not in CI; --progress also in logs)")
     run.add_argument("--stack-tag", action="append", default=[], metavar="KEY=VALUE",
                      help="a stack tag for ConfigureStack, as `pulumi stack tag set` stores it (repeatable)")
+    hook = commands.add_parser("pre-commit", help="the pre-commit hook: run on each Pulumi Python program the files belong "
+                               "to, with text reports (the options are run's)")
+    hook.add_argument("files", nargs="*", metavar="FILE", help="files of the commit (pre-commit passes them)")
+    for action in run._actions:  # every option of run, but those that name reports: each program prints its text report
+        if action.option_strings and action.dest not in ("help", "input", "format", "output", "report", "markdown_limit"):
+            hook._add_action(action)
+    hook.set_defaults(input="program", format=None, output=None, report=[], markdown_limit=None)
     return parser
 
 
-def _capture(args: argparse.Namespace, runs: list[Capture]) -> tuple[Capture, Rerun | None]:
+def _capture(args: argparse.Namespace, runs: list[Capture], progress: Progress) -> tuple[Capture, Rerun | None]:
     """What to analyse, and for a program how to run it again with remediated inputs (each
     run's capture is appended to ``runs``)."""
     from . import inputs
@@ -89,10 +119,12 @@ def _capture(args: argparse.Namespace, runs: list[Capture]) -> tuple[Capture, Re
         kind = inputs.kind_of(path) if path.exists() else "program"
     if kind == "program":
         def rerun(remediations: dict[str, dict[str, Any]]) -> Capture:
+            progress.stage("Running the program again with the remediated inputs")
             runs.append(run_program(path, args.stack, args.preview, args.timeout, args.verbose,
                                     args.allow_missing_stack_file, remediations))
             return runs[-1]
 
+        progress.stage("Running the program")
         return run_program(path, args.stack, args.preview, args.timeout, args.verbose, args.allow_missing_stack_file), rerun
     if args.preview:
         raise UsageError("--preview applies to programs; a preview JSON file is already a preview")
@@ -106,11 +138,20 @@ def _source_root(args: argparse.Namespace, capture: Capture) -> Path:
 
 
 def _run(args: argparse.Namespace) -> int:
+    progress = choose_progress(args.progress)
+    try:
+        return _gate(args, progress)
+    finally:
+        progress.close()  # before the error line main prints
+
+
+def _gate(args: argparse.Namespace, progress: Progress) -> int:
     from . import exemptions as exemptions_mod
     from . import tags
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
     from .config import load_file
 
+    targets = report_targets.parse(args.report, args.format, args.output)
     pack_dir = Path(args.pack).resolve() if args.pack else default_pack()
     user_config = load_file(args.config)
     exemptions = exemptions_mod.load(args.exemptions) if args.exemptions else []
@@ -118,7 +159,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"--source-root {args.source_root} is not a directory")
     given_tags = tags.parse_flags(args.stack_tag)
     runs: list[Capture] = []
-    capture, rerun = _capture(args, runs)
+    capture, rerun = _capture(args, runs, progress)
     if capture.kind == "state" and given_tags:
         print("warning: --stack-tag has no effect on a state file: `pulumi policy analyze` sends no ConfigureStack",
               file=sys.stderr)
@@ -130,7 +171,7 @@ def _run(args: argparse.Namespace) -> int:
     options = PackOptions(pack_dir, python=args.pack_python, start_timeout=args.pack_start_timeout,
                           call_timeout=args.pack_timeout)
     try:
-        outcome = analyze(capture, options, user_config, config_origin=args.config or "config", rerun=rerun,
+        outcome = analyze(capture, options, user_config, config_origin=args.config or "config", rerun=rerun, progress=progress,
                           stack_tags=stack_tags)
     except GateError as exc:
         exc.message = redact(exc.message)  # a pack's error text may quote a property value
@@ -142,17 +183,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.exemptions:
         exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
         exemptions_mod.apply(outcome, exemptions, dt.date.today())
-    text = render(args.format, outcome, capture, redact, args.fail_on, args.min_severity, _source_root(args, capture))
-    failing = outcome.failing(args.fail_on, args.min_severity)
-    if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-        print(summary(outcome, args.fail_on, args.min_severity))
-    else:
-        sys.stdout.write(text)
-    return EXIT_VIOLATIONS if failing else EXIT_OK
+    root = _source_root(args, capture)
+    progress.close()  # the display is erased before any report is written
+    report_targets.write(targets, lambda fmt: render(fmt, outcome, capture, redact, args.fail_on, args.min_severity, root,
+                                                     args.markdown_limit), summary(outcome, args.fail_on, args.min_severity))
+    return EXIT_VIOLATIONS if outcome.failing(args.fail_on, args.min_severity) else EXIT_OK
 
 
 def default_pack() -> Path:
@@ -174,10 +209,29 @@ def _version_text() -> str:
     return f"policy-gate {__version__}; {pack}"
 
 
+def _pre_commit(args: argparse.Namespace) -> int:
+    """``policy-gate pre-commit [RUN OPTIONS] FILE...``: ``run`` on each program the files belong to."""
+    from . import hook
+
+    def gate(program: Path) -> int:
+        one = argparse.Namespace(**{**vars(args), "path": str(program), "input": "program"})
+        return _guarded(lambda: _run(one))
+
+    return hook.run(args.files, gate)
+
+
 def main(argv: list[str] | None = None) -> int:
-    try:
+    def dispatch() -> int:
         args = _parser().parse_args(argv)
-        return _run(args)
+        return _pre_commit(args) if args.command == "pre-commit" else _run(args)
+
+    return _guarded(dispatch)
+
+
+def _guarded(call: Callable[[], int]) -> int:
+    """``call``'s exit code; any failure one line on stderr, with its exit code."""
+    try:
+        return call()
     except GateError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return exc.exit_code

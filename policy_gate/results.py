@@ -25,6 +25,13 @@ class PolicyMeta:
     tags: tuple[str, ...] = ()
     config_schema: dict[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()
+    title: str = ""  # the policy's display name (pulumi-policy 1.18+), "" when the pack gives none
+    url: str = ""  # the policy's documentation link, "" when the pack gives none
+
+    @property
+    def heading(self) -> str:
+        """What people read as the rule's name: its title, else its name."""
+        return self.title.strip() or self.name
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+import yaml
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
 
@@ -146,6 +147,19 @@ def test_output_file_and_summary(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stdout.startswith("FAIL: 7 mandatory")
     assert len(json.loads(target.read_text())["violations"]) == len(SEED_VIOLATIONS)
+
+
+def test_version_in_a_checkout_names_the_repository_as_the_pack(tmp_path: Path) -> None:
+    """``--version`` prints the gate's version and the default pack's, from its PulumiPolicy.yaml
+    (in a checkout, the repository root), wherever it runs."""
+    from policy_gate import __version__
+
+    manifest = yaml.safe_load((ROOT / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    result = subprocess.run([sys.executable, "-m", "policy_gate", "--version"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60, env=env)
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout == f"policy-gate {__version__}; policy pack {manifest['version']} ({ROOT})\n"
 
 
 def _program(tmp_path: Path, body: str) -> Path:

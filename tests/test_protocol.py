@@ -18,7 +18,7 @@ from policies.core import links
 from policies.core.props import UNKNOWN_STRING
 from policies.core.rule import ResourceRule, StackRule, primary_framework
 from policy_gate import config as config_mod
-from policy_gate.analyzer import EngineServer, PackOptions, PackProcess, analyze
+from policy_gate.analyzer import EngineServer, PackOptions, PackProcess, analyze, policy_metas
 from policy_gate.errors import UsageError
 from policy_gate.reports import Redactor, render
 from tests.captures import ROOT_URN, capture, from_samples, only, secret, urn
@@ -66,6 +66,13 @@ def test_analyzer_info_carries_every_rule_with_metadata() -> None:
             assert (policy.framework.name, policy.framework.version, policy.framework.reference,
                     policy.framework.specification) == (primary.source, primary.version, primary.id, primary.title)
     assert {by_name[r.name].framework.version for r in RULES if any(f.source == "MCSB" for f in r.frameworks)} == {"v1"}
+
+
+def test_the_gate_reads_each_rule_title_and_link() -> None:
+    """What the reports show as each rule's heading and link (SARIF name and helpUri, Markdown)."""
+    metas = {m.name: m for m in policy_metas(analyzer_info())}
+    assert {name: (m.title, m.url) for name, m in metas.items()} == {
+        r.name: (r.title, links.rule_url(r.name)) for r in RULES}
 
 
 def _resource_groups() -> dict[tuple[str, str], list[tuple[ResourceRule, Any, int]]]:

@@ -29,6 +29,7 @@ from pulumi.runtime.proto import analyzer_pb2
 from .. import config as config_mod
 from ..capture import Capture
 from ..errors import RunError
+from ..progress import Progress
 from ..results import Diagnostic, Outcome, PolicyMeta
 from ..wire import without_references
 from .process import PackOptions, PackProcess, pack_environment
@@ -42,12 +43,16 @@ MAX_PROGRAM_RUNS = 4  # remediations that feed one another settle in a run or tw
 
 
 def analyze(capture: Capture, options: PackOptions, user_config: Mapping[str, Any], config_origin: str = "config",
-            rerun: Rerun | None = None, stack_tags: Mapping[str, str] | None = None) -> Outcome:
+            rerun: Rerun | None = None, stack_tags: Mapping[str, str] | None = None,
+            progress: Progress | None = None) -> Outcome:
     """Start the pack, run every call on ``capture`` and end the pack; ``user_config`` is the
     ``--policy-pack-config`` object (``config_origin`` names it in errors); ``rerun`` runs the
-    program again with remediated inputs; ``stack_tags`` go to ConfigureStack."""
+    program again with remediated inputs; ``stack_tags`` go to ConfigureStack; ``progress``
+    shows each stage and each resource analysed."""
+    progress = progress or Progress()
+    progress.stage("Starting the policy pack")
     with PackProcess(options, pack_environment(capture)) as pack:
-        outcome = _session(pack, capture, user_config, config_origin, rerun, dict(stack_tags or {}))
+        outcome = _session(pack, capture, user_config, config_origin, rerun, dict(stack_tags or {}), progress)
     # pulumi_policy does not connect to the engine: its pulumi.log calls land on stderr.
     outcome.diagnostics.extend(Diagnostic("log", line) for line in pack.log_lines())
     for entry in pack.engine_logs():
@@ -84,17 +89,18 @@ def configure(pack: PackProcess, info: analyzer_pb2.AnalyzerInfo, user_config: M
 
 
 def _session(pack: PackProcess, capture: Capture, user_config: Mapping[str, Any], config_origin: str,
-             rerun: Rerun | None, stack_tags: dict[str, str]) -> Outcome:
+             rerun: Rerun | None, stack_tags: dict[str, str], progress: Progress) -> Outcome:
     info = prepare(pack, capture, stack_tags)
     policies, merged = configure(pack, info, user_config, config_origin)
     outcome = Outcome(info.name, pack.version or info.version or "", policies, dry_run=capture.dry_run)
     remediating = any(level == "remediate" for level, _ in merged.values())
-    capture, resources = _settle(pack, capture, remediating, rerun if capture.kind == "program" else None, outcome)
+    capture, resources = _settle(pack, capture, remediating, rerun if capture.kind == "program" else None, outcome, progress)
     outcome.resources = resources.resources
     for name in ("violations", "diagnostics", "not_applicable", "remediations"):
         getattr(outcome, name).extend(getattr(resources, name))
     by_urn = capture.by_urn()
     analysed = {r.urn for r in capture.analysed()}
+    progress.stage("Analysing the stack")
     Collector(outcome, by_urn).take(pack.call(pack.stub.AnalyzeStack, stack_request(capture, by_urn), "AnalyzeStack"),
                                     capture.root_urn, analysed)
     try:
@@ -105,7 +111,7 @@ def _session(pack: PackProcess, capture: Capture, user_config: Mapping[str, Any]
 
 
 def _settle(pack: PackProcess, capture: Capture, remediating: bool, rerun: Rerun | None,
-            outcome: Outcome) -> tuple[Capture, Outcome]:
+            outcome: Outcome, progress: Progress) -> tuple[Capture, Outcome]:
     """Remediate and Analyze every resource; while remediations change what a program deploys,
     run the program again with those changes applied (the mock provider then computes outputs
     from the remediated inputs, and resources built from those outputs see them) and analyse
@@ -114,7 +120,7 @@ def _settle(pack: PackProcess, capture: Capture, remediating: bool, rerun: Rerun
     applied: dict[str, dict[str, Any]] = {}
     for _ in range(MAX_PROGRAM_RUNS):
         results = Outcome(outcome.pack_name, outcome.pack_version, outcome.policies, dry_run=outcome.dry_run)
-        changes = _analyse_resources(pack, capture, remediating, results)
+        changes = _analyse_resources(pack, capture, remediating, results, progress)
         if rerun is None or changes == applied:
             return capture, results
         applied = changes
@@ -122,13 +128,16 @@ def _settle(pack: PackProcess, capture: Capture, remediating: bool, rerun: Rerun
     raise RunError(f"remediations still changed the program's inputs after {MAX_PROGRAM_RUNS} runs of the program")
 
 
-def _analyse_resources(pack: PackProcess, capture: Capture, remediating: bool, results: Outcome) -> dict[str, dict[str, Any]]:
+def _analyse_resources(pack: PackProcess, capture: Capture, remediating: bool, results: Outcome,
+                       progress: Progress) -> dict[str, dict[str, Any]]:
     """Remediate (when a policy is at ``remediate``) then Analyze each resource, in the capture's
     order; returns URN -> the top-level changes the remediations made to its inputs."""
     stub, by_urn = pack.stub, capture.by_urn()
     collector = Collector(results, by_urn)
     changes: dict[str, dict[str, Any]] = {}
-    for resource in capture.analysed():
+    resources = capture.analysed()
+    progress.stage("Analysing resources", total=len(resources))
+    for resource in resources:
         inputs = resource.inputs
         if remediating:
             response = pack.call(stub.Remediate, analyze_request(resource, inputs, by_urn, remediate=True), "Remediate")
@@ -141,6 +150,7 @@ def _analyse_resources(pack: PackProcess, capture: Capture, remediating: bool, r
                     inputs = fixed
         results.resources += 1
         collector.take(pack.call(stub.Analyze, analyze_request(resource, inputs, by_urn), "Analyze"), resource.urn)
+        progress.advance()
     return changes
 
 

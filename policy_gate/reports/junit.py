@@ -10,7 +10,9 @@ a policy applies to, so a pass also covers resources the policy does not look at
 
 - ``<failure>`` per violation: ``message`` = policy + message, ``type`` = enforcement level
   (advisory violations are failures too, typed ``advisory``; the gate's exit code is what
-  decides), the body the details (severity, URN, description, remediation).
+  decides), the body the details (severity, URN, the rule's title, description, remediation
+  and documentation link). Each suite's ``<properties>`` carry the rule's metadata (title,
+  description, level, severity, framework, remediation, url).
 - ``<skipped>`` when the policy said it was not applicable, could not be judged during preview,
   or every violation was exempted (message = the reason). Failures win over skips; the skip
   reasons of a failed case are kept in ``<system-out>``.
@@ -39,6 +41,7 @@ from typing import Any
 from ..capture import Capture, Resource
 from ..results import Outcome, PolicyMeta, Violation
 from ..wire import urn_name, urn_type
+from .links import web_url
 from .locations import declared_at, relative_to, source_root
 from .redact import Redactor
 
@@ -122,9 +125,10 @@ def _exempted(exemption: Any) -> str:
 def _suite(meta: PolicyMeta, subjects: Iterable[_Subject], findings: dict[tuple[str, str], _Findings], capture: Capture,
            redact: Redactor, base: Path) -> ET.Element:
     suite = ET.Element("testsuite", {"name": _clean(redact(meta.name))})
-    described = [(k, v) for k, v in (("description", meta.description), ("enforcementLevel", meta.level),
-                                      ("severity", meta.severity), ("framework", meta.framework),
-                                      ("remediation", meta.remediation)) if v]
+    described = [(k, v) for k, v in (("title", meta.title), ("description", meta.description),
+                                      ("enforcementLevel", meta.level), ("severity", meta.severity),
+                                      ("framework", meta.framework), ("remediation", meta.remediation),
+                                      ("url", web_url(redact(meta.url)) or "")) if v]
     if described:
         properties = ET.SubElement(suite, "properties")
         for name, value in described:
@@ -168,10 +172,14 @@ def _case(meta: PolicyMeta, subject: _Subject, found: _Findings, capture: Captur
 
 def _details(v: Violation, meta: PolicyMeta) -> str:
     lines = [v.message or v.description, f"resource: {v.urn}", f"severity: {v.severity or '-'}"]
+    if meta.title:
+        lines.append(f"rule: {meta.title}")
     if meta.description:
         lines.append(f"policy: {meta.description}")
     if meta.remediation:
         lines.append(f"remediation: {meta.remediation}")
+    if web_url(meta.url):
+        lines.append(f"documentation: {web_url(meta.url)}")
     return "\n".join(lines)
 
 
