@@ -2,22 +2,28 @@
 
 Exit codes: 0 nothing fails the run, 1 at least one failing violation (by default: a mandatory
 one that is not exempted; see --fail-on and --min-severity), 2 usage or input error, 3 the
-program or the pack failed. Errors are one line on stderr, never a traceback
-(set POLICY_GATE_DEBUG=1 to see one).
+program or the pack failed, 5 the input records a run that failed part-way (a preview file
+holding an error), 6 no resource reached the pack for judging (only with --fail-on-empty), 130
+interrupted, 143 terminated (SIGTERM). Errors are one line on stderr, never a traceback (set
+POLICY_GATE_DEBUG=1 to see one).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
+import signal
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
+from . import __version__, errors
 from .capture import Capture
-from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError, debug_enabled
+from .errors import EXIT_OK, EXIT_VIOLATIONS, GateError, UsageError, clip, debug_enabled, one_line
+from .files import resolve
 from .reports import FORMATS, Redactor, render, summary
 from .results import FAIL_ON, SEVERITIES
 
@@ -37,6 +43,21 @@ class _Version(argparse.Action):
                  option_string: str | None = None) -> None:
         print(_version_text())
         parser.exit()
+
+
+_MAX_SECONDS = 7 * 24 * 3600  # waits beyond the platform's limits (threading.TIMEOUT_MAX) raise OverflowError
+
+
+def _seconds(text: str) -> float:
+    """A timeout: a number of seconds above zero, at most a week."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {clip(text, 40)!r}") from None
+    if not math.isfinite(value) or not 0 < value <= _MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0 and at most {_MAX_SECONDS}, "
+                                         f"not {clip(text, 40)!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -64,10 +85,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="which violations fail the run (exit 1): mandatory (default), advisory (any), none")
     run.add_argument("--min-severity", choices=SEVERITIES[1:], default="low",
                      help="only violations at least this severe fail the run (default: low)")
-    run.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default: 300)")
+    run.add_argument("--timeout", type=_seconds, default=300.0, help="seconds the program may run (default: 300)")
     run.add_argument("--pack-python", help="interpreter for the pack (default: its virtualenv, else this Python)")
-    run.add_argument("--pack-start-timeout", type=float, default=60.0, help="seconds the pack may take to start (default: 60)")
-    run.add_argument("--pack-timeout", type=float, default=120.0, help="seconds the pack may take per call (default: 120)")
+    run.add_argument("--pack-start-timeout", type=_seconds, default=60.0, help="seconds the pack may take to start (default: 60)")
+    run.add_argument("--pack-timeout", type=_seconds, default=120.0, help="seconds the pack may take per call (default: 120)")
     run.add_argument("--source-root", metavar="DIR", help="directory report paths are relative to (SARIF %%SRCROOT%%; "
                      "default: the git work tree holding the program, else the current directory)")
     run.add_argument("--verbose", action="store_true", help="show the program's own output, and the traceback of a "
@@ -83,7 +104,7 @@ def _capture(args: argparse.Namespace, runs: list[Capture]) -> tuple[Capture, Re
     from . import inputs
     from .program import run_program
 
-    path = Path(args.path).resolve()
+    path = resolve(args.path)
     kind = args.input
     if kind == "auto":
         kind = inputs.kind_of(path) if path.exists() else "program"
@@ -111,7 +132,7 @@ def _run(args: argparse.Namespace) -> int:
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
     from .config import load_file
 
-    pack_dir = Path(args.pack).resolve() if args.pack else default_pack()
+    pack_dir = resolve(args.pack, "--pack ") if args.pack else default_pack()
     user_config = load_file(args.config)
     exemptions = exemptions_mod.load(args.exemptions) if args.exemptions else []
     if args.source_root and not Path(args.source_root).is_dir():
@@ -174,21 +195,35 @@ def _version_text() -> str:
     return f"policy-gate {__version__}; {pack}"
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise errors.Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    # SIGTERM would end the gate at once, leaving the program's and the pack's processes running:
+    # raised as an exception instead, it runs every cleanup on the way out, as Ctrl-C does.
+    in_main = threading.current_thread() is threading.main_thread()  # only there can a handler be set
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         args = _parser().parse_args(argv)
         return _run(args)
     except GateError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(f"error: {one_line(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return errors.EXIT_INTERRUPTED
+    except errors.Terminated:
+        print("error: terminated", file=sys.stderr)
+        return errors.EXIT_TERMINATED
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         if debug_enabled():
             traceback.print_exc()
         print(f"error: internal error ({type(exc).__name__}); set POLICY_GATE_DEBUG=1 for details", file=sys.stderr)
-        return EXIT_RUN
+        return errors.EXIT_RUN
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 __all__ = ["main"]
