@@ -23,23 +23,25 @@ from typing import Any
 
 import jsonschema
 
-from .errors import UsageError
-from .files import read_text
+from .apitype import check_values
+from .errors import UsageError, clip
+from .files import parse_json, read_text
 from .results import LEVELS, PolicyMeta
 
 ALL = "all"
 
 
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+
 def load_file(path: str | None) -> dict[str, Any]:
     if path is None:
         return {}
-    text = read_text(path, "config file ")
+    text = read_text(path, "config file ", max_bytes=MAX_FILE_BYTES)
     if not text.strip():
         return {}  # "Gracefully allow empty content" (parsePolicyPackConfig)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"config file {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    data = parse_json(text, f"config file {path}")
+    check_values(data, f"config file {path}", unknowns=True)  # messages and requests walk it recursively
     if not isinstance(data, dict):
         raise UsageError(f"config file {path} must hold a JSON object from policy name to settings")
     return data
@@ -60,26 +62,30 @@ def _go(value: Any) -> str:
     return str(value)
 
 
+def _quoted(text: str) -> str:
+    return clip(json.dumps(text))
+
+
 def parse(given: Mapping[str, Any], origin: str = "config") -> dict[str, tuple[str, dict[str, Any]]]:
     """Entry name -> (level or "", properties), with ``parsePolicyPackConfig``'s errors."""
     parsed: dict[str, tuple[str, dict[str, Any]]] = {}
     for name, value in given.items():
         if isinstance(value, str):
             if value not in LEVELS:
-                raise UsageError(f"{origin}: parsing enforcement level for {json.dumps(name)}: "
-                                 f"{json.dumps(value)} is not a valid enforcement level")
+                raise UsageError(f"{origin}: parsing enforcement level for {_quoted(name)}: "
+                                 f"{_quoted(value)} is not a valid enforcement level")
             level, props = value, {}
         elif isinstance(value, Mapping):
             props = dict(value)
             level = props.pop("enforcementLevel", "")
             if "enforcementLevel" in value and not isinstance(level, str):
-                raise UsageError(f"{origin}: parsing enforcement level for {json.dumps(name)}: "
-                                 f"{_go(level)} is not a valid enforcement level; must be a string")
+                raise UsageError(f"{origin}: parsing enforcement level for {_quoted(name)}: "
+                                 f"{clip(_go(level))} is not a valid enforcement level; must be a string")
             if "enforcementLevel" in value and level not in LEVELS:
-                raise UsageError(f"{origin}: parsing enforcement level for {json.dumps(name)}: "
-                                 f"{json.dumps(level)} is not a valid enforcement level")
+                raise UsageError(f"{origin}: parsing enforcement level for {_quoted(name)}: "
+                                 f"{_quoted(level)} is not a valid enforcement level")
         else:
-            raise UsageError(f"{origin}: parsing {json.dumps(name)}: {_go(value)} is not a valid value; "
+            raise UsageError(f"{origin}: parsing {_quoted(name)}: {clip(_go(value))} is not a valid value; "
                              "must be a string or object")
         if level or props:  # "Don't bother including empty configs."
             parsed[name] = (level, props)
@@ -155,4 +161,4 @@ def _validate(meta: PolicyMeta, block: Mapping[str, Any], origin: str) -> None:
         return
     where = ".".join(str(p) for p in error.absolute_path) or "(the policy's block)"
     # The instance is the user's own config value, never a resource property: safe to name.
-    raise UsageError(f"{origin}: invalid config for policy '{meta.name}', key {where}: {error.message}")
+    raise UsageError(f"{origin}: invalid config for policy '{meta.name}', key {clip(where, 100)}: {clip(error.message)}")
