@@ -9,10 +9,12 @@ as long as the process. Public: the benchmark drives packs through this class to
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import queue
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -26,7 +28,7 @@ from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from .. import project
 from ..capture import Capture
-from ..errors import RunError
+from ..errors import RunError, UsageError
 from .engine import EngineServer, LogEntry
 
 _MAX_MESSAGE = 400 * 1024 * 1024  # a 10,000-resource AnalyzeStack request is tens of MB
@@ -56,6 +58,38 @@ def pack_environment(capture: Capture, base: Mapping[str, str] | None = None) ->
     return env
 
 
+def _environment_limit() -> int | None:
+    """Linux's limit on one environment string (``MAX_ARG_STRLEN``, 32 pages: 128 KiB), or None."""
+    return 32 * os.sysconf("SC_PAGE_SIZE") if sys.platform.startswith("linux") else None
+
+
+def check_environment(env: Mapping[str, str]) -> None:
+    """Raises ``UsageError`` when a variable of ``env`` cannot be passed to a process. The CLI
+    passes a pack its stack config in ``PULUMI_CONFIG`` (pulumi/pulumi
+    ``pkg/resource/plugin/analyzer_plugin.go`` ``constructEnv``: "Config is passed as an
+    environment variable"), and pulumi_policy reads it only there (its ``ConfigureStack`` keeps
+    only the tags), so a config over the limit fails under the CLI too ("argument list too long")."""
+    limit = _environment_limit()
+    if limit is None:
+        return
+    for name, value in env.items():
+        size = len(f"{name}={value}".encode("utf-8", "surrogateescape")) + 1
+        if size <= limit:
+            continue
+        what = f"the environment variable {name}"
+        if name == "PULUMI_CONFIG":
+            try:
+                config = json.loads(value)
+                largest = max(config, key=lambda key: len(json.dumps(config[key])))
+                what = f"the stack's config ({largest} alone is {len(json.dumps(config[largest]))} bytes)"
+            except (ValueError, TypeError):
+                what = "the stack's config"
+        raise UsageError(f"{what} does not fit the {name} environment variable the policy pack is started with: {size} "
+                         f"bytes, over the system's limit of {limit} for one variable. The Pulumi CLI passes a pack its "
+                         "stack config the same way and fails too (\"argument list too long\"); keep large values out of "
+                         "the stack config")
+
+
 class PackProcess:
     """A running pack: ``connect`` waits for its port and returns the gRPC stub (then also
     ``stub``); ``call`` makes one call with the gate's error handling; ``close`` (or leaving a
@@ -69,6 +103,7 @@ class PackProcess:
         self.options = options
         self.pack = project.load_pack(options.directory)
         self.python = self.pack.interpreter(options.python)
+        check_environment(env)
         self._engine = EngineServer()
         self._engine.start()
         command = [self.python, "-u", "-m", "pulumi.policy", self._engine.address, str(options.directory)]
@@ -78,6 +113,9 @@ class PackProcess:
                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError as exc:
             self._engine.stop()
+            if exc.errno == errno.E2BIG:  # the limit on the whole environment and command line together
+                raise UsageError(f"cannot start the policy pack: its environment is too large ({exc.strerror}); the "
+                                 "stack's config reaches the pack in PULUMI_CONFIG, as under the Pulumi CLI") from None
             raise RunError(f"cannot start the policy pack with {self.python}: {exc.strerror or exc}") from None
         self._stderr: deque[str] = deque(maxlen=1000)  # the pack's own log output, kept for the report
         self._port_lines: queue.Queue[str | None] = queue.Queue()
