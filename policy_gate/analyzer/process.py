@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -90,10 +91,18 @@ def check_environment(env: Mapping[str, str]) -> None:
                          "the stack config")
 
 
+def _signal_group(proc: subprocess.Popen[bytes], signum: int) -> None:
+    try:
+        os.killpg(proc.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
 class PackProcess:
     """A running pack: ``connect`` waits for its port and returns the gRPC stub (then also
     ``stub``); ``call`` makes one call with the gate's error handling; ``close`` (or leaving a
-    ``with`` block) ends the process and the engine service, whatever happened.
+    ``with`` block) ends the process, its process group and the engine service, whatever
+    happened (an exception, Ctrl-C, SIGTERM: the CLI raises them in the main thread).
 
     Reading ``PulumiPolicy.yaml`` can raise ``UsageError``; failing to start, to print a port
     or to answer raises ``RunError`` (one line, with the pack's last stderr line).
@@ -109,8 +118,9 @@ class PackProcess:
         command = [self.python, "-u", "-m", "pulumi.policy", self._engine.address, str(options.directory)]
         self._started_at = time.perf_counter()
         try:
+            # Its own process group, so that close() ends whatever the pack started too.
             self._proc = subprocess.Popen(command, cwd=options.directory, env=dict(env), stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         except OSError as exc:
             self._engine.stop()
             if exc.errno == errno.E2BIG:  # the limit on the whole environment and command line together
@@ -121,10 +131,14 @@ class PackProcess:
         self._port_lines: queue.Queue[str | None] = queue.Queue()
         self._drains = [threading.Thread(target=self._drain, args=(self._proc.stdout, self._port_lines), daemon=True),
                         threading.Thread(target=self._drain, args=(self._proc.stderr, None), daemon=True)]
-        for thread in self._drains:
-            thread.start()
         self.channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
+        try:
+            for thread in self._drains:
+                thread.start()
+        except BaseException:  # Ctrl-C before the caller's ``with`` began: nothing else would end the pack
+            self.close()
+            raise
         self.startup_seconds: float | None = None  # from Popen to the port line, once connected
 
     @property
@@ -226,14 +240,15 @@ class PackProcess:
         if self.channel is not None:
             self.channel.close()
         if self._proc.poll() is None:
-            self._proc.terminate()
+            _signal_group(self._proc, signal.SIGTERM)
             try:
                 self._proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                self._proc.kill()
+                _signal_group(self._proc, signal.SIGKILL)
                 self._proc.wait()
         for thread in self._drains:
-            thread.join(timeout=5)  # everything the pack wrote is read before the report is made
+            if thread.ident is not None:
+                thread.join(timeout=5)  # everything the pack wrote is read before the report is made
         for stream in (self._proc.stdout, self._proc.stderr):
             if stream is not None:
                 stream.close()
