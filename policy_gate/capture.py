@@ -84,6 +84,7 @@ class Capture:
     source_dir: str | None = None  # the program directory, when the gate ran a program
     description: str | None = None  # the program's Pulumi.yaml description, when the gate ran a program
     warnings: list[str] = field(default_factory=list)  # what was not checked as written (printed, reported)
+    program_errors: list[str] = field(default_factory=list)  # the program's pulumi.log.error messages
     runtime: dict[str, str] = field(default_factory=dict)  # the program's interpreter and pulumi version
     export_sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # export name -> its pulumi.export line
     kind: str = "program"  # one of KINDS
@@ -96,6 +97,7 @@ class Capture:
             resources=[Resource.from_json(r) for r in data.get("resources", [])],
             config=dict(data.get("config") or {}), export_sources=dict(data.get("exportSources") or {}),
             warnings=[str(w) for w in data.get("warnings") or []],
+            program_errors=[str(e) for e in data.get("programErrors") or []],
             runtime={str(k): str(v) for k, v in (data.get("runtime") or {}).items()},
         )
 

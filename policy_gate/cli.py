@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--output", help="write the report to this file instead of stdout")
     run.add_argument("--fail-on", choices=FAIL_ON, default="mandatory",
                      help="which violations fail the run (exit 1): mandatory (default), advisory (any), none")
+    run.add_argument("--fail-on-empty", action="store_true",
+                     help="exit 6 when no resource reached the pack for judging (no custom resource other than a "
+                     "provider): an empty run is reported as EMPTY either way")
     run.add_argument("--min-severity", choices=SEVERITIES[1:], default="low",
                      help="only violations at least this severe fail the run (default: low)")
     run.add_argument("--timeout", type=_seconds, default=300.0, help="seconds the program may run (default: 300)")
@@ -127,8 +130,8 @@ def _source_root(args: argparse.Namespace, capture: Capture) -> Path:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from . import checked, tags
     from . import exemptions as exemptions_mod
-    from . import tags
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
     from .config import load_file
 
@@ -140,14 +143,12 @@ def _run(args: argparse.Namespace) -> int:
     given_tags = tags.parse_flags(args.stack_tag)
     runs: list[Capture] = []
     capture, rerun = _capture(args, runs)
-    if capture.kind == "state" and given_tags:
-        print("warning: --stack-tag has no effect on a state file: `pulumi policy analyze` sends no ConfigureStack",
-              file=sys.stderr)
+    gate_warnings = [tags.STATE_FILE_WARNING] if capture.kind == "state" and given_tags else []
     stack_tags = tags.stack_tags(capture, given_tags) if capture.kind == "program" else given_tags
     secrets = capture.secret_strings()
     redact = Redactor(secrets)
-    for warning in capture.warnings:  # always, whatever the format: part of the input was not checked as written
-        print(f"warning: {redact(warning)}", file=sys.stderr)
+    said: set[str] = set()
+    _say(capture.warnings + gate_warnings, redact, said)  # before the analysis, which may fail
     options = PackOptions(pack_dir, python=args.pack_python, start_timeout=args.pack_start_timeout,
                           call_timeout=args.pack_timeout)
     try:
@@ -159,7 +160,8 @@ def _run(args: argparse.Namespace) -> int:
     if runs:  # the program ran again with remediated inputs: report on what it deployed
         capture = runs[-1]
         redact = Redactor(secrets | capture.secret_strings())
-    outcome.warnings = list(capture.warnings)
+    checked.record(outcome, capture, [*gate_warnings, *outcome.warnings])
+    _say(outcome.warnings, redact, said)  # always, whatever the format: part of the input was not checked as written
     if args.exemptions:
         exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
         exemptions_mod.apply(outcome, exemptions, dt.date.today())
@@ -173,7 +175,17 @@ def _run(args: argparse.Namespace) -> int:
         print(summary(outcome, args.fail_on, args.min_severity))
     else:
         sys.stdout.write(text)
-    return EXIT_VIOLATIONS if failing else EXIT_OK
+    if failing:
+        return EXIT_VIOLATIONS
+    return errors.EXIT_EMPTY if args.fail_on_empty and outcome.empty else EXIT_OK
+
+
+def _say(warnings: list[str], redact: Redactor, said: set[str]) -> None:
+    """Each warning on stderr, once."""
+    for warning in warnings:
+        if warning not in said:
+            said.add(warning)
+            print(f"warning: {one_line(redact(warning))}", file=sys.stderr)
 
 
 def default_pack() -> Path:

@@ -17,7 +17,6 @@ silent but a user would want to know (a name the pack does not have, a key no po
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -113,9 +112,10 @@ def _apply(result: dict[str, tuple[str, dict[str, Any]]], config: Mapping[str, t
 
 
 def merge(policies: list[PolicyMeta], initial: Mapping[str, Mapping[str, Any]], given: Mapping[str, Any],
-          origin: str = "config") -> dict[str, tuple[str, dict[str, Any]]]:
+          origin: str = "config", warnings: list[str] | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
     """Entry name -> (enforcement level, properties), for every policy of the pack and every
-    entry of ``given``: what Configure receives. Raises ``UsageError`` where the CLI stops."""
+    entry of ``given``: what Configure receives. Raises ``UsageError`` where the CLI stops;
+    appends to ``warnings`` what the CLI accepts silently but a user would want to know."""
     parsed = parse(given, origin)
     result: dict[str, tuple[str, dict[str, Any]]] = {
         meta.name: (meta.level, {k: s["default"] for k, s in meta.config_schema.items()
@@ -129,29 +129,26 @@ def merge(policies: list[PolicyMeta], initial: Mapping[str, Mapping[str, Any]], 
         if level not in LEVELS:  # analyzer_plugin.go Configure
             why = "sets no enforcementLevel" + ("" if name == ALL else ", and the pack has no policy of that name")
             raise UsageError(f"{origin}: invalid enforcement level {json.dumps(level)} (the entry '{name}' {why})")
-    _warn(policies, parsed, origin)
+    _warn(policies, parsed, origin, warnings if warnings is not None else [])
     return result
 
 
-def _warn(policies: list[PolicyMeta], parsed: Mapping[str, tuple[str, dict[str, Any]]], origin: str) -> None:
+def _warn(policies: list[PolicyMeta], parsed: Mapping[str, tuple[str, dict[str, Any]]], origin: str,
+          warnings: list[str]) -> None:
     """Where the CLI says nothing but a user would want to know."""
     by_name = {m.name: m for m in policies}
     for name, (_, props) in parsed.items():
         meta = by_name.get(name)
         if name == ALL:
             if props:
-                _warning(f"{origin}: 'all' sets only the enforcement level of every policy; its other keys "
-                         f"({', '.join(sorted(props))}) are passed on to the pack under the name 'all'")
+                warnings.append(f"{origin}: 'all' sets only the enforcement level of every policy; its other keys "
+                                f"({clip(', '.join(sorted(props)))}) are passed on to the pack under the name 'all'")
         elif meta is None:
-            _warning(f"{origin}: the pack has no policy named '{name}' (known: {', '.join(sorted(by_name))}); "
-                     "the entry is passed on to the pack unused")
+            warnings.append(f"{origin}: the pack has no policy named '{clip(name, 100)}' (known: "
+                            f"{', '.join(sorted(by_name))}); the entry is passed on to the pack unused")
         else:
             for key in sorted(set(props) - set(meta.config_schema)):
-                _warning(f"{origin}: policy '{name}' has no config key '{key}'; it is passed on unused")
-
-
-def _warning(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
+                warnings.append(f"{origin}: policy '{name}' has no config key '{clip(key, 100)}'; it is passed on unused")
 
 
 def _validate(meta: PolicyMeta, block: Mapping[str, Any], origin: str) -> None:

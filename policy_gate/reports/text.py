@@ -55,5 +55,5 @@ def to_text(outcome: Outcome, redact: Redactor, fail_on: str = "mandatory", min_
         console.print("Remediations applied:")
         for r in outcome.remediations:
             console.print(f"  {r.policy} on {redact(urn_name(r.urn))}", markup=False, highlight=False)
-    console.print(summary(outcome, fail_on, min_severity), markup=False, highlight=False)
+    console.print(summary(outcome, fail_on, min_severity), markup=False, highlight=False, soft_wrap=True)
     return buffer.getvalue()

@@ -126,6 +126,7 @@ def execute(spec: RunSpec) -> dict[str, Any]:
         raise ProgramFailed(exc, _secrets_seen(monitor, spec)) from exc
     capture = monitor.capture()
     capture["warnings"] = notices.collected()
+    capture["programErrors"] = notices.program_errors()
     capture["runtime"] = {"python": sys.executable, "pulumi": _pulumi_version()}
     return capture
 
@@ -190,11 +191,12 @@ def _configure_sdk(mocks: AzureMocks, monitor: CaptureMonitor, spec: RunSpec) ->
 
 
 def _program_logger() -> logging.Logger:
-    """The program's pulumi.log messages, shown like the CLI's diagnostics (debug hidden)."""
+    """The program's pulumi.log messages, shown like the CLI's diagnostics (debug hidden);
+    warnings and errors are kept for the report too (``notices``)."""
     logger = logging.getLogger("policy_gate.program")
     logger.propagate = False
     logger.setLevel(logging.INFO)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    logger.handlers = [handler]
+    logger.handlers = [handler, notices.ProgramLogs()]
     return logger
