@@ -1,0 +1,4 @@
+import subprocess, sys, time
+import pulumi
+subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', 'hostile-background-child'])
+pulumi.export('answer', 42)

@@ -1,0 +1,3 @@
+import subprocess, sys, time
+subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)', 'hostile-program-sleeper'])
+time.sleep(600)
