@@ -23,6 +23,7 @@ QUOTE_LIMIT = 300  # characters of user text an error line quotes
 LINE_LIMIT = 1000  # characters of any error line
 
 _BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x9f]")  # terminal escapes among them
 
 
 def debug_enabled() -> bool:
@@ -35,8 +36,10 @@ def clip(text: str, limit: int = QUOTE_LIMIT) -> str:
 
 
 def one_line(message: str, limit: int = LINE_LIMIT) -> str:
-    """``message`` as one line (line breaks shown as " | ") of at most about ``limit`` characters."""
-    return clip(_BREAKS.sub(" | ", message.strip()), limit)
+    """``message`` as one line (line breaks shown as " | ", other control characters as ``\\xNN``)
+    of at most about ``limit`` characters."""
+    text = _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", _BREAKS.sub(" | ", message.strip()))
+    return clip(text, limit)
 
 
 class GateError(Exception):

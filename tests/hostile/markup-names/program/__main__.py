@@ -1,4 +1,3 @@
-import pulumi
 import pulumi_azure_native as azure_native
 
 rg = azure_native.resources.ResourceGroup('rg', location='westeurope')

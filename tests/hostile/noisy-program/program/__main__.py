@@ -1,4 +1,5 @@
 import sys
+
 import pulumi
 
 line = 'x' * 1023 + '\n'

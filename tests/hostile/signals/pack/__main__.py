@@ -1,4 +1,7 @@
-import subprocess, sys, time
+import subprocess
+import sys
+import time
+
 from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
 
 
