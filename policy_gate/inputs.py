@@ -25,13 +25,13 @@ error naming its path; a preview file recording an error is ``IncompleteInput`` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from . import apitype, state_secrets
 from .capture import Capture, Resource
-from .errors import UsageError
+from .errors import UsageError, clip
 from .files import parse_json, read_text
 from .passphrase import DecryptError
 from .state_secrets import StateSecrets
@@ -110,10 +110,27 @@ def _state_resources(data: Mapping[str, Any], path: Path) -> list[Mapping[str, A
         raise UsageError(f"{path}: {where} must be an array, not {apitype.json_type(resources)}")
     for index, state in enumerate(resources):
         apitype.check_resource(state, f"{path}: {where}[{index}]")
-    return [r for r in resources if not r.get("delete")]  # pending deletions are not part of the stack
+    live = [r for r in resources if not r.get("delete")]  # pending deletions are not part of the stack
+    _one_each(((r["urn"], False) for r in live), path, "resources (neither marked for deletion)")
+    return live
 
 
 _READ_OPS = frozenset({"read", "read-replacement"})
+# One replacement may show as several steps of one URN (``--show-replacement-steps``: pulumi/pulumi
+# ``pkg/backend/display/json.go`` ``shouldShow``), each with the same new state: one resource.
+_REPLACEMENT_OPS = frozenset({"replace", "create-replacement", "import-replacement", "read-replacement"})
+
+
+def _one_each(urns: Iterable[tuple[str, bool]], path: Path, what: str) -> None:
+    """At most one live resource per URN, as the engine holds (pulumi/pulumi
+    ``pkg/resource/deploy/snapshot.go`` ``VerifyIntegrity``: "duplicate resource ... (not marked for
+    deletion)"; ``step_generator.go``: a second registration is an error): a second one would
+    silently hide the first from the pack. ``urns``: (URN, the step is part of a replacement)."""
+    seen: dict[str, bool] = {}
+    for urn, replacement in urns:
+        if urn in seen and not (replacement and seen[urn]):
+            raise UsageError(f"{path} holds two {what} with the URN {clip(urn, 200)}: the engine refuses a duplicate URN")
+        seen[urn] = replacement
 
 
 def _preview_states(data: Mapping[str, Any], path: Path) -> list[tuple[Mapping[str, Any], bool]]:
@@ -121,7 +138,7 @@ def _preview_states(data: Mapping[str, Any], path: Path) -> list[tuple[Mapping[s
     steps = data.get("steps")
     if steps is not None and not isinstance(steps, list):
         raise UsageError(f"{path}: steps must be an array, not {apitype.json_type(steps)}")
-    states = []
+    states: list[tuple[Mapping[str, Any], bool, bool]] = []
     for index, step in enumerate(steps or []):
         where = f"{path}: steps[{index}]"
         if not isinstance(step, Mapping) or not isinstance(step.get("op"), str):
@@ -134,8 +151,12 @@ def _preview_states(data: Mapping[str, Any], path: Path) -> list[tuple[Mapping[s
         state = step.get("newState")
         if state is None:
             raise UsageError(f"{where} ({step['op']}) has no newState")
-        states.append((state, step["op"] in _READ_OPS))
-    return states
+        states.append((state, step["op"] in _READ_OPS, step["op"] in _REPLACEMENT_OPS))
+    _one_each(((state["urn"], replacement) for state, _, replacement in states), path, "steps (neither a deletion nor one replacement)")
+    first: dict[str, tuple[Mapping[str, Any], bool]] = {}
+    for state, read, _ in states:  # a replacement's steps: its one new state
+        first.setdefault(state["urn"], (state, read))
+    return list(first.values())
 
 
 def _resource(state: Mapping[str, Any], secrets: StateSecrets, read: bool = False) -> Resource:
