@@ -63,11 +63,17 @@ def _big_config(case: Path) -> None:
     (case / "program" / "Pulumi.dev.yaml").write_text("config:\n  hostile:blob: " + "x" * 140_000 + "\n")
 
 
+def _huge_file(case: Path) -> None:
+    with (case / "huge.json").open("wb") as out:  # sparse: 33 MiB that take no disk
+        out.truncate(33 * 1024 * 1024)
+
+
 MAKERS: dict[str, Callable[[Path], None]] = {
     "symlink-loop": _loop,
     "unreadable-project": _unreadable("program/Pulumi.yaml"),
     "unreadable-pack": _unreadable("pack/PulumiPolicy.yaml"),
     "big-config": _big_config,
+    "huge-file": _huge_file,
 }
 
 
