@@ -20,6 +20,7 @@ from .results import Outcome
 
 EMPTY_WARNING = ("no resource reached the policy pack for judging (no custom resource other than a provider was "
                  "analysed): nothing was checked but the stack itself")
+# Not a failure: `pulumi preview` and `pulumi up` print it and exit 0 (pulumi/pulumi#5085, open).
 PROGRAM_ERROR = "the program logged an error (pulumi.log.error; `pulumi preview` shows it and still succeeds): "
 
 
