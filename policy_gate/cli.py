@@ -2,23 +2,29 @@
 
 Exit codes: 0 nothing fails the run, 1 at least one failing violation (by default: a mandatory
 one that is not exempted; see --fail-on and --min-severity), 2 usage or input error, 3 the
-program or the pack failed. Errors are one line on stderr, never a traceback
-(set POLICY_GATE_DEBUG=1 to see one).
+program or the pack failed, 5 the input records a run that failed part-way (a preview file
+holding an error), 6 no resource reached the pack for judging (only with --fail-on-empty), 130
+interrupted, 143 terminated (SIGTERM). Errors are one line on stderr, never a traceback (set
+POLICY_GATE_DEBUG=1 to see one).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
+from . import __version__, errors
 from .capture import Capture
-from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_RUN, EXIT_VIOLATIONS, GateError, UsageError, debug_enabled
+from .errors import EXIT_OK, EXIT_VIOLATIONS, GateError, UsageError, clip, debug_enabled, one_line
+from .files import resolve
 from .progress import Progress
 from .progress import choose as choose_progress
 from .reports import FORMATS, Redactor, render, summary
@@ -55,6 +61,21 @@ def _markdown_limit(value: str) -> int:
     return limit
 
 
+_MAX_SECONDS = 7 * 24 * 3600  # waits beyond the platform's limits (threading.TIMEOUT_MAX) raise OverflowError
+
+
+def _seconds(text: str) -> float:
+    """A timeout: a number of seconds above zero, at most a week."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {clip(text, 40)!r}") from None
+    if not math.isfinite(value) or not 0 < value <= _MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0 and at most {_MAX_SECONDS}, "
+                                         f"not {clip(text, 40)!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="policy-gate", description="Check a Pulumi program, stack export or preview with a "
                      "CrossGuard policy pack, offline: no Pulumi CLI, no cloud credentials.")
@@ -83,12 +104,15 @@ def _parser() -> argparse.ArgumentParser:
                      f"{MARKDOWN_LIMIT}, a pull-request comment's limit; a step summary takes up to 1 MiB)")
     run.add_argument("--fail-on", choices=FAIL_ON, default="mandatory",
                      help="which violations fail the run (exit 1): mandatory (default), advisory (any), none")
+    run.add_argument("--fail-on-empty", action="store_true",
+                     help="exit 6 when no resource reached the pack for judging (no custom resource other than a "
+                     "provider): an empty run is reported as EMPTY either way")
     run.add_argument("--min-severity", choices=SEVERITIES[1:], default="low",
                      help="only violations at least this severe fail the run (default: low)")
-    run.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default: 300)")
+    run.add_argument("--timeout", type=_seconds, default=300.0, help="seconds the program may run (default: 300)")
     run.add_argument("--pack-python", help="interpreter for the pack (default: its virtualenv, else this Python)")
-    run.add_argument("--pack-start-timeout", type=float, default=60.0, help="seconds the pack may take to start (default: 60)")
-    run.add_argument("--pack-timeout", type=float, default=120.0, help="seconds the pack may take per call (default: 120)")
+    run.add_argument("--pack-start-timeout", type=_seconds, default=60.0, help="seconds the pack may take to start (default: 60)")
+    run.add_argument("--pack-timeout", type=_seconds, default=120.0, help="seconds the pack may take per call (default: 120)")
     run.add_argument("--source-root", metavar="DIR", help="directory report paths are relative to (SARIF %%SRCROOT%%; "
                      "default: the git work tree holding the program, else the current directory)")
     run.add_argument("--verbose", action="store_true", help="show the program's own output, and the traceback of a "
@@ -113,7 +137,7 @@ def _capture(args: argparse.Namespace, runs: list[Capture], progress: Progress) 
     from . import inputs
     from .program import run_program
 
-    path = Path(args.path).resolve()
+    path = resolve(args.path)
     kind = args.input
     if kind == "auto":
         kind = inputs.kind_of(path) if path.exists() else "program"
@@ -146,13 +170,13 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _gate(args: argparse.Namespace, progress: Progress) -> int:
+    from . import checked, tags
     from . import exemptions as exemptions_mod
-    from . import tags
     from .analyzer import PackOptions, analyze  # imported here: --help stays fast
     from .config import load_file
 
     targets = report_targets.parse(args.report, args.format, args.output)
-    pack_dir = Path(args.pack).resolve() if args.pack else default_pack()
+    pack_dir = resolve(args.pack, "--pack ") if args.pack else default_pack()
     user_config = load_file(args.config)
     exemptions = exemptions_mod.load(args.exemptions) if args.exemptions else []
     if args.source_root and not Path(args.source_root).is_dir():
@@ -160,14 +184,12 @@ def _gate(args: argparse.Namespace, progress: Progress) -> int:
     given_tags = tags.parse_flags(args.stack_tag)
     runs: list[Capture] = []
     capture, rerun = _capture(args, runs, progress)
-    if capture.kind == "state" and given_tags:
-        print("warning: --stack-tag has no effect on a state file: `pulumi policy analyze` sends no ConfigureStack",
-              file=sys.stderr)
+    gate_warnings = [tags.STATE_FILE_WARNING] if capture.kind == "state" and given_tags else []
     stack_tags = tags.stack_tags(capture, given_tags) if capture.kind == "program" else given_tags
     secrets = capture.secret_strings()
     redact = Redactor(secrets)
-    for warning in capture.warnings:  # always, whatever the format: part of the input was not checked as written
-        print(f"warning: {redact(warning)}", file=sys.stderr)
+    said: set[str] = set()
+    _say(capture.warnings + gate_warnings, redact, said)  # before the analysis, which may fail
     options = PackOptions(pack_dir, python=args.pack_python, start_timeout=args.pack_start_timeout,
                           call_timeout=args.pack_timeout)
     try:
@@ -179,7 +201,8 @@ def _gate(args: argparse.Namespace, progress: Progress) -> int:
     if runs:  # the program ran again with remediated inputs: report on what it deployed
         capture = runs[-1]
         redact = Redactor(secrets | capture.secret_strings())
-    outcome.warnings = list(capture.warnings)
+    checked.record(outcome, capture, [*gate_warnings, *outcome.warnings])
+    _say(outcome.warnings, redact, said)  # always, whatever the format: part of the input was not checked as written
     if args.exemptions:
         exemptions_mod.check_policies(exemptions, {p.name for p in outcome.policies}, args.exemptions)
         exemptions_mod.apply(outcome, exemptions, dt.date.today())
@@ -187,7 +210,17 @@ def _gate(args: argparse.Namespace, progress: Progress) -> int:
     progress.close()  # the display is erased before any report is written
     report_targets.write(targets, lambda fmt: render(fmt, outcome, capture, redact, args.fail_on, args.min_severity, root,
                                                      args.markdown_limit), summary(outcome, args.fail_on, args.min_severity))
-    return EXIT_VIOLATIONS if outcome.failing(args.fail_on, args.min_severity) else EXIT_OK
+    if outcome.failing(args.fail_on, args.min_severity):
+        return EXIT_VIOLATIONS
+    return errors.EXIT_EMPTY if args.fail_on_empty and outcome.empty else EXIT_OK
+
+
+def _say(warnings: list[str], redact: Redactor, said: set[str]) -> None:
+    """Each warning on stderr, once."""
+    for warning in warnings:
+        if warning not in said:
+            said.add(warning)
+            print(f"warning: {one_line(redact(warning))}", file=sys.stderr)
 
 
 def default_pack() -> Path:
@@ -220,12 +253,25 @@ def _pre_commit(args: argparse.Namespace) -> int:
     return hook.run(args.files, gate)
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise errors.Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
+    # SIGTERM would end the gate at once, leaving the program's and the pack's processes running:
+    # raised as an exception instead, it runs every cleanup on the way out, as Ctrl-C does.
+    in_main = threading.current_thread() is threading.main_thread()  # only there can a handler be set
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main else None
+
     def dispatch() -> int:
         args = _parser().parse_args(argv)
         return _pre_commit(args) if args.command == "pre-commit" else _run(args)
 
-    return _guarded(dispatch)
+    try:
+        return _guarded(dispatch)
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
 
 
 def _guarded(call: Callable[[], int]) -> int:
@@ -233,16 +279,19 @@ def _guarded(call: Callable[[], int]) -> int:
     try:
         return call()
     except GateError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(f"error: {one_line(exc.message)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return errors.EXIT_INTERRUPTED
+    except errors.Terminated:
+        print("error: terminated", file=sys.stderr)
+        return errors.EXIT_TERMINATED
     except Exception as exc:  # noqa: BLE001 - one line, never a traceback
         if debug_enabled():
             traceback.print_exc()
         print(f"error: internal error ({type(exc).__name__}); set POLICY_GATE_DEBUG=1 for details", file=sys.stderr)
-        return EXIT_RUN
+        return errors.EXIT_RUN
 
 
 __all__ = ["main"]

@@ -107,8 +107,16 @@ class Outcome:
     remediations: list[Remediation] = field(default_factory=list)
     dry_run: bool = False
     # What was not checked as written (secure config left unset, another stack's outputs read as
-    # unset, secrets in state left blinded): every format shows these.
+    # unset, secrets in state left blinded, nothing judged at all, the program's error logs):
+    # every format shows these (``checked``).
     warnings: list[str] = field(default_factory=list)
+    program_errors: list[str] = field(default_factory=list)  # the program's pulumi.log.error messages
+    judged: int | None = None  # resources that reached the pack for judging (``checked.judged``); None: not counted
+
+    @property
+    def empty(self) -> bool:
+        """No resource reached the pack for judging: a pass would say nothing."""
+        return self.judged == 0
 
     @property
     def mandatory(self) -> list[Violation]:

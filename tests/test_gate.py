@@ -176,13 +176,15 @@ def _program(tmp_path: Path, body: str) -> Path:
     (("run", "examples/seed", "--format", "xml"), 2, "invalid choice"),
     (("run",), 2, "PATH"),
     (("run", "examples/seed", "--output", "/nonexistent/dir/report.txt"), 2, "cannot write"),
+    # a terminal escape and a bell in quoted user text are shown, not sent to the terminal
+    (("run", "no/\x1b[31mred\x07"), 2, "no/\\x1b[31mred\\x07 does not exist"),
 ])
 def test_usage_errors_are_one_line(args: tuple[str, ...], code: int, fragment: str) -> None:
     result = gate(*args)
     assert result.returncode == code, result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and fragment in lines[0], result.stderr
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr and "\x1b" not in result.stderr
 
 
 @pytest.mark.parametrize(("content", "fragment"), [

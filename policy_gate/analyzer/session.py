@@ -48,7 +48,8 @@ def analyze(capture: Capture, options: PackOptions, user_config: Mapping[str, An
     """Start the pack, run every call on ``capture`` and end the pack; ``user_config`` is the
     ``--policy-pack-config`` object (``config_origin`` names it in errors); ``rerun`` runs the
     program again with remediated inputs; ``stack_tags`` go to ConfigureStack; ``progress``
-    shows each stage and each resource analysed."""
+    shows each stage and each resource analysed. The outcome's ``warnings`` are the config's
+    (``checked.record`` adds the rest)."""
     progress = progress or Progress()
     progress.stage("Starting the policy pack")
     with PackProcess(options, pack_environment(capture)) as pack:
@@ -79,11 +80,12 @@ def prepare(pack: PackProcess, capture: Capture, stack_tags: Mapping[str, str] |
 
 
 def configure(pack: PackProcess, info: analyzer_pb2.AnalyzerInfo, user_config: Mapping[str, Any],
-              config_origin: str = "config") -> tuple[list[PolicyMeta], dict[str, tuple[str, dict[str, Any]]]]:
+              config_origin: str = "config", warnings: list[str] | None = None,
+              ) -> tuple[list[PolicyMeta], dict[str, tuple[str, dict[str, Any]]]]:
     """Merge and validate the config as the CLI does, send Configure; returns the pack's
-    policies and each entry's (level, properties)."""
+    policies and each entry's (level, properties); the config's warnings go to ``warnings``."""
     policies = policy_metas(info)
-    merged = config_mod.merge(policies, initial_config(info), user_config, config_origin)
+    merged = config_mod.merge(policies, initial_config(info), user_config, config_origin, warnings)
     pack.call(pack.stub.Configure, configure_request(merged), "Configure")
     return policies, merged
 
@@ -91,8 +93,9 @@ def configure(pack: PackProcess, info: analyzer_pb2.AnalyzerInfo, user_config: M
 def _session(pack: PackProcess, capture: Capture, user_config: Mapping[str, Any], config_origin: str,
              rerun: Rerun | None, stack_tags: dict[str, str], progress: Progress) -> Outcome:
     info = prepare(pack, capture, stack_tags)
-    policies, merged = configure(pack, info, user_config, config_origin)
-    outcome = Outcome(info.name, pack.version or info.version or "", policies, dry_run=capture.dry_run)
+    warnings: list[str] = []
+    policies, merged = configure(pack, info, user_config, config_origin, warnings)
+    outcome = Outcome(info.name, pack.version or info.version or "", policies, dry_run=capture.dry_run, warnings=warnings)
     remediating = any(level == "remediate" for level, _ in merged.values())
     capture, resources = _settle(pack, capture, remediating, rerun if capture.kind == "program" else None, outcome, progress)
     outcome.resources = resources.resources

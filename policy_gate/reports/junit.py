@@ -73,7 +73,7 @@ def to_junit(outcome: Outcome, capture: Capture, redact: Redactor, base: Path | 
     root = ET.Element("testsuites", {"name": _clean(redact(f"{outcome.pack_name}@{outcome.pack_version}"))})
     suites = [_suite(meta, subjects, findings, capture, redact, root_dir) for meta in _all_policies(outcome)]
     if outcome.warnings:
-        suites.append(_warnings(outcome.warnings, redact))
+        suites.append(_warnings(outcome.warnings, redact, outcome.empty))
     root.extend(suites)
     _count(root, suites)
     ET.indent(root, space="  ")
@@ -140,12 +140,18 @@ def _suite(meta: PolicyMeta, subjects: Iterable[_Subject], findings: dict[tuple[
     return suite
 
 
-def _warnings(warnings: list[str], redact: Redactor) -> ET.Element:
-    """A suite without test cases that carries the run's warnings (what was not checked as
-    written) in ``<system-err>``, where dashboards show a suite's output."""
+def _warnings(warnings: list[str], redact: Redactor, empty: bool = False) -> ET.Element:
+    """A suite that carries the run's warnings (what was not checked as written) in
+    ``<system-err>``, where dashboards show a suite's output; for a run in which nothing reached
+    the pack for judging, also a skipped test case saying so, which dashboards count."""
     suite = ET.Element("testsuite", {"name": "policy-gate warnings"})
+    cases = []
+    if empty:
+        case = ET.SubElement(suite, "testcase", {"name": "resources judged", "classname": "policy-gate", "time": "0"})
+        ET.SubElement(case, "skipped", {"message": "no resource reached the policy pack for judging"})
+        cases.append(case)
     ET.SubElement(suite, "system-err").text = "\n".join(_clean(redact(w)) for w in warnings)
-    _count(suite, [])
+    _count(suite, cases)
     return suite
 
 

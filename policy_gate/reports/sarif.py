@@ -90,7 +90,7 @@ def to_sarif(outcome: Outcome, capture: Capture, redact: Redactor, base: Path | 
         "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(root)}},
         "automationDetails": {"id": redact(f"{TOOL_NAME}/{capture.project}/{capture.stack}/")},
         "results": results,
-        "properties": {"preview": outcome.dry_run, "resourcesAnalysed": outcome.resources},
+        "properties": {"preview": outcome.dry_run, "resourcesAnalysed": outcome.resources, "resourcesJudged": outcome.judged},
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
