@@ -98,6 +98,12 @@ def test_a_clean_run_is_a_pass_without_tables(capture: Capture, repo: Path) -> N
     assert "**PASS: 0 mandatory and 0 advisory violation(s) in 6 resource(s)" in text
 
 
+def test_an_empty_run_says_empty_in_the_heading_as_in_the_summary(capture: Capture, repo: Path) -> None:
+    text = report(Outcome("azure-ml-governance", "0.1.0", list(POLICIES), resources=1, judged=0), capture, repo)
+    assert headings(text) == ["Policy gate: EMPTY on mlplatform/dev"]
+    assert "**EMPTY: 0 mandatory and 0 advisory violation(s) in 1 resource(s)" in text
+
+
 def test_a_finding_on_an_export_points_at_the_export(capture: Capture, repo: Path) -> None:
     capture.export_sources = {"storageKey": {"file": "__main__.py", "line": 40}}
     row = next(r for t in tables(report(make_outcome(), capture, repo)) for r in t if r[0] == "mlplatform-dev (Stack)")

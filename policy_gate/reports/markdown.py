@@ -31,7 +31,7 @@ from ..wire import urn_name, urn_type
 from .links import web_url
 from .locations import finding_source, relative_to, source_root
 from .redact import Redactor
-from .summary import summary
+from .summary import summary, verdict
 
 DEFAULT_LIMIT = 65_536  # GitHub's limit for a comment, in characters; a step summary takes 1 MiB
 MIN_LIMIT = 2_000  # room for the heading, the summary and the truncation notice
@@ -68,7 +68,7 @@ def to_markdown(outcome: Outcome, capture: Capture, redact: Redactor, fail_on: s
     root = (base or source_root(capture)).resolve()
     failing = outcome.failing(fail_on, min_severity)
     where = f" on {md(redact(capture.project))}/{md(redact(capture.stack))}" if capture.project and capture.stack else ""
-    head = [f"## Policy gate: {'FAIL' if failing else 'PASS'}{where}", "",
+    head = [f"## Policy gate: {verdict(outcome, fail_on, min_severity)}{where}", "",
             f"**{md(redact(summary(outcome, fail_on, min_severity)))}**", ""]
     unknown = sum(1 for d in outcome.diagnostics if d.kind == "unknown")
     if unknown:
