@@ -108,13 +108,16 @@ def test_program_faults(tmp_path: Path, body: str, fragment: str) -> None:
 
 
 def test_unwritable_output(tmp_path: Path) -> None:
+    body = ("import pulumi\nclass Thing(pulumi.CustomResource):\n    def __init__(self, name):\n"
+            "        super().__init__('test:index:Thing', name, {})\nThing('t')\n")
+    program = _program(tmp_path / "program", body)  # a resource to judge: an empty run would add its warning
     target = tmp_path / "read-only"
     target.mkdir()
     target.chmod(0o500)
     try:
-        result = run_gate(tmp_path, str(_program(tmp_path / "program")), "--output", str(target / "report.txt"))
+        result = run_gate(tmp_path, str(program), "--output", str(target / "report.txt"))
     finally:
         target.chmod(0o700)
     if os.geteuid() == 0:  # root writes anywhere: use a path that cannot exist instead
-        result = run_gate(tmp_path, str(_program(tmp_path / "program")), "--output", str(tmp_path / "missing" / "r.txt"))
+        result = run_gate(tmp_path, str(program), "--output", str(tmp_path / "missing" / "r.txt"))
     _one_line(result, 2, "cannot write")
