@@ -145,7 +145,7 @@ online_deployment_no_public_egress = ResourceRule(
         Sample("disabled", _deployment(egressPublicNetworkAccess="Disabled")),
         Sample("kubernetes: the cluster's business", {"properties": {"endpointComputeType": "Kubernetes",
                                                                      "egressPublicNetworkAccess": "Enabled"}}),
-        Sample("2.x kubernetes, egress absent", {"onlineDeploymentProperties": {"endpoint_compute_type": "kubernetes"}},
+        Sample("2.x kubernetes, egress absent", {"onlineDeploymentProperties": {"endpoint_compute_type": "Kubernetes"}},
                type="azure-native:machinelearningservices/v20240401:OnlineDeployment"),
         Sample("2.x disabled", _deployment_an2(egressPublicNetworkAccess="Disabled"),
                type="azure-native:machinelearningservices/v20240401:OnlineDeployment"),
