@@ -733,6 +733,36 @@ def test_versioned_tokens_find_the_unversioned_class(ml_module: Any) -> None:
         ),
         (f"{ML}:Registry", {"registryName": "r"}, "registries/r", "registries"),
         (
+            f"{ML}:ManagedNetworkSettingsRule",
+            {"workspaceName": "w", "ruleName": "pe"},
+            "workspaces/w/outboundRules/pe",
+            "workspaces/outboundRules",
+        ),
+        (
+            f"{ML}:OutboundRule",
+            {"workspaceName": "w", "managedNetworkName": "default", "ruleName": "pe"},
+            "workspaces/w/managedNetworks/default/outboundRules/pe",
+            "workspaces/managedNetworks/outboundRules",
+        ),
+        (
+            f"{ML}:ServerlessEndpoint",
+            {"workspaceName": "w", "name": "llama"},
+            "workspaces/w/serverlessEndpoints/llama",
+            "workspaces/serverlessEndpoints",
+        ),
+        (
+            f"{ML}:RegistryModelVersion",
+            {"registryName": "r", "modelName": "m", "version": "3"},
+            "registries/r/models/m/versions/3",
+            "registries/models/versions",
+        ),
+        (
+            f"{ML}:RegistryDataVersion",
+            {"registryName": "r", "name": "d", "version": "1"},
+            "registries/r/data/d/versions/1",
+            "registries/data/versions",
+        ),
+        (
             f"{ML}:FeaturestoreEntityVersion",
             {"workspaceName": "w", "name": "n", "version": "2"},
             "workspaces/w/featurestoreEntities/n/versions/2",
