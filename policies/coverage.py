@@ -25,8 +25,9 @@ _RAI = ("content-filtering (Responsible AI) settings of Azure OpenAI deployments
         "is its own choice, and no Azure Policy, Checkov or MCSB control states one")
 _OPENAI = ("an Azure OpenAI model deployment behind a connection or endpoint: its model is a catalogue name and "
            "version, not an Azure ML asset, and its access is the connection's (workspace-connection-no-inline-credentials)")
-_PREVIEW = ("exists only in preview API versions (no stable create example in 2025-12-01): no-preview-api-versions "
-            "flags it with flagPreviewDefaults; its settings are judged once a stable API has them")
+_PREVIEW = ("azure-native 3.29 declares it with preview API versions only (2025-01-01-preview by default; "
+            "CapacityReservationGroup 2024-01-01-preview): no-preview-api-versions flags it with flagPreviewDefaults; "
+            "its settings are judged once the provider ships a stable version")
 _RETIRED = "belongs to a retired or preview-only API generation (no create example in 2025-12-01)"
 _V1_SERVICE = "a v1 web service of azure-native 2.x's module v20210401: another API, without the v2 endpoints' settings"
 _ATTACHED = ("attaches another resource as compute, whose size, network and access are that resource's (attached "
