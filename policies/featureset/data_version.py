@@ -153,7 +153,8 @@ featureset_data_version_pinned = ResourceRule(
         Sample("container id", _fs("azureml://registries/shared/data/transactions"), ("names no version",)),
         Sample("datastore path", _fs("azureml://datastores/blob/paths/txn/"), ("storage or datastore path",)),
         Sample("not a data asset", _fs("azureml://registries/shared/models/m/versions/1"), ("does not point to a data asset",)),
-        Sample("absent reference", _fs(p.MISSING), ("records no data version reference",)),
+        Sample("absent reference", _fs(p.MISSING), (
+            "properties.properties.dataVersionId is absent. Azure has no such field; this pack's convention",)),
         Sample("reference wrong type", _fs(1.0), ("is a number",)),
         Sample("featureset latest", {**_fs(), "version": "latest"}, ("is 'latest'",)),
         Sample("unpinned entity", _fs(entities=["azureml:customer@latest", 3.0]), ("names a label", "is a number")),
