@@ -18,11 +18,12 @@ from .compute import access as compute_access
 from .compute import usage as compute_usage
 from .compute import virtual_network as compute_vnet
 from .core.rule import ResourceRule, Rule, StackRule
-from .endpoints import online_deployment, online_endpoint
+from .endpoints import batch, online_deployment, online_endpoint, serverless
 from .featureset import data_version as featureset_data
 from .featureset import materialization
 from .hygiene import locations, preview_api, tags
 from .jobs import allowed_compute, environment_image, identity, limits, pinned_assets
+from .registry import network as registry_network
 from .secrets import connection, data_uri, datastore, exports, inline
 from .workspace import encryption, hbi, network, private_endpoint, sku
 from .workspace import identity as workspace_identity
@@ -68,6 +69,10 @@ RULES: tuple[Rule, ...] = (
     online_deployment.online_deployment_model_pinned,
     online_deployment.online_deployment_no_public_egress,
     online_deployment.online_deployment_allowed_instances,
+    batch.batch_endpoint_aad_auth,
+    batch.batch_deployment_model_pinned,
+    serverless.serverless_endpoint_aad_auth,
+    registry_network.registry_public_network_disabled,
     materialization.featureset_materialization_limits,
     tags.ml_required_tags,
     preview_api.no_preview_api_versions,

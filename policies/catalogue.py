@@ -17,6 +17,8 @@ from pathlib import Path
 
 import policies
 
+from . import coverage
+from .core import linking
 from .core import types as t
 from .core.frameworks import Framework
 from .core.links import CATALOGUE_PATH
@@ -138,7 +140,17 @@ def catalogue(rules: Sequence[Rule] | None = None) -> str:
             for option in rule.config_options:
                 out.append(f"| `{option.name}` | `{json.dumps(option.default)}` | {option.schema.get('description', '')} |")
         out.append("")
+    out += ["## How stack rules link resources", "", _markdown(linking.__doc__ or ""), "",
+            "## Coverage of Azure ML types", "",
+            "Every Azure ML resource type of each provider, with the rules written for it that judge it, or why none "
+            f"does. Not counted: the rules for every ML type ({', '.join(sorted(coverage.GENERIC))}), which judge "
+            "every type whatever it holds.", "", *coverage.table(_rules(rules)), ""]
     return "\n".join(out)
+
+
+def _markdown(docstring: str) -> str:
+    """A module docstring as catalogue prose: reStructuredText literals as Markdown code."""
+    return docstring.strip().replace("``", "`")
 
 
 def enforce_preset(rules: Sequence[Rule] | None = None) -> str:

@@ -88,7 +88,8 @@ def _resource_groups() -> dict[tuple[str, str], list[tuple[ResourceRule, Any, in
 def test_resource_samples_through_protocol(group: list[tuple[ResourceRule, Any, int]]) -> None:
     rule = group[0][0]
     config = {rule.name: dict(group[0][1].config)}
-    resources = [(sample.type or rule.types[0], f"{rule.name}-{index}", sample.props) for _, sample, index in group]
+    resources = [(sample.type or rule.types[0], sample.resource or f"{rule.name}-{index}", sample.props)
+                 for _, sample, index in group]
     if problems := list(jsonschema.Draft7Validator({"type": "object", "properties": {
             o.name: dict(o.schema) for o in rule.config_options}}).iter_errors(config[rule.name])):
         # The CLI (and the gate) reject such a config before the pack sees it; the rule's own
@@ -100,7 +101,7 @@ def test_resource_samples_through_protocol(group: list[tuple[ResourceRule, Any, 
     outcome = analyze(capture(resources), PACK, config)
     assert outcome.diagnostics == [] and outcome.not_applicable == []
     for _, sample, index in group:
-        resource_urn = urn(sample.type or rule.types[0], f"{rule.name}-{index}")
+        resource_urn = urn(sample.type or rule.types[0], sample.resource or f"{rule.name}-{index}")
         assert_messages([v.message for v in outcome.violations if v.urn == resource_urn and v.policy == rule.name],
                         sample.violations)
         assert all(v.level == rule.level.value for v in outcome.violations if v.policy == rule.name)

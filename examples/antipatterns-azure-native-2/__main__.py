@@ -507,6 +507,71 @@ deployment("online-deployment-no-public-egress", "open-egress", egress_public_ne
 # A GPU instance type nobody approved.
 deployment("online-deployment-allowed-instances", "gpu", instance_type="Standard_NC24ads_A100_v4")
 
+# Batch scoring: one compliant endpoint, the others changed in one place.
+batch_scoring = ml.BatchEndpoint(
+    "endpoint-batch-scoring",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    endpoint_name="ap2-batch",
+    location=LOCATION,
+    identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
+    batch_endpoint_properties=ml.BatchEndpointArgs(auth_mode="AADToken"),
+    tags=TAGS,
+    opts=ws_opts,
+)
+# Callers authenticate with a key.
+ml.BatchEndpoint(
+    "batch-endpoint-aad-auth",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    endpoint_name="ap2-batch-key",
+    location=LOCATION,
+    identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
+    batch_endpoint_properties=ml.BatchEndpointArgs(auth_mode="Key"),
+    tags=TAGS,
+    opts=ws_opts,
+)
+# Scores with whatever model version carries the label 'latest'.
+ml.BatchDeployment(
+    "batch-deployment-model-pinned",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    endpoint_name=batch_scoring.name,
+    deployment_name="latest-model",
+    location=LOCATION,
+    batch_deployment_properties=ml.BatchDeploymentArgs(
+        compute=cpu_cluster.id,
+        model=ml.IdAssetReferenceArgs(reference_type="Id", asset_id="azureml:fraud-model@latest"),
+        environment_id=environment.id,
+        code_configuration=ml.CodeConfigurationArgs(code_id=code.id, scoring_script="score.py"),
+    ),
+    tags=TAGS,
+)
+# A model as a service called with a key (2.x's API has Key and AAD).
+ml.ServerlessEndpoint(
+    "serverless-endpoint-aad-auth",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="ap2-llama-key",
+    location=LOCATION,
+    serverless_endpoint_properties=ml.ServerlessEndpointArgs(
+        auth_mode="Key", offer=ml.ServerlessOfferArgs(offer_name="llama-2-7b-chat", publisher="metagenai")),
+    sku=ml.SkuArgs(name="Consumption"),
+    tags=TAGS,
+    opts=ws_opts,
+)
+
+# A shared model registry left reachable from the internet.
+ml.Registry(
+    "registry-public-network-disabled",
+    registry_name="mlr-ap2-open",
+    resource_group_name=rg.name,
+    location=LOCATION,
+    identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
+    registry_properties=ml.RegistryArgs(public_network_access="Enabled",
+                                        region_details=[ml.RegistryRegionArmDetailsArgs(location=LOCATION)]),
+    tags=TAGS,
+)
 # A model registry in a region outside the allowed list (see policy-config.json).
 ml.Registry(
     "ml-allowed-locations",

@@ -515,6 +515,74 @@ deployment("online-deployment-no-public-egress", "open-egress", egress_public_ne
 # A GPU instance type nobody approved.
 deployment("online-deployment-allowed-instances", "gpu", instance_type="Standard_NC24ads_A100_v4")
 
+# Batch scoring: one compliant endpoint, the others changed in one place.
+batch_scoring = ml.BatchEndpoint(
+    "endpoint-batch-scoring",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    endpoint_name="ap-batch",
+    location=LOCATION,
+    identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
+    properties=ml.BatchEndpointPropertiesArgs(auth_mode="AADToken"),
+    tags=TAGS,
+    opts=ws_opts,
+)
+# Callers authenticate with a key (the REST API's own example uses AML tokens).
+ml.BatchEndpoint(
+    "batch-endpoint-aad-auth",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    endpoint_name="ap-batch-key",
+    location=LOCATION,
+    identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
+    properties=ml.BatchEndpointPropertiesArgs(auth_mode="Key"),
+    tags=TAGS,
+    opts=ws_opts,
+)
+# Scores with whatever model version carries the label 'latest'.
+ml.BatchDeployment(
+    "batch-deployment-model-pinned",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    endpoint_name=batch_scoring.name,
+    deployment_name="latest-model",
+    location=LOCATION,
+    properties=ml.BatchDeploymentPropertiesArgs(
+        compute=cpu_cluster.id,
+        model=ml.IdAssetReferenceArgs(reference_type="Id", asset_id="azureml:fraud-model@latest"),
+        environment_id=environment.id,
+        code_configuration=ml.CodeConfigurationArgs(code_id=code.id, scoring_script="score.py"),
+    ),
+    tags=TAGS,
+)
+# A model as a service called with a key.
+ml.ServerlessEndpoint(
+    "serverless-endpoint-aad-auth",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="ap-llama-key",
+    location=LOCATION,
+    properties=ml.ServerlessEndpointPropertiesArgs(
+        auth_mode="Key",
+        model_settings=ml.ModelSettingsArgs(model_id="azureml://registries/azureml-meta/models/Llama-2-7b-chat/versions/24"),
+        content_safety=ml.ContentSafetyArgs(content_safety_status="Enabled"),
+    ),
+    sku=ml.SkuArgs(name="Consumption"),
+    tags=TAGS,
+    opts=ws_opts,
+)
+
+# A shared model registry left reachable from the internet.
+ml.Registry(
+    "registry-public-network-disabled",
+    registry_name="mlr-antipatterns-open",
+    resource_group_name=rg.name,
+    location=LOCATION,
+    identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
+    public_network_access="Enabled",
+    region_details=[ml.RegistryRegionArmDetailsArgs(location=LOCATION)],
+    tags=TAGS,
+)
 # A model registry in a region outside the allowed list (see policy-config.json).
 ml.Registry(
     "ml-allowed-locations",

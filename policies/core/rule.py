@@ -76,6 +76,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from . import links, types
 from .frameworks import Framework
+from .linking import Unlinked
 from .options import FAIL_CLOSED, FAIL_CLOSED_STACK_KEY, Option, merge
 from .samples import Sample, StackSample
 from .stack import StackItem, stack_item
@@ -119,6 +120,9 @@ def _stack_fail_closed() -> bool:
 
 
 def fail_closed_message(exc: UnknownValueError) -> str:
+    if isinstance(exc, Unlinked):
+        return (f"During preview {exc.message}; the link is unknown during preview and this rule fails closed "
+                "(failClosed): it cannot be shown compliant yet.")
     path = ".".join(exc.props) or "a property"
     return f"{path} is unknown during preview and this rule fails closed (failClosed): it cannot be shown compliant yet."
 
