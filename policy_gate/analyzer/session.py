@@ -19,6 +19,7 @@ capture came from (``Capture.kind``):
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,13 +33,14 @@ from ..errors import RunError
 from ..results import Diagnostic, Outcome, PolicyMeta
 from ..wire import without_references
 from .process import PackOptions, PackProcess, pack_environment
-from .requests import analyze_request, configure_request, stack_request
+from .requests import ProviderCache, analyze_request, configure_request, stack_request
 from .responses import Collector, initial_config, policy_metas
 
 # A program re-run with URN -> top-level input changes ({"set": {...}, "remove": [...]}) that
 # the monitor applies before the mock provider computes outputs (``runner.monitor``).
 Rerun = Callable[[dict[str, dict[str, Any]]], Capture]
 MAX_PROGRAM_RUNS = 4  # remediations that feed one another settle in a run or two
+IN_FLIGHT = 4  # Analyze calls outstanding at once: the SDK's server answers with 4 worker threads
 
 
 def analyze(capture: Capture, options: PackOptions, user_config: Mapping[str, Any], config_origin: str = "config",
@@ -128,6 +130,9 @@ def _analyse_resources(pack: PackProcess, capture: Capture, remediating: bool, r
     stub, by_urn = pack.stub, capture.by_urn()
     collector = Collector(results, by_urn)
     changes: dict[str, dict[str, Any]] = {}
+    if not remediating:
+        _analyse_pipelined(pack, capture, by_urn, collector, results)
+        return changes
     for resource in capture.analysed():
         inputs = resource.inputs
         if remediating:
@@ -142,6 +147,28 @@ def _analyse_resources(pack: PackProcess, capture: Capture, remediating: bool, r
         results.resources += 1
         collector.take(pack.call(stub.Analyze, analyze_request(resource, inputs, by_urn), "Analyze"), resource.urn)
     return changes
+
+
+def _analyse_pipelined(pack: PackProcess, capture: Capture, by_urn: Mapping[str, Any], collector: Collector,
+                       results: Outcome) -> None:
+    """Analyze each resource with up to ``IN_FLIGHT`` calls outstanding, answers taken in the
+    capture's order: the gate builds the next request while the pack answers the last (the two
+    took turns on 2 cores before; ``docs/performance.md``). The pack sees the same requests: the
+    CLI sends each Analyze on its own, and no request depends on another's answer (with a policy at
+    ``remediate`` the calls stay one at a time, as Analyze then takes Remediate's answer)."""
+    pending: deque[tuple[str, grpc.Future]] = deque()
+    providers: ProviderCache = {}
+    for resource in capture.analysed():
+        if len(pending) >= IN_FLIGHT:
+            _take(pack, collector, *pending.popleft())
+        pending.append((resource.urn, pack.submit(pack.stub.Analyze, analyze_request(resource, resource.inputs, by_urn, cache=providers))))
+        results.resources += 1
+    while pending:
+        _take(pack, collector, *pending.popleft())
+
+
+def _take(pack: PackProcess, collector: Collector, urn: str, future: grpc.Future) -> None:
+    collector.take(pack.result(future, "Analyze"), urn)
 
 
 def _change(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
