@@ -205,12 +205,16 @@ def _source(position: Any) -> dict[str, Any] | None:
 
 
 def _opaque_secrets(value: Any, secrets: StateSecrets) -> Any:
+    """``value`` with each encrypted secret envelope (``ciphertext``) replaced by a revealed (or
+    blinded) one; parts holding none are returned as they are, not copied (most of an export)."""
     if isinstance(value, Mapping):
         if value.get(SIG_KEY) == SECRET_SIG and "value" not in value:
             return {SIG_KEY: SECRET_SIG, "value": _opaque_secrets(secrets.reveal(value), secrets)}
-        return {str(k): _opaque_secrets(v, secrets) for k, v in value.items()}
+        changed = {k: new for k, v in value.items() if (new := _opaque_secrets(v, secrets)) is not v}
+        return {**value, **changed} if changed else value
     if isinstance(value, list):
-        return [_opaque_secrets(v, secrets) for v in value]
+        items = [_opaque_secrets(v, secrets) for v in value]
+        return items if any(new is not old for new, old in zip(items, value)) else value
     return value
 
 

@@ -220,21 +220,37 @@ class PackProcess:
         try:
             return method(request, timeout=self.options.call_timeout)
         except grpc.RpcError as exc:
-            code = exc.code() if hasattr(exc, "code") else None
-            if optional and code == grpc.StatusCode.UNIMPLEMENTED:
-                return None
-            if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.StatusCode.INTERNAL):
-                try:  # a dying pack closes the socket a moment before it exits
-                    self._proc.wait(timeout=2)
-                except subprocess.TimeoutExpired:
-                    pass
-            if self._proc.poll() is not None:
-                raise self._failure(f"died during {name} (exit code {self._proc.returncode})") from None
-            if code == grpc.StatusCode.DEADLINE_EXCEEDED:
-                raise RunError(f"the policy pack did not answer {name} within {self.options.call_timeout:g}s") from None
-            details = (exc.details() if hasattr(exc, "details") else "") or ""
-            first = details.strip().splitlines()[-1] if details.strip() else str(code)
-            raise RunError(f"the policy pack failed in {name}: {first}") from None
+            return self._failed(exc, name, optional)
+
+    def submit(self, method: Any, request: Any) -> grpc.Future:
+        """Start one call without waiting (``result`` waits): the gate keeps a few Analyze calls in
+        flight, as the engine does while a program registers resources concurrently."""
+        return method.future(request, timeout=self.options.call_timeout)
+
+    def result(self, future: grpc.Future, name: str) -> Any:
+        """The answer of a call ``submit`` started, with ``call``'s error handling."""
+        try:
+            return future.result()
+        except grpc.RpcError as exc:
+            return self._failed(exc, name, False)
+
+    def _failed(self, exc: grpc.RpcError, name: str, optional: bool) -> Any:
+        """None for an optional call the pack does not implement; otherwise raises a one-line ``RunError``."""
+        code = exc.code() if hasattr(exc, "code") else None
+        if optional and code == grpc.StatusCode.UNIMPLEMENTED:
+            return None
+        if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.StatusCode.INTERNAL):
+            try:  # a dying pack closes the socket a moment before it exits
+                self._proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+        if self._proc.poll() is not None:
+            raise self._failure(f"died during {name} (exit code {self._proc.returncode})") from None
+        if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            raise RunError(f"the policy pack did not answer {name} within {self.options.call_timeout:g}s") from None
+        details = (exc.details() if hasattr(exc, "details") else "") or ""
+        first = details.strip().splitlines()[-1] if details.strip() else str(code)
+        raise RunError(f"the policy pack failed in {name}: {first}") from None
 
     def close(self) -> None:
         if self.channel is not None:
