@@ -12,6 +12,8 @@ from typing import Final
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..core import frameworks as fw
+from ..core import props as p
+from ..core import types as t
 from ..core.checks import bool_setting, enum_setting, fixed
 from ..core.providers import Provider
 from ..core.resources import dependencies as dx
@@ -79,6 +81,11 @@ workspace_storage_hardened = StackRule(
             _CLASSIC, minTlsVersion=None, httpsTrafficOnlyEnabled=None))),
         StackSample("TLS 1.3, snake_case", _stack(_AN3, sx.storage(minimum_tls_version="TLS1_3"))),
         StackSample("storage not in the stack", sample_stack(sx.workspace())),
+        StackSample("linked by property dependency during preview", sample_stack(
+            SampleResource(t.WORKSPACE, "ws", {"storageAccount": p.UNKNOWN_STRING}, depends_on={"storageAccount": ("st",)}),
+            sx.storage(id=p.UNKNOWN_STRING, allowSharedKeyAccess=True)), ("allowSharedKeyAccess is true",)),
+        StackSample("named by a literal id during preview", sample_stack(
+            sx.workspace(), sx.storage(id=p.UNKNOWN_STRING)), unknown="storage_account=account.id"),
         StackSample("shared key on", _stack(_AN3, sx.storage(allowSharedKeyAccess=True)),
                     ("storage account of workspace 'ws': allowSharedKeyAccess is true; shared key access must be disabled",)),
         StackSample("every setting absent", _stack(_AN3, sx.storage(
@@ -196,6 +203,9 @@ workspace_registry_hardened = StackRule(
             ("anonymousPullEnabled is true; anonymous pull must be disabled",)),
         StackSample("classic admin user", _stack(_CLASSIC, sx.registry(_CLASSIC, adminEnabled=True)),
                     ("adminEnabled is true",)),
+        StackSample("one registry, two workspaces: reported once", sample_stack(
+            sx.workspace(), SampleResource(t.WORKSPACE, "ws2", {"containerRegistry": sx.REGISTRY_ID.upper()}),
+            sx.registry(adminUserEnabled=True)), ("container registry of workspace 'ws': adminUserEnabled is true",)),
     ),
 )
 
