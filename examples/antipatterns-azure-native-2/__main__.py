@@ -63,21 +63,17 @@ pe_subnet = network.Subnet(
 
 identity = managedidentity.UserAssignedIdentity("id-aml", resource_group_name=rg.name, location=LOCATION, tags=TAGS)
 
-vault = keyvault.Vault(
-    "kv",
-    vault_name="kv-aml-ap2",
-    resource_group_name=rg.name,
-    location=LOCATION,
-    properties=keyvault.VaultPropertiesArgs(
-        tenant_id=client.tenant_id,
-        sku=keyvault.SkuArgs(family="A", name="standard"),
-        enable_rbac_authorization=True,
-        enable_soft_delete=True,
-        enable_purge_protection=True,
-        public_network_access="Disabled",
-    ),
-    tags=TAGS,
-)
+
+def key_vault(logical: str, vault_name: str, **overrides: object) -> keyvault.Vault:
+    properties: dict = dict(tenant_id=client.tenant_id, sku=keyvault.SkuArgs(family="A", name="standard"),
+                            enable_rbac_authorization=True, enable_soft_delete=True, enable_purge_protection=True,
+                            public_network_access="Disabled")
+    properties.update(overrides)
+    return keyvault.Vault(logical, vault_name=vault_name, resource_group_name=rg.name, location=LOCATION,
+                          properties=keyvault.VaultPropertiesArgs(**properties), tags=TAGS)
+
+
+vault = key_vault("kv", "kv-aml-ap2")
 cmk = keyvault.Key(
     "aml-cmk",
     key_name="aml-cmk",
@@ -613,21 +609,7 @@ featureset_version(
 # Shared keys left on (an identity-only workspace needs them off).
 dep_storage = storage_account("workspace-storage-hardened", "stamlap2deps", allow_shared_key_access=True)
 # No purge protection: a deleted key could be purged at once.
-dep_vault = keyvault.Vault(
-    "workspace-key-vault-protected",
-    vault_name="kv-aml-ap2-deps",
-    resource_group_name=rg.name,
-    location=LOCATION,
-    properties=keyvault.VaultPropertiesArgs(
-        tenant_id=client.tenant_id,
-        sku=keyvault.SkuArgs(family="A", name="standard"),
-        enable_rbac_authorization=True,
-        enable_soft_delete=True,
-        enable_purge_protection=False,
-        public_network_access="Disabled",
-    ),
-    tags=TAGS,
-)
+dep_vault = key_vault("workspace-key-vault-protected", "kv-aml-ap2-deps", enable_purge_protection=False)
 
 
 def registry(logical: str, registry_name: str, **overrides: object) -> containerregistry.Registry:
