@@ -73,7 +73,11 @@ def dependency_check(*parts: tuple[Dependency, tuple[ResourceCheck, ...], Worksp
             seen: set[str] = set()
             for workspace in workspaces:
                 try:
-                    targets = linked(workspace, dependency, linker) if wanted is None or wanted(workspace) else []
+                    # The resources first: with none of them in the stack there is nothing to judge, whatever the
+                    # workspace's own settings (which may be unknown during preview).
+                    targets = linked(workspace, dependency, linker)
+                    if targets and wanted is not None and not wanted(workspace):
+                        continue
                 except UnknownValueError as exc:
                     pending = pending or exc
                     continue

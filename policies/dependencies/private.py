@@ -10,6 +10,7 @@ from typing import Final
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..core import frameworks as fw
+from ..core import props as p
 from ..core.checks import ENABLED_DISABLED, enum_setting, fixed
 from ..core.providers import Provider
 from ..core.resources import dependencies as dx
@@ -79,6 +80,11 @@ workspace_dependencies_private = StackRule(
             sx.workspace(public=True), sx.storage(publicNetworkAccess="Enabled"),
             sx.registry(publicNetworkAccess=None, sku={"name": "Basic"}))),
         StackSample("hbi storage is the hbi rule's", sample_stack(sx.workspace(hbi=True), sx.storage(publicNetworkAccess=None))),
+        StackSample("workspace access unknown, naming nothing of the stack", sample_stack(
+            sx.workspace(publicNetworkAccess=p.UNKNOWN_STRING))),
+        StackSample("workspace access unknown during preview", sample_stack(
+            sx.workspace(publicNetworkAccess=p.UNKNOWN_STRING), sx.registry(publicNetworkAccess="Enabled")),
+            unknown="value at .publicNetworkAccess can't be known"),
         StackSample("vault lower case", sample_stack(sx.workspace(), sx.vault(properties={"publicNetworkAccess": "disabled"}))),
         StackSample("storage public", sample_stack(sx.workspace(), sx.storage(publicNetworkAccess="Enabled")),
                     ("storage account of workspace 'ws': publicNetworkAccess is 'Enabled'; the workspace disables",)),
