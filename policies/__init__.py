@@ -18,6 +18,8 @@ from .compute import access as compute_access
 from .compute import usage as compute_usage
 from .compute import virtual_network as compute_vnet
 from .core.rule import ResourceRule, Rule, StackRule
+from .dependencies import hardening as dependency_hardening
+from .dependencies import private as dependency_network
 from .endpoints import batch, online_deployment, online_endpoint, serverless
 from .featureset import data_version as featureset_data
 from .featureset import materialization
@@ -45,6 +47,11 @@ RULES: tuple[Rule, ...] = (
     connection.workspace_connection_no_inline_credentials,
     data_uri.data_uri_no_sas_token,
     hbi.hbi_workspace_storage_private,
+    dependency_network.workspace_dependencies_private,
+    dependency_hardening.workspace_storage_hardened,
+    dependency_hardening.workspace_key_vault_protected,
+    dependency_hardening.workspace_registry_hardened,
+    dependency_hardening.workspace_app_insights_entra_only,
     encryption.workspace_customer_managed_key,
     hbi.workspace_hbi_for_confidential,
     locations.ml_allowed_locations,

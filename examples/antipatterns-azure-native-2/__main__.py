@@ -17,7 +17,16 @@ cached 2.x env there and asserts the exact (rule, resource) pairs).
 """
 
 import pulumi
-from pulumi_azure_native import authorization, keyvault, managedidentity, network, resources, storage
+from pulumi_azure_native import (
+    authorization,
+    containerregistry,
+    insights,
+    keyvault,
+    managedidentity,
+    network,
+    resources,
+    storage,
+)
 from pulumi_azure_native import machinelearningservices as ml
 from pulumi_azure_native.machinelearningservices import v20230401preview as ml_preview
 from pulumi_azure_native.machinelearningservices import v20240401 as ml_ws  # a Workspace with a managed network
@@ -54,21 +63,17 @@ pe_subnet = network.Subnet(
 
 identity = managedidentity.UserAssignedIdentity("id-aml", resource_group_name=rg.name, location=LOCATION, tags=TAGS)
 
-vault = keyvault.Vault(
-    "kv",
-    vault_name="kv-aml-ap2",
-    resource_group_name=rg.name,
-    location=LOCATION,
-    properties=keyvault.VaultPropertiesArgs(
-        tenant_id=client.tenant_id,
-        sku=keyvault.SkuArgs(family="A", name="standard"),
-        enable_rbac_authorization=True,
-        enable_soft_delete=True,
-        enable_purge_protection=True,
-        public_network_access="Disabled",
-    ),
-    tags=TAGS,
-)
+
+def key_vault(logical: str, vault_name: str, **overrides: object) -> keyvault.Vault:
+    properties: dict = dict(tenant_id=client.tenant_id, sku=keyvault.SkuArgs(family="A", name="standard"),
+                            enable_rbac_authorization=True, enable_soft_delete=True, enable_purge_protection=True,
+                            public_network_access="Disabled")
+    properties.update(overrides)
+    return keyvault.Vault(logical, vault_name=vault_name, resource_group_name=rg.name, location=LOCATION,
+                          properties=keyvault.VaultPropertiesArgs(**properties), tags=TAGS)
+
+
+vault = key_vault("kv", "kv-aml-ap2")
 cmk = keyvault.Key(
     "aml-cmk",
     key_name="aml-cmk",
@@ -87,6 +92,7 @@ def storage_account(logical: str, account_name: str, **overrides: object) -> sto
         sku=storage.SkuArgs(name="Standard_ZRS"),
         allow_blob_public_access=False,
         allow_shared_key_access=False,
+        minimum_tls_version="TLS1_2",
         public_network_access="Disabled",
         network_rule_set=storage.NetworkRuleSetArgs(default_action="Deny", bypass="AzureServices"),
         tags=TAGS,
@@ -659,6 +665,39 @@ featureset_version(
         resource=ml.MaterializationComputeResourceArgs(instance_type="standard_e64s_v3"),
     ),
 )
+
+# ------------------------------------------------------------------------------
+# BEGIN dependent resources (issue 15 section 2): one workspace names a storage account, key
+# vault, container registry and Application Insights component (2.x's insights module) with one
+# mistake each; another, private, names a registry open to the internet.
+# ------------------------------------------------------------------------------
+# Shared keys left on (an identity-only workspace needs them off).
+dep_storage = storage_account("workspace-storage-hardened", "stamlap2deps", allow_shared_key_access=True)
+# No purge protection: a deleted key could be purged at once.
+dep_vault = key_vault("workspace-key-vault-protected", "kv-aml-ap2-deps", enable_purge_protection=False)
+
+
+def registry(logical: str, registry_name: str, **overrides: object) -> containerregistry.Registry:
+    """2.x's default Registry module (API 2022-12-01) has no anonymousPullEnabled: Azure keeps it off."""
+    args: dict = dict(registry_name=registry_name, resource_group_name=rg.name, location=LOCATION,
+                      sku=containerregistry.SkuArgs(name="Premium"), admin_user_enabled=False,
+                      public_network_access="Disabled", tags=TAGS)
+    args.update(overrides)
+    return containerregistry.Registry(logical, **args)
+
+
+# The admin user (a shared password) enabled.
+dep_registry = registry("workspace-registry-hardened", "acramlap2deps", admin_user_enabled=True)
+# Instrumentation keys still accepted.
+dep_insights = insights.Component(
+    "workspace-app-insights-entra-only", resource_group_name=rg.name, location=LOCATION, kind="web",
+    application_type="web", disable_local_auth=False, tags=TAGS)
+workspace("mlw-deps", "mlw-ap2-deps", storage_account=dep_storage.id, key_vault=dep_vault.id,
+          container_registry=dep_registry.id, application_insights=dep_insights.id)
+# A private workspace whose registry takes traffic from the internet.
+open_registry = registry("workspace-dependencies-private", "acramlap2open", public_network_access="Enabled")
+workspace("mlw-deps-open", "mlw-ap2-deps-open", container_registry=open_registry.id)
+# END dependent resources
 
 # ------------------------------------------------------------------------------
 # Exports: the storage account key, handed to a downstream stack (no-secret-exports,
