@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
+from .access import privileged as access_privileged
 from .assets import versions as assets
 from .compute import access as compute_access
 from .compute import usage as compute_usage
@@ -69,6 +70,7 @@ RULES: tuple[Rule, ...] = (
     online_deployment.online_deployment_no_public_egress,
     online_deployment.online_deployment_allowed_instances,
     materialization.featureset_materialization_limits,
+    access_privileged.ml_no_privileged_roles,
     tags.ml_required_tags,
     preview_api.no_preview_api_versions,
     inline.ml_no_inline_credentials,
