@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
+from .access import identities as access_identities
+from .access import people as access_people
 from .access import privileged as access_privileged
 from .assets import versions as assets
 from .compute import access as compute_access
@@ -71,6 +73,8 @@ RULES: tuple[Rule, ...] = (
     online_deployment.online_deployment_allowed_instances,
     materialization.featureset_materialization_limits,
     access_privileged.ml_no_privileged_roles,
+    access_people.ml_people_data_plane_roles,
+    access_identities.ml_identity_data_roles,
     tags.ml_required_tags,
     preview_api.no_preview_api_versions,
     inline.ml_no_inline_credentials,

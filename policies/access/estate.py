@@ -40,7 +40,7 @@ _REGISTRY_IDS: Final = ("microsoft.containerregistry/registries", f"{_ML_NAMESPA
 _STORAGE_MODULES: Final = ("storage",)
 _REGISTRY_MODULES: Final = ("containerregistry", "containerservice/registry")
 _SCOPE_FIX: Final = "build the scope from the resource's output (scope=workspace.id) instead of a string"
-_PRINCIPAL_FIX: Final = "build principalId from the identity's output (identity.principal_id)"
+_PRINCIPAL_FIX: Final = "build the principal from the identity's output (principal_id=identity.principal_id)"
 
 
 @dataclass(frozen=True)
@@ -177,15 +177,15 @@ class Estate:
         data = _data_kind(arm)
         for ancestor in arm.ancestors():
             if ancestor.namespace == _ML_NAMESPACE:
-                return Target("ML resource", f"{ancestor.type.rsplit('/', 1)[-1]} '{ancestor.name}'", data)
+                return Target("ML resource", f"{ancestor.type} '{ancestor.name}'", data)
             workspaces = self.dependency_ids.get(str(ancestor))
             if workspaces:
-                return Target("workspace dependency", f"{ancestor.type.rsplit('/', 1)[-1]} '{ancestor.name}'", data,
+                return Target("workspace dependency", f"{ancestor.type} '{ancestor.name}'", data,
                               frozenset(workspaces))
         if any(self.linker.id_unknown(self.index.by_urn[u]) for u in self.dependency_of if u in self.index.by_urn):
             raise Unlinked(f"whether the scope is a workspace dependency cannot be told yet (the ids of the "
                            f"dependencies are unknown); {_SCOPE_FIX.replace('workspace.id', 'account.id')}")
-        return Target("", str(arm), data)
+        return Target("", f"{arm.type} '{arm.name}'", data)
 
     def _group_named(self, name: str) -> bool:
         for urn in self.group_urns:

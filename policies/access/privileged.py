@@ -50,8 +50,9 @@ def _judge(item: StackItem, estate: Estate, config: Mapping[str, Any]) -> str | 
                     lambda: not any_holds(lambda: _allowed_principal(facts, config), lambda: _allowed_type(facts, config),
                                           lambda: facts.workspace_contributor(config))):
         return None
-    granted = f"grants {facts.role_text()}" if facts.role.readable else f"has {facts.role_text()}, so it cannot be shown not privileged,"
-    return (f"The role assignment {granted} to {facts.principal()} on {facts.where()}: no privileged role "
+    granted = f"grants {facts.role_text()} to {facts.principal()} on {facts.where()}" if facts.role.readable else (
+        f"to {facts.principal()} on {facts.where()} has {facts.role_text()}, so it cannot be shown not privileged")
+    return (f"The role assignment {granted}: no privileged role "
             f"({_PRIVILEGED_NAMES}) on the ML estate; grant a data-plane role (AzureML Data Scientist, Storage Blob "
             "Data Reader, AcrPull...), or allow the principal in config (allowedPrincipals, allowedPrincipalTypes).")
 
@@ -141,7 +142,7 @@ ml_no_privileged_roles = StackRule(
             ("(workspace dependency)",)),
         StackSample("unreadable role", sample_stack(
             *sx.estate(), sx.assignment("odd", sx.WS_ID, "not-a-guid", sx.GROUP, "Group", roleDefinitionId="Owner")),
-            ("roleDefinitionId 'Owner', which names no role, so it cannot be shown not privileged",)),
+            ("has roleDefinitionId 'Owner', which names no role, so it cannot be shown not privileged",)),
         StackSample("2.x Owner on the workspace", sample_stack(
             *sx.estate(Provider.AN2), sx.assignment("owner", sx.WS_ID, _OWNER, sx.CI_PRINCIPAL, provider=Provider.AN2)),
             ("grants Owner",)),

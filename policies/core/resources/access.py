@@ -20,8 +20,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from pulumi_policy.proxy import UnknownValueError
-
 from .. import props as p
 from .. import types as t
 from ..shape import Default, Only, Setting, read
@@ -163,7 +161,7 @@ def role_entries(values: Iterable[Any]) -> frozenset[str]:
             continue
         guid = role_guid(value) or _BY_NAME.get(value.strip().lower())
         found.add(guid if guid else value.strip().lower())
-        if guid in ROLES:
+        if guid and guid in ROLES:
             found.add(ROLES[guid].lower())
     return frozenset(found)
 
@@ -173,10 +171,8 @@ def read_role(token: str, props: Any) -> Role:
     unknown (during preview). The classic provider's role name wins: its role id is filled from it
     at ``pulumi up``."""
     name = read(token, props, ROLE_NAME)
-    if name is not None and not name.absent:
-        if isinstance(name.raw, str) and name.raw.strip():
-            guid = _BY_NAME.get(name.raw.strip().lower())
-            return Role(guid, name.raw.strip(), name.path)
+    if name is not None and isinstance(name.raw, str) and name.raw.strip():
+        return Role(_BY_NAME.get(name.raw.strip().lower()), name.raw.strip(), name.path)
     reading = read(token, props, ROLE_ID)
     if reading is None or reading.absent:
         return Role(None, None, (reading.path if reading else "roleDefinitionId"))
@@ -199,14 +195,6 @@ def principal_type(token: str, props: Any) -> tuple[str | None, str]:
         known = next((kind for kind in PRINCIPAL_TYPES if kind.lower() == value.strip().lower()), None)
         return known, f"{reading.path} {value.strip()!r}"
     return None, f"{reading.path} a {p.type_name(value)}"
-
-
-def known_string(item_props: Any, path: str) -> str | None:
-    """A known non-empty string at ``path``; raises ``UnknownValueError`` when unknown."""
-    value = p.get_or_unknown(item_props, path)
-    if isinstance(value, UnknownValueError):
-        raise value
-    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def module_of(token: str) -> str:
