@@ -32,8 +32,8 @@ from .workspace import identity as workspace_identity
 
 PACK_NAME = "azure-ml-governance"
 PACK_DESCRIPTION = (
-    "Governance for Azure Machine Learning on Pulumi: network isolation, identity, encryption, no inline "
-    "credentials, pinned data and model versions, and compute and job limits."
+    "Governance for Azure Machine Learning on Pulumi: network isolation, identity, access control (role "
+    "assignments), encryption, no inline credentials, pinned data and model versions, and compute and job limits."
 )
 
 RULES: tuple[Rule, ...] = (

@@ -12,7 +12,6 @@ from ..core import types as t
 from ..core.providers import Provider
 from ..core.resources import access as ra
 from ..core.samples import SAMPLE_GROUP_ID, SampleResource, ml_id
-from ..workspace import samples as wx
 
 WS_ID: Final = ml_id("workspaces", "ws")
 STORAGE_ID: Final = f"{SAMPLE_GROUP_ID}/providers/Microsoft.Storage/storageAccounts/st"
@@ -38,8 +37,11 @@ def estate(provider: Provider = Provider.AN3, ws_id: str = WS_ID) -> tuple[Sampl
     """A workspace with a user-assigned identity, its storage account and container registry."""
     if provider is Provider.CLASSIC:
         return (
-            SampleResource(t.CLASSIC_WORKSPACE, "ws", wx.classic(id=ws_id, containerRegistryId=ACR_ID, identity={
-                "type": "UserAssigned", "identityIds": [UAI_ID]}, primaryUserAssignedIdentity=UAI_ID)),
+            SampleResource(t.CLASSIC_WORKSPACE, "ws", {
+                "id": ws_id, "resourceGroupName": "rg", "storageAccountId": STORAGE_ID, "keyVaultId": VAULT_ID,
+                "applicationInsightsId": f"{SAMPLE_GROUP_ID}/providers/Microsoft.Insights/components/ai",
+                "containerRegistryId": ACR_ID, "identity": {"type": "UserAssigned", "identityIds": [UAI_ID]},
+                "primaryUserAssignedIdentity": UAI_ID}),
             SampleResource(t.CLASSIC_STORAGE_ACCOUNT, "st", {"id": STORAGE_ID, "name": "st"}),
             SampleResource(CLASSIC_ACR, "acr", {"id": ACR_ID, "name": "acr"}),
             SampleResource(ra.USER_IDENTITY_TYPES[1], "id-aml", {"id": UAI_ID, "name": "id-aml",
