@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -13,6 +13,7 @@ from ..core import props as p
 from ..core import shape
 from ..core.options import flag
 from ..core.resources import access as ra
+from ..core.stack import StackIndex, StackItem, judge_each
 from .estate import Estate, Target
 
 WORKSPACE_CONTRIBUTOR: Final = flag(
@@ -28,7 +29,7 @@ WORKSPACE_CONTRIBUTOR_NOTE: Final = (
 
 @dataclass
 class Facts:
-    item: Any  # the StackItem of the assignment
+    item: StackItem  # the assignment
     estate: Estate
     _role: ra.Role | None = None
     _target: Target | None = None
@@ -89,3 +90,15 @@ def _short(urn: str) -> str:
 def entries(config: Mapping[str, Any], key: str) -> frozenset[str]:
     values = config.get(key)
     return ra.role_entries(values if isinstance(values, Sequence) and not isinstance(values, str) else ())
+
+
+def each_assignment(judge: Callable[[Facts, Mapping[str, Any]], str | None]
+                    ) -> Callable[[Sequence[StackItem], Mapping[str, Any]], Iterator[tuple[str, str | None]]]:
+    """A stack check that judges every role assignment of the stack against the estate, indexed once."""
+
+    def check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
+        index = StackIndex(items)
+        estate = Estate(index)
+        yield from judge_each(index.of_type(*ra.TYPES), lambda item: judge(Facts(item, estate), config))
+
+    return check

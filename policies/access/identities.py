@@ -3,7 +3,7 @@ the config allows on the storage accounts and registries they read: data roles, 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -16,10 +16,9 @@ from ..core.providers import Provider
 from ..core.resources import access as ra
 from ..core.rule import SDK_ADVISORY, StackRule
 from ..core.samples import SampleResource, StackSample, ml_id, sample_stack
-from ..core.stack import StackIndex, StackItem, judge_each
 from . import samples as sx
-from .estate import Estate, all_hold
-from .facts import WORKSPACE_CONTRIBUTOR, WORKSPACE_CONTRIBUTOR_NOTE, Facts, entries
+from .estate import all_hold
+from .facts import WORKSPACE_CONTRIBUTOR, WORKSPACE_CONTRIBUTOR_NOTE, Facts, each_assignment, entries
 
 _KEY_ROLE_NAMES = ", ".join(ra.ROLES[g] for g in sorted(ra.KEY_ROLES, key=lambda g: ra.ROLES[g]))
 _BLOB_READER, _BLOB_CONTRIBUTOR, _ACR_PULL, _ACCOUNT_CONTRIBUTOR, _KEY_OPERATOR, _READER_AND_DATA = (
@@ -39,8 +38,7 @@ def _wrong_role(facts: Facts, config: Mapping[str, Any]) -> bool:
     return not (role.readable and facts.workspace_contributor(config))
 
 
-def _judge(item: StackItem, estate: Estate, config: Mapping[str, Any]) -> str | None:
-    facts = Facts(item, estate)
+def _judge(facts: Facts, config: Mapping[str, Any]) -> str | None:
     if not all_hold(lambda: _data_scope(facts), lambda: bool(facts.served), lambda: _wrong_role(facts, config)):
         return None
     keys = " It reaches the data through the account keys or registry credentials." if (
@@ -48,12 +46,6 @@ def _judge(item: StackItem, estate: Estate, config: Mapping[str, Any]) -> str | 
     return (f"The role assignment grants {facts.role_text()} to {facts.principal()} on {facts.where()}: an ML "
             "identity holds only the roles the config allows there (allowedRoles: the storage data roles, AcrPull, "
             f"AzureML Registry User).{keys}")
-
-
-def _check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    index = StackIndex(items)
-    estate = Estate(index)
-    yield from judge_each(index.of_type(*ra.TYPES), lambda item: _judge(item, estate, config))
 
 
 def _endpoint(name: str = "ep") -> SampleResource:
@@ -95,7 +87,7 @@ ml_identity_data_roles = StackRule(
                 "ids or built-in role names)."),
         WORKSPACE_CONTRIBUTOR,
     ),
-    check=_check,
+    check=each_assignment(_judge),
     samples=(
         StackSample("data roles for the workspace identity", sample_stack(
             *sx.estate(), sx.assignment("blob", f"{sx.STORAGE_ID}/blobServices/default/containers/data", _BLOB_READER,

@@ -3,7 +3,7 @@ ML estate (or roles the config allows), never a role the config denies."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -15,10 +15,9 @@ from ..core.providers import Provider
 from ..core.resources import access as ra
 from ..core.rule import SDK_ADVISORY, StackRule
 from ..core.samples import StackSample, sample_stack
-from ..core.stack import StackIndex, StackItem, judge_each
 from . import samples as sx
-from .estate import Estate, all_hold
-from .facts import Facts, entries
+from .estate import all_hold
+from .facts import Facts, each_assignment, entries
 
 _DATA_SCIENTIST, _COMPUTE_OPERATOR, _READER = ("f6c7c914-8db3-469d-8ca1-694a8f32e121",
                                                "e503ece1-11d0-4e8e-8e2c-7a6c3bf38815",
@@ -41,8 +40,7 @@ def _wrong_role(facts: Facts, config: Mapping[str, Any]) -> bool:
     return not role.among(entries(config, "allowedRoles"))
 
 
-def _judge(item: StackItem, estate: Estate, config: Mapping[str, Any]) -> str | None:
-    facts = Facts(item, estate)
+def _judge(facts: Facts, config: Mapping[str, Any]) -> str | None:
     if not all_hold(lambda: _wrong_role(facts, config), lambda: _person(facts), lambda: facts.target.in_estate):
         return None
     denied = facts.role.readable and facts.role.among(entries(config, "deniedRoles"))
@@ -50,12 +48,6 @@ def _judge(item: StackItem, estate: Estate, config: Mapping[str, Any]) -> str | 
         "not an Azure ML data-plane role (allowedRoles)" if facts.role.readable else "no role that can be read")
     return (f"The role assignment grants {facts.role_text()} to {facts.principal()} on {facts.where()}: {why}; "
             f"people get the Azure ML data-plane roles ({_DEFAULT_NAMES}) or the roles the config allows.")
-
-
-def _check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    index = StackIndex(items)
-    estate = Estate(index)
-    yield from judge_each(index.of_type(*ra.TYPES), lambda item: _judge(item, estate, config))
 
 
 ml_people_data_plane_roles = StackRule(
@@ -89,7 +81,7 @@ ml_people_data_plane_roles = StackRule(
                 "Roles users and groups may hold on the ML estate (role GUIDs, role definition ids or built-in role names)."),
         strings("deniedRoles", [], "Roles users and groups may never hold on the ML estate, even if allowedRoles lists them."),
     ),
-    check=_check,
+    check=each_assignment(_judge),
     samples=(
         StackSample("data scientists and compute operators", sample_stack(
             *sx.estate(), sx.assignment("ds", sx.WS_ID, _DATA_SCIENTIST, sx.GROUP, "Group"),

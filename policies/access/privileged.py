@@ -4,7 +4,7 @@ resource group, unless the config allows the principal."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -18,10 +18,9 @@ from ..core.providers import Provider
 from ..core.resources import access as ra
 from ..core.rule import SDK_ADVISORY, StackRule
 from ..core.samples import SAMPLE_GROUP_ID, SampleResource, StackSample, sample_stack
-from ..core.stack import StackIndex, StackItem, judge_each
 from . import samples as sx
-from .estate import Estate, all_hold, any_holds
-from .facts import WORKSPACE_CONTRIBUTOR, WORKSPACE_CONTRIBUTOR_NOTE, Facts
+from .estate import all_hold, any_holds
+from .facts import WORKSPACE_CONTRIBUTOR, WORKSPACE_CONTRIBUTOR_NOTE, Facts, each_assignment
 
 _PRIVILEGED_NAMES = ", ".join(ra.ROLES[g] for g in sorted(ra.PRIVILEGED, key=lambda g: ra.ROLES[g]))
 
@@ -43,8 +42,7 @@ def _allowed_type(facts: Facts, config: Mapping[str, Any]) -> bool:
     return kind is not None and kind.lower() in allowed
 
 
-def _judge(item: StackItem, estate: Estate, config: Mapping[str, Any]) -> str | None:
-    facts = Facts(item, estate)
+def _judge(facts: Facts, config: Mapping[str, Any]) -> str | None:
     if not all_hold(lambda: not facts.role.readable or facts.role.guid in ra.PRIVILEGED,
                     lambda: facts.target.in_estate,
                     lambda: not any_holds(lambda: _allowed_principal(facts, config), lambda: _allowed_type(facts, config),
@@ -55,12 +53,6 @@ def _judge(item: StackItem, estate: Estate, config: Mapping[str, Any]) -> str | 
     return (f"The role assignment {granted}: no privileged role "
             f"({_PRIVILEGED_NAMES}) on the ML estate; grant a data-plane role (AzureML Data Scientist, Storage Blob "
             "Data Reader, AcrPull...), or allow the principal in config (allowedPrincipals, allowedPrincipalTypes).")
-
-
-def _check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    index = StackIndex(items)
-    estate = Estate(index)
-    yield from judge_each(index.of_type(*ra.TYPES), lambda item: _judge(item, estate, config))
 
 
 _OWNER, _CONTRIBUTOR, _UAA, _RBAC = ra.OWNER, ra.CONTRIBUTOR, ra.USER_ACCESS_ADMINISTRATOR, ra.RBAC_ADMINISTRATOR
@@ -103,7 +95,7 @@ ml_no_privileged_roles = StackRule(
                 enum=list(ra.PRINCIPAL_TYPES)),
         WORKSPACE_CONTRIBUTOR,
     ),
-    check=_check,
+    check=each_assignment(_judge),
     samples=(
         StackSample("data-plane roles on the estate", sample_stack(
             *sx.estate(), sx.assignment("ds", sx.WS_ID, "f6c7c914-8db3-469d-8ca1-694a8f32e121", sx.GROUP, "Group"),
