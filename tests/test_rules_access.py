@@ -166,3 +166,12 @@ def test_absent_scope_for_an_identity_is_reported() -> None:
                                                       "principalId": sx.UAI_PRINCIPAL})
     messages, unknown = outcome(IDENTITY, bare)
     assert unknown == "" and len(messages) == 1 and "scope absent" in messages[0]
+
+
+def test_the_catalogue_names_the_assignment_types_each_provider_has() -> None:
+    from policies import catalogue
+
+    lines = catalogue.coverage_lines(PRIVILEGED)
+    assert lines[:3] == ["- azure-native 3.x: `azure-native:authorization:RoleAssignment`",
+                         "- azure-native 2.x: `azure-native:authorization:RoleAssignment`",
+                         "- pulumi-azure 6.x (classic): `azure:authorization/assignment:Assignment`"]
