@@ -39,6 +39,7 @@ _STORAGE_IDS: Final = ("microsoft.storage/storageaccounts",)
 _REGISTRY_IDS: Final = ("microsoft.containerregistry/registries", f"{_ML_NAMESPACE}/registries")
 _STORAGE_MODULES: Final = ("storage",)
 _REGISTRY_MODULES: Final = ("containerregistry", "containerservice/registry")
+_DATA_NAMES: Final = {"storage": "the storage account its scope names", "registry": "the registry its scope names"}
 _SCOPE_FIX: Final = "build the scope from the resource's output (scope=workspace.id) instead of a string"
 _PRINCIPAL_FIX: Final = "build the principal from the identity's output (principal_id=identity.principal_id)"
 
@@ -96,11 +97,7 @@ class Estate:
             for urn in item.built_from(key):
                 self.identity_of.setdefault(urn, set()).add(item.urn)
         named = [_known(item.props, shape.path_of(item.type, item.props, ws.PRIMARY_IDENTITY) or "")]
-        listed = p.get_or_unknown(item.props, shape.path_of(item.type, item.props, ws.USER_IDENTITIES) or "")
-        if isinstance(listed, Mapping):
-            named += list(listed)
-        elif isinstance(listed, (list, tuple)):
-            named += [v for v in listed if isinstance(v, str)]
+        named += _identity_ids(item.props, shape.path_of(item.type, item.props, ws.USER_IDENTITIES) or "")
         for value in named:
             arm = parse_arm_id(value)
             for identity in self.linker.with_id(arm) if arm else []:
@@ -142,7 +139,7 @@ class Estate:
         if isinstance(value, UnknownValueError):
             raise Unlinked(f"the scope is unknown and built from no other resource of this stack; {_SCOPE_FIX}")
         if not isinstance(value, str) or not value.strip():
-            return Target("absent", f"{key} absent")
+            return Target("absent", f"{key} absent")  # the path, not a value
         return self._by_id(value.strip())
 
     def _by_urns(self, urns: tuple[str, ...]) -> Target:
@@ -169,23 +166,24 @@ class Estate:
             if group is None:
                 return Target("")  # a subscription or management group: not judged here
             if (group.group(1).lower(), group.group(2).lower()) in self.groups or self._group_named(group.group(2)):
-                return Target("resource group", f"resource group '{group.group(2)}'")
+                return Target("resource group", "the resource group its scope names")
             if self.ids_unknown:
-                raise Unlinked(f"the resource group scope '{group.group(2)}' cannot be matched to the ML estate yet "
+                raise Unlinked("the resource group scope cannot be matched to the ML estate yet "
                                f"(its ids are unknown); {_SCOPE_FIX.replace('workspace.id', 'resource_group.id')}")
             return Target("")
+        # Messages describe the scope by what it is, never by the names it holds (they are the user's text).
         data = _data_kind(arm)
+        what = _DATA_NAMES.get(data, "the resource its scope names")
         for ancestor in arm.ancestors():
             if ancestor.namespace == _ML_NAMESPACE:
-                return Target("ML resource", f"{ancestor.type} '{ancestor.name}'", data)
+                return Target("ML resource", "the Azure ML resource its scope names", data)
             workspaces = self.dependency_ids.get(str(ancestor))
             if workspaces:
-                return Target("workspace dependency", f"{ancestor.type} '{ancestor.name}'", data,
-                              frozenset(workspaces))
+                return Target("workspace dependency", what, data, frozenset(workspaces))
         if any(self.linker.id_unknown(self.index.by_urn[u]) for u in self.dependency_of if u in self.index.by_urn):
             raise Unlinked(f"whether the scope is a workspace dependency cannot be told yet (the ids of the "
                            f"dependencies are unknown); {_SCOPE_FIX.replace('workspace.id', 'account.id')}")
-        return Target("", f"{arm.type} '{arm.name}'", data)
+        return Target("", what, data)
 
     def _group_named(self, name: str) -> bool:
         for urn in self.group_urns:
@@ -206,6 +204,20 @@ class Estate:
         if isinstance(value, UnknownValueError):
             raise Unlinked(f"the principalId is unknown and built from no other resource of this stack; {_PRINCIPAL_FIX}")
         return set(self.principals.get(value.strip().lower(), set())) if isinstance(value, str) else set()
+
+
+def _identity_ids(props: Any, path: str) -> list[str]:
+    """The user-assigned identity ids an ML resource lists: a list of ids (inputs, the classic
+    identityIds) or a map keyed by id (azure-native outputs). An unknown list names none yet (the
+    property dependency still links it)."""
+    try:
+        keyed = p.get_map(props, path)
+        if keyed is not None:
+            return [k for k in list(keyed) if isinstance(k, str)]
+        listed = p.get_list(props, path)
+        return [v for v in p.elements(listed) if isinstance(v, str)] if listed is not None else []
+    except UnknownValueError:
+        return []
 
 
 def _data_kind(arm: ArmId) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -16,6 +17,7 @@ from ..core.resources import access as ra
 from ..core.stack import StackIndex, StackItem, judge_each
 from .estate import Estate, Target
 
+_GUID: Final = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)  # an object id
 WORKSPACE_CONTRIBUTOR: Final = flag(
     "workspaceIdentityContributor", True,
     "Let a workspace's own managed identity hold Contributor on the resources that workspace depends on (storage, "
@@ -63,7 +65,7 @@ class Facts:
         """The principal, for a message: its id and type as far as they are known."""
         key = shape.path_of(self.item.type, self.item.props, ra.PRINCIPAL_ID) or "principalId"
         value = p.get_or_unknown(self.item.props, key)
-        ident = f"principal {value.strip()}" if isinstance(value, str) and value.strip() else "the principal"
+        ident = f"principal {value.strip()}" if isinstance(value, str) and _GUID.match(value.strip()) else "the principal"
         if self.served:
             ident += " (the managed identity of " + ", ".join(sorted(_short(u) for u in self.served)) + ")"
         try:
@@ -80,7 +82,7 @@ class Facts:
         role = self.role
         if role.readable:
             return role.label()
-        return f"{role.path} {role.written!r}, which names no role" if role.written else f"no role ({role.path} absent)"
+        return f"{role.path} ({role.written}) naming no role" if role.written else f"no role ({role.path} absent)"
 
 
 def _short(urn: str) -> str:

@@ -112,7 +112,7 @@ ml_identity_data_roles = StackRule(
             *sx.estate(), sx.assignment("keys", sx.STORAGE_ID, _ACCOUNT_CONTRIBUTOR, sx.UAI_PRINCIPAL)),
             ("grants Storage Account Contributor (17d1049b-9a84-46fb-8f53-869881c3d3ab) to principal "
              "11111111-1111-1111-1111-111111111111 (the managed identity of ws), principalType 'ServicePrincipal' on "
-             "microsoft.storage/storageaccounts 'st' (workspace dependency): an ML identity holds only the roles the "
+             "the storage account its scope names (workspace dependency): an ML identity holds only the roles the "
              "config allows there (allowedRoles: the storage data roles, AcrPull, AzureML Registry User). It reaches "
              "the data through the account keys",)),
         StackSample("the workspace Contributor exception switched off", sample_stack(

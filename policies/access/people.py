@@ -102,7 +102,7 @@ ml_people_data_plane_roles = StackRule(
         StackSample("Reader for a group on the workspace", sample_stack(
             *sx.estate(), sx.assignment("read", sx.WS_ID, _READER, sx.GROUP, "Group")),
             ("grants Reader (acdd72a7-3385-48ef-bd42-f606fba81ae7) to principal 33333333-3333-3333-3333-333333333333, "
-             "principalType 'Group' on microsoft.machinelearningservices/workspaces 'ws' (ML resource): not an Azure ML data-plane role",)),
+             "principalType 'Group' on the Azure ML resource its scope names (ML resource): not an Azure ML data-plane role",)),
         StackSample("absent principal type counts as a user", sample_stack(
             *sx.estate(), sx.assignment("blob", sx.STORAGE_ID, _BLOB_READER, sx.GROUP, None)),
             ("principalType absent (counted as User, the API's default)",)),

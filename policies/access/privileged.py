@@ -134,7 +134,7 @@ ml_no_privileged_roles = StackRule(
             ("(workspace dependency)",)),
         StackSample("unreadable role", sample_stack(
             *sx.estate(), sx.assignment("odd", sx.WS_ID, "not-a-guid", sx.GROUP, "Group", roleDefinitionId="Owner")),
-            ("has roleDefinitionId 'Owner', which names no role, so it cannot be shown not privileged",)),
+            ("has roleDefinitionId (a string) naming no role, so it cannot be shown not privileged",)),
         StackSample("2.x Owner on the workspace", sample_stack(
             *sx.estate(Provider.AN2), sx.assignment("owner", sx.WS_ID, _OWNER, sx.CI_PRINCIPAL, provider=Provider.AN2)),
             ("grants Owner",)),

@@ -22,6 +22,7 @@ from typing import Any, Final
 
 from .. import props as p
 from .. import types as t
+from ..messages import quote_known
 from ..shape import Default, Only, Setting, read
 
 ROLE_ASSIGNMENT: Final = "azure-native:authorization:RoleAssignment"
@@ -127,7 +128,7 @@ class Role:
     guid: str | None
     name: str | None
     path: str  # where it was read
-    written: str = ""  # the value as written, when it could not be read as a role
+    written: str = ""  # the type of the value (never the value), when it could not be read as a role
 
     @property
     def readable(self) -> bool:
@@ -137,7 +138,7 @@ class Role:
         if self.guid is not None:
             return f"{ROLES[self.guid]} ({self.guid})" if self.guid in ROLES else f"role {self.guid}"
         if self.name is not None:
-            return repr(self.name)
+            return f"{self.path} naming no built-in role the pack knows (not shown)"
         return "no role"
 
     def among(self, entries: frozenset[str]) -> bool:
@@ -177,8 +178,7 @@ def read_role(token: str, props: Any) -> Role:
     if reading is None or reading.absent:
         return Role(None, None, (reading.path if reading else "roleDefinitionId"))
     guid = role_guid(reading.raw)
-    return Role(guid, None, reading.path, "" if guid else p.type_name(reading.raw) if not isinstance(reading.raw, str)
-                else reading.raw.strip()[:80])
+    return Role(guid, None, reading.path, "" if guid else p.type_name(reading.raw))
 
 
 def principal_type(token: str, props: Any) -> tuple[str | None, str]:
@@ -193,7 +193,7 @@ def principal_type(token: str, props: Any) -> tuple[str | None, str]:
     value = reading.raw
     if isinstance(value, str):
         known = next((kind for kind in PRINCIPAL_TYPES if kind.lower() == value.strip().lower()), None)
-        return known, f"{reading.path} {value.strip()!r}"
+        return known, f"{reading.path} {quote_known(value, PRINCIPAL_TYPES)}"
     return None, f"{reading.path} a {p.type_name(value)}"
 
 
