@@ -18,7 +18,7 @@ identity declared in the stack does not exist before the identity is created.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
