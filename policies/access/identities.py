@@ -67,8 +67,8 @@ ml_identity_data_roles = StackRule(
     "contributor), AcrPull and AzureML Registry User. Account-key roles (" + _KEY_ROLE_NAMES + ") reach the data "
     f"without Entra ID and are named in the message. {WORKSPACE_CONTRIBUTOR_NOTE} A role that cannot be read "
     "(roleDefinitionId absent or not a role definition id) and an absent scope are reported. principalType is not "
-    "read: the principal's link decides. A literal principal id that matches no known ML identity is not one (an identity declared in the stack has no principal id before it "
-    "is created).",
+    "read: the principal's link decides. A literal principal id that matches no known ML identity is not one (an "
+    "identity declared in the stack has no principal id before it is created).",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     security=True,
