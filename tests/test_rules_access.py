@@ -102,6 +102,11 @@ def test_unknown_principal_type_matters_only_when_types_are_allowed() -> None:
         [], "string value at .principalType can't be known during preview")
 
 
+def test_an_unknown_principal_does_not_hold_back_a_privileged_role() -> None:
+    messages, unknown = outcome(PRIVILEGED, sx.assignment("owner", sx.WS_ID, ra.OWNER, UNKNOWN))
+    assert unknown == "" and len(messages) == 1 and "grants Owner (8e3af657-a8ff-443c-a75c-2fe8c4bcb635) to the principal" in messages[0]
+
+
 def test_resource_group_scope_by_id_and_while_ids_are_unknown() -> None:
     owner = sx.assignment("owner", SAMPLE_GROUP_ID.upper(), ra.OWNER, sx.CI_PRINCIPAL)
     messages, _ = outcome(PRIVILEGED, owner)

@@ -66,8 +66,12 @@ class Facts:
         key = shape.path_of(self.item.type, self.item.props, ra.PRINCIPAL_ID) or "principalId"
         value = p.get_or_unknown(self.item.props, key)
         ident = f"principal {value.strip()}" if isinstance(value, str) and _GUID.match(value.strip()) else "the principal"
-        if self.served:
-            ident += " (the managed identity of " + ", ".join(sorted(_short(u) for u in self.served)) + ")"
+        try:
+            served = self.served
+        except UnknownValueError:  # the verdict did not need it: the message says less
+            served = set()
+        if served:
+            ident += " (the managed identity of " + ", ".join(sorted(_short(u) for u in served)) + ")"
         try:
             _, said = ra.principal_type(self.item.type, self.item.props)
         except UnknownValueError:
