@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
+from .access import identities as access_identities
+from .access import people as access_people
+from .access import privileged as access_privileged
 from .assets import versions as assets
 from .compute import access as compute_access
 from .compute import usage as compute_usage
@@ -32,8 +35,8 @@ from .workspace import identity as workspace_identity
 
 PACK_NAME = "azure-ml-governance"
 PACK_DESCRIPTION = (
-    "Governance for Azure Machine Learning on Pulumi: network isolation, identity, encryption, no inline "
-    "credentials, pinned data and model versions, and compute and job limits."
+    "Governance for Azure Machine Learning on Pulumi: network isolation, identity, access control (role "
+    "assignments), encryption, no inline credentials, pinned data and model versions, and compute and job limits."
 )
 
 RULES: tuple[Rule, ...] = (
@@ -81,6 +84,9 @@ RULES: tuple[Rule, ...] = (
     serverless.serverless_endpoint_aad_auth,
     registry_network.registry_public_network_disabled,
     materialization.featureset_materialization_limits,
+    access_privileged.ml_no_privileged_roles,
+    access_people.ml_people_data_plane_roles,
+    access_identities.ml_identity_data_roles,
     tags.ml_required_tags,
     preview_api.no_preview_api_versions,
     inline.ml_no_inline_credentials,

@@ -59,6 +59,13 @@ def covered(rule: Rule, provider: Provider) -> list[str]:
     return sorted(token for token in tokens(provider) if t.matches(token, _selectors(rule)))
 
 
+def _other_types(rule: Rule, provider: Provider) -> list[str]:
+    """The types other than ML types the rule judges in the provider (role assignments: their tokens
+    are the same in azure-native 2.x and 3.x)."""
+    return [s for s in _selectors(rule) if not s.endswith("*") and not t.matches(s, t.ML_TYPES)
+            and t.is_classic(s) == (provider is Provider.CLASSIC)]
+
+
 def _named(rule: Rule, provider: Provider) -> set[str]:
     """The provider's ML types the rule names itself (not through a prefix such as every ML type)."""
     exact = {s for s in _selectors(rule) if not s.endswith("*")}
@@ -77,6 +84,9 @@ def coverage_lines(rule: Rule) -> list[str]:
         every = len(found) == len(tokens(provider))
         listing = f"every Azure ML type ({len(found)})" if every and len(found) > 1 else (
             ", ".join(_short(x) for x in found) or "none")
+        others = _other_types(rule, provider)
+        if others:
+            listing = ", ".join(f"`{x}`" for x in others) + ("" if listing == "none" else f"; {listing}")
         lines.append(f"- {provider.value}: {listing}")
     for token, reason in rule.not_covered.items():
         lines.append(f"- Not judged: `{token}`: {reason}")

@@ -123,7 +123,7 @@ def test_reference_stack_resources_are_located_in_their_section_modules() -> Non
     located = {case.get("name", "").split(" on ", 1)[1]: (case.get("classname", ""), case.get("file", ""), int(case.get("line", "0")))
                for case in ElementTree.fromstring(result.stdout).iter("testcase")}
     assert located.pop("aml-reference-dev")[1:] == ("", 0)  # the stack itself has no source line
-    assert len(located) == 60
+    assert len(located) == 65
     for name, (type_, file, line) in located.items():
         assert file.startswith("reference_stack/") and file != "reference_stack/__main__.py", name
         assert type_.rsplit(":", 1)[-1] + "(" in (ROOT / file).read_text(encoding="utf-8").splitlines()[line - 1], name

@@ -233,3 +233,21 @@ workspace("mlw-deps-open", "mlw-apc-deps-open", container_registry_id=open_regis
 account = storage.get_account_output(name=st.name, resource_group_name=rg.name)
 pulumi.export("workspace_name", mlw.name)
 pulumi.export("storage_primary_key", account.primary_access_key)
+
+# ------------------------------------------------------------------------------
+# Access control: role assignments on the estate (ml-no-privileged-roles,
+# ml-people-data-plane-roles, ml-identity-data-roles)
+# ------------------------------------------------------------------------------
+CI_PRINCIPAL = "00000000-0000-0000-0000-0000000000c1"  # the deployment pipeline's service principal
+DATA_SCIENTISTS = "00000000-0000-0000-0000-0000000000d5"  # the data scientists' Entra group
+
+# The pipeline's service principal made Owner of the workspace, "to make deployments work".
+authorization.Assignment("ml-no-privileged-roles", scope=mlw.id, principal_id=CI_PRINCIPAL,
+                         principal_type="ServicePrincipal", role_definition_name="Owner")
+# The data scientists made Readers of the workspace instead of AzureML Data Scientists: Reader lists
+# datastore credentials.
+authorization.Assignment("ml-people-data-plane-roles", scope=mlw.id, principal_id=DATA_SCIENTISTS,
+                         principal_type="Group", role_definition_name="Reader")
+# The workspace identity given Storage Account Contributor, which reaches the data through the account keys.
+authorization.Assignment("ml-identity-data-roles", scope=st.id, principal_id=identity.principal_id,
+                         principal_type="ServicePrincipal", role_definition_name="Storage Account Contributor")

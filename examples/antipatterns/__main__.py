@@ -716,3 +716,30 @@ workspace("mlw-deps-open", "mlw-ap-deps-open", container_registry=open_registry.
 keys = storage.list_storage_account_keys_output(resource_group_name=rg.name, account_name=st.name)
 pulumi.export("workspace_name", MLW)
 pulumi.export("storage_primary_key", keys.keys[0].value)
+
+# ------------------------------------------------------------------------------
+# Access control: role assignments on the estate (ml-no-privileged-roles,
+# ml-people-data-plane-roles, ml-identity-data-roles)
+# ------------------------------------------------------------------------------
+CI_PRINCIPAL = "00000000-0000-0000-0000-0000000000c1"  # the deployment pipeline's service principal
+DATA_SCIENTISTS = "00000000-0000-0000-0000-0000000000d5"  # the data scientists' Entra group
+
+
+def role_definition_id(role_guid: str) -> pulumi.Output[str]:
+    return client.subscription_id.apply(
+        lambda sub: f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}")
+
+
+# The pipeline's service principal made Owner of the workspace, "to make deployments work".
+authorization.RoleAssignment("ml-no-privileged-roles", scope=mlw.id, principal_id=CI_PRINCIPAL,
+                             principal_type="ServicePrincipal",
+                             role_definition_id=role_definition_id("8e3af657-a8ff-443c-a75c-2fe8c4bcb635"))
+# The data scientists made Readers of the workspace instead of AzureML Data Scientists: Reader lists
+# datastore credentials.
+authorization.RoleAssignment("ml-people-data-plane-roles", scope=mlw.id, principal_id=DATA_SCIENTISTS,
+                             principal_type="Group",
+                             role_definition_id=role_definition_id("acdd72a7-3385-48ef-bd42-f606fba81ae7"))
+# The workspace identity given Storage Account Contributor, which reaches the data through the account keys.
+authorization.RoleAssignment("ml-identity-data-roles", scope=st.id, principal_id=identity.principal_id,
+                             principal_type="ServicePrincipal",
+                             role_definition_id=role_definition_id("17d1049b-9a84-46fb-8f53-869881c3d3ab"))

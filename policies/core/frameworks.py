@@ -95,6 +95,8 @@ MCSB_NS2: Final = _mcsb("NS-2", "Secure cloud native services with network contr
 MCSB_IM1: Final = _mcsb("IM-1", "Use centralized identity and authentication system")
 MCSB_IM3: Final = _mcsb("IM-3", "Manage application identities securely and automatically")
 MCSB_IM8: Final = _mcsb("IM-8", "Restrict the exposure of credential and secrets")
+MCSB_PA1: Final = _mcsb("PA-1", "Separate and limit highly privileged/administrative users")
+MCSB_PA7: Final = _mcsb("PA-7", "Follow just enough administration (least privilege) principle")
 MCSB_DP2: Final = _mcsb("DP-2", "Monitor anomalies and threats targeting sensitive data")
 MCSB_DP5: Final = _mcsb("DP-5", "Use customer-managed key option in data at rest encryption when required")
 

@@ -146,6 +146,10 @@ class Linker:
         """The resource's own ARM id, when its outputs hold a known one."""
         return parse_arm_id(_known(item, "id")[0])
 
+    def with_id(self, arm: ArmId) -> list[StackItem]:
+        """The stack's resources whose known id is ``arm``."""
+        return list(self._by_id.get(str(arm), []))
+
     def id_unknown(self, item: StackItem) -> bool:
         """Whether the resource's id is unknown yet (during preview)."""
         return item.urn in self._unknown["ARM id"]
