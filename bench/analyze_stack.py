@@ -1,6 +1,7 @@
-"""Figure 3, AnalyzeStack: synthetic stacks of n ML resources against the no-op pack; the
-growth per resource from the smallest to the largest size against the no-op pack's own growth;
-and the stack rules' own work alone (in process, CPU time) against linear growth."""
+"""Figure 3, AnalyzeStack: synthetic stacks of n ML resources through four packs (the real and
+the no-op pack, each with the convert-once adapter and on the SDK's own servicer), one call each
+in turn; the growth per resource from the smallest to the largest size; and the stack rules' own
+work alone (in process, CPU time) against linear growth."""
 
 from __future__ import annotations
 
@@ -16,61 +17,84 @@ from bench.noop_pack import NoopPack
 from policies import RULES, StackRule
 from policy_gate.analyzer import stack_request
 
+KINDS = ("real", "real_stock", "noop", "noop_stock")
+CALLS = 4_000  # resources per repetition at least: a small stack is called several times, so its CPU reads precisely
 
-def bench_stack(noop: NoopPack, size: int, reps: int, warmup: bool) -> Figure:
+
+def bench_stack(noop: NoopPack, size: int, reps: int, warmup: bool) -> list[Figure]:
+    """``stack_<n>``: the real pack against the no-op pack (same adapter): the rules' cost;
+    ``stack_<n>_vs_stock_floor``: against the no-op pack on the SDK's own servicer; ``stack_<n>_vs_stock``:
+    against the real pack on the SDK's own servicer."""
     capture = stacks.ml_stack(size)
     request = stack_request(capture)
     warm = stack_request(stacks.ml_stack(70))
     config = config_request()
-    times: dict[str, list[float]] = {"real": [], "noop": []}
+    times: dict[str, list[float]] = {k: [] for k in KINDS}
+    cpu: dict[str, list[float]] = {k: [] for k in KINDS}
     violations: dict[str, int] = {}
-    with started(ROOT) as real, started(noop.directory) as floor:
-        packs = {"real": real, "noop": floor}
+    with started(ROOT) as real, started(ROOT, stock=True) as real_stock, started(noop.directory) as floor, \
+            started(noop.stock_directory) as floor_stock:
+        packs = dict(zip(KINDS, (real, real_stock, floor, floor_stock)))
         for pack in packs.values():
             configure(pack, config)
             if warmup:
                 pack.stub.AnalyzeStack(warm, timeout=600)
-        cpu: dict[str, list[float]] = {"real": [], "noop": []}
+        calls = max(1, CALLS // size)
         for rep in range(reps):
-            for kind in (["real", "noop"] if rep % 2 == 0 else ["noop", "real"]):
+            for kind in (KINDS if rep % 2 == 0 else KINDS[::-1]):
                 before = cpu_seconds(packs[kind].pid)
                 started_at = time.perf_counter()
-                response = packs[kind].stub.AnalyzeStack(request, timeout=600)
-                times[kind].append(time.perf_counter() - started_at)
+                for _ in range(calls):
+                    response = packs[kind].stub.AnalyzeStack(request, timeout=600)
+                times[kind].append((time.perf_counter() - started_at) / calls)
                 after = cpu_seconds(packs[kind].pid)
                 if before is not None and after is not None:
-                    cpu[kind].append(after - before)
+                    cpu[kind].append((after - before) / calls)
                 violations[kind] = len(response.diagnostics)
         rss = {kind: peak_rss_mib(pack.pid) for kind, pack in packs.items()}
     count = len(capture.resources)
+    wall = {k: median(v) for k, v in times.items()}
+    cpu_s = {k: median(v) if v else None for k, v in cpu.items()}
+    assert violations["real"] == violations["real_stock"], violations  # the adapter changes no verdict
 
-    return Figure(
-        f"stack_{size}", f"AnalyzeStack, {count:,} resources", "s", median(times["real"]), median(times["noop"]),
-        f"no-op pack ({noop.stack_policies} stack policies)", 1.5, peak_rss_mib=rss.get("real"),
-        baseline_peak_rss_mib=rss.get("noop"), runs=reps, samples=times["real"], baseline_samples=times["noop"],
-        cpu=median(cpu["real"]) if cpu["real"] else None, baseline_cpu=median(cpu["noop"]) if cpu["noop"] else None,
-        notes={"resources": count, "violations": violations.get("real", 0), "request_bytes": request.ByteSize(),
-               "real_us_per_resource": median(times["real"]) / count * 1e6,
-               "noop_us_per_resource": median(times["noop"]) / count * 1e6})
+    def figure(key: str, title: str, baseline: str, name: str, target: float, **notes: Any) -> Figure:
+        return Figure(key, title, "s", wall["real"], wall[baseline], name, target, peak_rss_mib=rss.get("real"),
+                      baseline_peak_rss_mib=rss.get(baseline), runs=reps, samples=times["real"], baseline_samples=times[baseline],
+                      cpu=cpu_s["real"], baseline_cpu=cpu_s[baseline], notes={"calls_per_repetition": calls, **notes})
+
+    return [
+        figure(f"stack_{size}", f"AnalyzeStack, {count:,} resources", "noop",
+               f"no-op pack ({noop.stack_policies} stack policies), same adapter", 1.5, resources=count,
+               violations=violations.get("real", 0), request_bytes=request.ByteSize(),
+               us_per_resource={k: v / count * 1e6 for k, v in wall.items()}),
+        figure(f"stack_{size}_vs_stock_floor", f"AnalyzeStack, {count:,} resources, vs the stock SDK floor", "noop_stock",
+               "no-op pack on the SDK's own servicer", 0.5, resources=count),
+        figure(f"stack_{size}_vs_stock", f"AnalyzeStack, {count:,} resources, adapter vs the SDK's own servicer (real pack)",
+               "real_stock", "the real pack on the SDK's own servicer", 0.5, resources=count),
+    ]
 
 
-def stack_scaling(small: Figure, large: Figure) -> Figure:
-    """The real pack's AnalyzeStack cost per resource at the large size over the small size,
-    against the same growth of the no-op pack (the SDK's own growth: see rules_scaling)."""
+def stack_scaling(small: Figure, large: Figure) -> list[Figure]:
+    """The real pack's AnalyzeStack cost per resource at the large size over the small size:
+    against the same growth of the no-op pack (same adapter), and against linear growth (1.0)."""
     def growth(which: str) -> float:
-        return float(large.notes[f"{which}_us_per_resource"]) / float(small.notes[f"{which}_us_per_resource"])
+        return float(large.notes["us_per_resource"][which]) / float(small.notes["us_per_resource"][which])
 
     def cpu_growth(figure_small: float | None, figure_large: float | None) -> float | None:
         if figure_small is None or figure_large is None or not figure_small:
             return None
         return (figure_large / int(large.notes["resources"])) / (figure_small / int(small.notes["resources"]))
 
-    return Figure(
-        "stack_scaling", f"AnalyzeStack growth per resource, {small.notes['resources']:,} to {large.notes['resources']:,}",
-        "x", growth("real"), growth("noop"), "the no-op pack's own growth", 1.2, runs=min(small.runs, large.runs),
-        cpu=cpu_growth(small.cpu, large.cpu), baseline_cpu=cpu_growth(small.baseline_cpu, large.baseline_cpu),
-        notes={"real_us_per_resource": [small.notes["real_us_per_resource"], large.notes["real_us_per_resource"]],
-               "noop_us_per_resource": [small.notes["noop_us_per_resource"], large.notes["noop_us_per_resource"]]})
+    span = f"{small.notes['resources']:,} to {large.notes['resources']:,}"
+    notes = {"us_per_resource": {k: [small.notes["us_per_resource"][k], large.notes["us_per_resource"][k]] for k in KINDS},
+             "growth": {k: growth(k) for k in KINDS}}
+    return [
+        Figure("stack_scaling", f"AnalyzeStack growth per resource, {span}", "x", growth("real"), growth("noop"),
+               "the no-op pack's own growth, same adapter", 1.2, runs=min(small.runs, large.runs),
+               cpu=cpu_growth(small.cpu, large.cpu), baseline_cpu=cpu_growth(small.baseline_cpu, large.baseline_cpu), notes=notes),
+        Figure("stack_growth", f"AnalyzeStack growth per resource, {span}, against linear", "x", growth("real"), 1.0,
+               "linear growth (1.0)", 1.2, runs=min(small.runs, large.runs), cpu=cpu_growth(small.cpu, large.cpu), notes=notes),
+    ]
 
 
 def rules_scaling(sizes: Sequence[int], reps: int) -> Figure:

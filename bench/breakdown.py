@@ -27,8 +27,8 @@ from policy_gate.analyzer import stack_request
 from policy_gate.capture import Capture
 
 
-def _top(profile: cProfile.Profile, limit: int = 15) -> list[dict[str, Any]]:
-    stats = pstats.Stats(profile, stream=io.StringIO())
+def top_functions(stats: pstats.Stats, limit: int = 15) -> list[dict[str, Any]]:
+    """The functions that took most time of their own."""
     rows = []
     for (filename, line, name), (_, calls, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
         rows.append({"function": f"{_short(filename)}:{line}({name})", "calls": calls, "tottime_s": tottime, "cumtime_s": cumtime})
@@ -43,9 +43,8 @@ def _short(filename: str) -> str:
     return filename
 
 
-def _cumulative(profile: cProfile.Profile, predicate: Callable[[str, str], bool]) -> float:
+def cumulative(stats: pstats.Stats, predicate: Callable[[str, str], bool]) -> float:
     """Cumulative time of the outermost calls matching ``predicate(filename, function)``."""
-    stats = pstats.Stats(profile, stream=io.StringIO())
     total = 0.0
     for (filename, _, name), (_, _, _, cumtime, callers) in stats.stats.items():  # type: ignore[attr-defined]
         if predicate(filename, name) and not any(predicate(f, n) for (f, _, n) in callers):
@@ -53,13 +52,17 @@ def _cumulative(profile: cProfile.Profile, predicate: Callable[[str, str], bool]
     return total
 
 
-def breakdown(mix: Sequence[analyzer_pb2.AnalyzeRequest], stack_size: int, reps: int) -> dict[str, Any]:
-    """In-process: the SDK's servicer called directly (no gRPC, no process), for the real and the
-    no-op policies, and the share of each request spent re-converting properties once per policy
-    (pulumi_policy ``Analyze``: ``deserialize_properties(json_format.MessageToDict(...))``)."""
-    from pulumi_policy.deserialize import deserialize_properties
-    from pulumi_policy.proxy import unknown_checking_proxy
+def _stats(profile: cProfile.Profile) -> pstats.Stats:
+    return pstats.Stats(profile, stream=io.StringIO())
 
+
+SERVICERS = ("real", "noop", "real_stock", "noop_stock")  # the pack's policies or no-ops; adapter or the SDK's own
+
+
+def breakdown(mix: Sequence[analyzer_pb2.AnalyzeRequest], stack_size: int, reps: int) -> dict[str, Any]:
+    """In-process (no gRPC, no process): the servicers called directly for the real and the no-op
+    policies, with the convert-once adapter and the SDK's own; what one conversion costs (the SDK
+    pays it once per policy, the adapter once per request); profiles; the stack rules' own work."""
     from policies import build_policies
     from policies.core.stack import StackIndex, stack_item
 
@@ -68,8 +71,9 @@ def breakdown(mix: Sequence[analyzer_pb2.AnalyzeRequest], stack_size: int, reps:
     stack_policies = len(RULES) - resource_policies
     config = config_request()
     with pack_environment_here():
-        real, noop = inprocess.servicer(build_policies()), inprocess.servicer(noop_policies())
-        for servicer in (real, noop):
+        servicers = {name: inprocess.servicer(build_policies() if name.startswith("real") else noop_policies(),
+                                              stock=name.endswith("stock")) for name in SERVICERS}
+        for servicer in servicers.values():
             servicer.Configure(config, None)
 
         def run_mix(servicer: Any) -> Callable[[], None]:
@@ -79,36 +83,31 @@ def breakdown(mix: Sequence[analyzer_pb2.AnalyzeRequest], stack_size: int, reps:
 
             return run
 
-        run_mix(real)()  # warm caches
-        result["analyze_in_process"] = _analyze_share(real, noop, mix, resource_policies, reps)
-        workspaces = analyze_requests(stacks.workspace_capture(100))
-        result["analyze_in_process_workspaces"] = _analyze_share(real, noop, workspaces, resource_policies, reps)
+        run_mix(servicers["real"])()  # warm caches
+        result["analyze_in_process"] = _analyze_share(servicers, mix, resource_policies, reps)
+        workspaces = [r for r in analyze_requests(stacks.workspace_capture(100)) if r.type.endswith(":Workspace")]
+        result["analyze_in_process_workspaces"] = _analyze_share(servicers, workspaces, resource_policies, reps)
         profile = cProfile.Profile()
-        profile.runcall(run_mix(real))
-        total = sum(row[2] for row in pstats.Stats(profile, stream=io.StringIO()).stats.values())  # type: ignore[attr-defined]
-        sdk_conv = _cumulative(profile, lambda f, n: n in ("MessageToDict", "deserialize_properties", "unknown_checking_proxy"))
-        rules = _cumulative(profile, lambda f, n: f.startswith(str(ROOT / "policies")))
-        result["analyze_profile"] = {"total_s": total, "sdk_conversion_s": sdk_conv, "policies_code_s": rules,
-                                     "top": _top(profile)}
+        profile.runcall(run_mix(servicers["real"]))
+        stats = _stats(profile)
+        total = sum(row[2] for row in stats.stats.values())  # type: ignore[attr-defined]
+        result["analyze_profile"] = {
+            "total_s": total, "conversion_s": cumulative(stats, lambda f, n: n in ("MessageToDict", "deserialize_properties")),
+            "policies_code_s": cumulative(stats, lambda f, n: f.startswith(str(ROOT / "policies")) and "convert_once" not in f),
+            "top": top_functions(stats)}
 
-        capture = stacks.ml_stack(stack_size)
-        request = stack_request(capture)
-        real.AnalyzeStack(request, None)
+        request = stack_request(stacks.ml_stack(stack_size))
+        servicers["real"].AnalyzeStack(request, None)
         # One call each (they are long): with Python's cyclic GC as the pack runs it, and without it,
         # which shows what the collector costs on a large stack.
         timings: dict[str, float] = {}
-        for label, servicer in (("real", real), ("noop", noop)):
+        for label, servicer in servicers.items():
             def call(servicer: Any = servicer) -> None:
                 servicer.AnalyzeStack(request, None)
 
             timings[f"{label}_s"] = cpu_timed(call, 1)
             timings[f"{label}_gc_disabled_s"] = cpu_timed(call, 1, gc_enabled=False)
-
-        def convert_stack() -> None:
-            for r in request.resources:
-                unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(r.properties)))
-
-        convert_s = cpu_timed(convert_stack, 1)
+        convert_s = cpu_timed(lambda: [_convert(r) for r in request.resources], 1)
         # The pack's own per-rule work on the stack: StackItems from the SDK's resources, then each check.
         resources = [policy_resource(r) for r in request.resources]
         items_s = cpu_timed(lambda: [stack_item(r) for r in resources], reps)
@@ -120,35 +119,36 @@ def breakdown(mix: Sequence[analyzer_pb2.AnalyzeRequest], stack_size: int, reps:
                 checks[rule.name] = cpu_timed(lambda rule=rule: rule.evaluate(items, None), reps)  # type: ignore[misc]
         result["stack_in_process"] = {
             "resources": len(request.resources), **timings, "rules_s": timings["real_s"] - timings["noop_s"],
-            "gc_share_of_noop": 1 - timings["noop_gc_disabled_s"] / timings["noop_s"] if timings["noop_s"] else None,
-            "one_conversion_s": convert_s, "conversions": stack_policies, "sdk_conversion_s": convert_s * stack_policies,
+            "one_conversion_s": convert_s, "stack_policies": stack_policies,
             "stack_items_s_per_rule": items_s, "stack_items_s": items_s * stack_policies, "stack_index_s": index_s,
             "checks_s": checks,
         }
         profiled = stack_request(stacks.ml_stack(min(stack_size, 1000)))  # the profiler triples the time
         profile = cProfile.Profile()
-        profile.runcall(lambda: real.AnalyzeStack(profiled, None))
-        result["stack_profile"] = {"resources": len(profiled.resources), "top": _top(profile)}
+        profile.runcall(lambda: servicers["real"].AnalyzeStack(profiled, None))
+        result["stack_profile"] = {"resources": len(profiled.resources), "top": top_functions(_stats(profile))}
     return result
 
 
-def _analyze_share(real: Any, noop: Any, requests: Sequence[analyzer_pb2.AnalyzeRequest], policies: int,
-                   reps: int) -> dict[str, Any]:
-    """Per request, in process: the real and no-op servicers' Analyze, and one property
-    conversion as pulumi_policy does it once per policy."""
+def _convert(message: Any) -> Any:
+    """One conversion of a request's properties, as the SDK makes it (its proxy included)."""
     from pulumi_policy.deserialize import deserialize_properties
     from pulumi_policy.proxy import unknown_checking_proxy
 
-    def convert(request: analyzer_pb2.AnalyzeRequest) -> None:
-        unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(request.properties)))
+    return unknown_checking_proxy(deserialize_properties(json_format.MessageToDict(message.properties)))
 
-    real_us, noop_us, convert_us = (t / len(requests) * 1e6 for t in paired(
-        [lambda r: real.Analyze(r, None), lambda r: noop.Analyze(r, None), convert], requests, max(reps, 3)))
+
+def _analyze_share(servicers: dict[str, Any], requests: Sequence[analyzer_pb2.AnalyzeRequest], policies: int,
+                   reps: int) -> dict[str, Any]:
+    """Per request, in process (CPU, us): each servicer's Analyze, and one property conversion
+    (the SDK's servicer makes one per policy, the adapter one per request)."""
+    calls = [(lambda r, s=s: s.Analyze(r, None)) for s in servicers.values()]
+    *times, convert_us = (t / len(requests) * 1e6 for t in paired([*calls, _convert], requests, max(reps, 3)))
+    us = dict(zip(servicers, times))
     return {
-        "requests": len(requests), "real_us": real_us, "noop_us": noop_us, "rules_us": real_us - noop_us,
-        "one_conversion_us": convert_us, "conversions_per_request": policies, "sdk_conversion_us": convert_us * policies,
-        "sdk_conversion_share_of_noop": convert_us * policies / noop_us if noop_us else None,
-        "sdk_conversion_share_of_real": convert_us * policies / real_us if real_us else None,
+        "requests": len(requests), **{f"{k}_us": v for k, v in us.items()}, "rules_us": us["real"] - us["noop"],
+        "one_conversion_us": convert_us, "resource_policies": policies, "stock_conversion_us": convert_us * policies,
+        "stock_conversion_share_of_noop_stock": convert_us * policies / us["noop_stock"] if us["noop_stock"] else None,
     }
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from bench import stacks
 from bench.gate import gate_command
-from bench.harness import BENCH, ROOT, Figure, child_env, interleaved, log, median
+from bench.harness import BENCH, ROOT, Figure, child_env, interleaved, log, median, stock_env
 from bench.memory import Measured, check_ok, measure
 from bench.noop_pack import NoopPack
 from policies import RULES, ResourceRule, StackRule
@@ -86,6 +86,8 @@ def bench_gate_checkov(noop: NoopPack, workspaces: int, reps: int, warmup: bool,
     runs: dict[str, Callable[[], Measured]] = {
         "gate": lambda: measure(gate_command(export, ROOT, report), ROOT),
         "gate_noop": lambda: measure(gate_command(export, noop.directory, tmp / "gate-export-noop.json"), ROOT),
+        # The real pack on the SDK's own servicer: what the adapter saves end to end.
+        "gate_stock": lambda: measure(gate_command(export, ROOT, tmp / "gate-export-stock.json"), ROOT, stock_env()),
     }
     notes: dict[str, Any] = {"workspaces": workspaces, "computes": workspaces,
                              "gate": gate_checks(stacks.workspace_capture(workspaces))}
@@ -99,7 +101,7 @@ def bench_gate_checkov(noop: NoopPack, workspaces: int, reps: int, warmup: bool,
         env = {**child_env(), "BC_SKIP_MAPPING": "TRUE"}
         runs["checkov"] = lambda: measure(command, tmp, env)
     results = interleaved(runs, reps, warmup)
-    for item in results["gate"] + results["gate_noop"]:
+    for item in results["gate"] + results["gate_noop"] + results["gate_stock"]:
         check_ok("the gate on the stack export", item)
     gate = results["gate"]
     violations = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
@@ -107,6 +109,10 @@ def bench_gate_checkov(noop: NoopPack, workspaces: int, reps: int, warmup: bool,
     notes["gate_noop_s"] = median([m.wall for m in results["gate_noop"]])
     notes["gate_noop_cpu_s"] = median([m.cpu for m in results["gate_noop"]])
     notes["gate_noop_peak_rss_mib"] = max(m.peak_rss_mib for m in results["gate_noop"])
+    notes["gate_stock_s"] = median([m.wall for m in results["gate_stock"]])
+    notes["gate_stock_cpu_s"] = median([m.cpu for m in results["gate_stock"]])
+    stock_report = json.loads((tmp / "gate-export-stock.json").read_text(encoding="utf-8"))
+    assert len(stock_report["violations"]) == notes["gate"]["violations"]  # the adapter changes no verdict
     figure = Figure("gate_vs_checkov", title, "s", median([m.wall for m in gate]), None, "Checkov on the equivalent ARM template",
                     1 / 3, peak_rss_mib=max(m.peak_rss_mib for m in gate), runs=reps, samples=[m.wall for m in gate],
                     cpu=median([m.cpu for m in gate]),

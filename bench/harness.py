@@ -19,6 +19,7 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from bench import stacks
 from policies import RULES
+from policies.core.convert_once import STOCK_ENV
 from policy_gate.analyzer import PackOptions, PackProcess, configure_request, pack_environment, prepare
 from policy_gate.capture import Capture
 
@@ -94,12 +95,20 @@ def child_env() -> dict[str, str]:
 
 # -- packs ---------------------------------------------------------------------------------------
 
+def stock_env(stock: bool = True) -> dict[str, str]:
+    """``child_env()``, with the pack told to keep the SDK's own servicer when ``stock``
+    (``POLICY_PACK_STOCK_SDK``, policies/core/convert_once.py)."""
+    env = {k: v for k, v in child_env().items() if k != STOCK_ENV}
+    return {**env, STOCK_ENV: "1"} if stock else env
+
+
 @contextlib.contextmanager
-def started(directory: Path) -> Iterator[PackProcess]:
-    """The pack in ``directory``, started and connected as the gate starts it, on this Python;
-    ``startup_seconds`` is the time from Popen to the port line."""
+def started(directory: Path, stock: bool = False) -> Iterator[PackProcess]:
+    """The pack in ``directory``, started and connected as the gate starts it, on this Python
+    (with the SDK's own servicer when ``stock``); ``startup_seconds`` is the time from Popen to
+    the port line."""
     options = PackOptions(directory, python=sys.executable, start_timeout=120.0)
-    with PackProcess(options, pack_environment(BENCH_STACK, child_env())) as pack:
+    with PackProcess(options, pack_environment(BENCH_STACK, stock_env(stock))) as pack:
         pack.connect()
         yield pack
 

@@ -1,5 +1,6 @@
 """The SDK's side of the pack in this process, for the in-process figures (no gRPC, no
-process): pulumi_policy's analyzer servicer over the real or no-op policies, and its
+process): the analyzer servicer (the convert-once adapter or pulumi_policy's own) over the real
+or no-op policies, and pulumi_policy's
 ``PolicyResource`` objects built from stack requests as its AnalyzeStack builds them."""
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from policies import RULES, StackRule
 from policy_gate.analyzer import pack_environment
 
 
-def servicer(policies: list[Any]) -> Any:
+def servicer(policies: list[Any], stock: bool = False) -> Any:
+    """The pack's servicer over ``policies``: the convert-once adapter, or the SDK's own when ``stock``."""
     from pulumi_policy import EnforcementLevel
-    from pulumi_policy.policy import _PolicyAnalyzerServicer
 
-    return _PolicyAnalyzerServicer("bench", "0.0.1", policies, EnforcementLevel.ADVISORY, None, None, None, None, None, None, None)
+    from policies.core.convert_once import SDK_SERVICER, ConvertOnceServicer
+
+    cls = SDK_SERVICER if stock else ConvertOnceServicer
+    return cls("bench", "0.0.1", policies, EnforcementLevel.ADVISORY, None, None, None, None, None, None, None)
 
 
 def noop_policies() -> list[Any]:

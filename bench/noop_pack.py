@@ -5,7 +5,12 @@ registry, so it tracks the real pack as rules are added. Same names, kinds (reso
 stack), enforcement levels and config schemas, same ``PulumiPolicy.yaml`` runtime; the
 only difference is that every ``validate`` returns at once and the pack imports nothing
 but ``pulumi_policy``. What it costs is the SDK's own floor: process start, gRPC dispatch
-and the per-policy re-conversion of every request (pulumi_policy ``Analyze``).
+and the conversion of every request.
+
+Two variants, side by side: ``directory`` installs the same convert-once adapter as the real
+pack (``policies/core/convert_once.py``, copied in as a top-level module: it imports only
+pulumi_policy), so that ratios against it still isolate the rules; ``stock_directory`` runs the
+SDK's own servicer (each policy converts each request): the stock SDK floor.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ def _noop(args, report_violation):
 
 
 gc.set_threshold(50_000, 20, 20)  # the same process setting as the real pack's __main__.py
+{adapter}
 
 # (name, kind, enforcement level, config schema properties)
 _POLICIES = {policies!r}
@@ -59,9 +65,18 @@ PolicyPack(
 '''
 
 
+ADAPTER = ROOT / "policies" / "core" / "convert_once.py"
+_INSTALL = """
+import convert_once  # the real pack's adapter, copied beside this file
+
+convert_once.install()  # as the real pack's __main__.py
+"""
+
+
 @dataclass(frozen=True)
 class NoopPack:
-    directory: Path
+    directory: Path  # with the convert-once adapter, as the real pack
+    stock_directory: Path  # the SDK's own servicer: the stock floor
     resource_policies: int
     stack_policies: int
 
@@ -70,8 +85,9 @@ class NoopPack:
         return self.resource_policies + self.stack_policies
 
 
-def source() -> tuple[str, int, int]:
-    """The generated ``__main__.py`` and the number of resource and stack policies."""
+def source(adapter: bool = True) -> tuple[str, int, int]:
+    """The generated ``__main__.py`` (with or without the adapter) and the number of resource and
+    stack policies."""
     entries: list[tuple[str, str, str, dict[str, Any]]] = []
     for rule in RULES:
         kind = "stack" if isinstance(rule, StackRule) else "resource"
@@ -79,19 +95,24 @@ def source() -> tuple[str, int, int]:
         entries.append((rule.name, kind, rule.level.value, schema))
     stack = sum(1 for e in entries if e[1] == "stack")
     text = _MAIN.format(count=len(entries), resource=len(entries) - stack, stack=stack, policies=entries,
-                        name=f"{PACK_NAME}-noop")
+                        name=f"{PACK_NAME}-noop", adapter=_INSTALL if adapter else "")
     return text, len(entries) - stack, stack
 
 
 @contextlib.contextmanager
 def noop_pack() -> Iterator[NoopPack]:
-    """A temporary no-op pack directory; removed on exit, whatever happens."""
-    directory = Path(tempfile.mkdtemp(prefix="aml-noop-pack-"))
+    """Both temporary no-op pack directories; removed on exit, whatever happens."""
+    scratch = Path(tempfile.mkdtemp(prefix="aml-noop-pack-"))
     try:
-        text, resource, stack = source()
-        (directory / "__main__.py").write_text(text, encoding="utf-8")
-        shutil.copyfile(ROOT / "PulumiPolicy.yaml", directory / "PulumiPolicy.yaml")
-        shutil.copyfile(ROOT / "requirements.txt", directory / "requirements.txt")
-        yield NoopPack(directory, resource, stack)
+        for name, adapter in (("adapter", True), ("stock", False)):
+            directory = scratch / name
+            directory.mkdir()
+            text, resource, stack = source(adapter)
+            (directory / "__main__.py").write_text(text, encoding="utf-8")
+            if adapter:
+                shutil.copyfile(ADAPTER, directory / "convert_once.py")
+            shutil.copyfile(ROOT / "PulumiPolicy.yaml", directory / "PulumiPolicy.yaml")
+            shutil.copyfile(ROOT / "requirements.txt", directory / "requirements.txt")
+        yield NoopPack(scratch / "adapter", scratch / "stock", resource, stack)
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)

@@ -9,6 +9,8 @@
   compute, once as a ``pulumi stack export`` file and once as an ARM template, for the
   comparison with Checkov. Both carry the same settings (the managed network's
   PrivateEndpoint outbound rule, public network access, identity, encryption, ...).
+- ``program_capture(n)``: the resources of ``program_limits.py``'s generated program, to run
+  the gate's state path (``export``) on the same resources as its program path.
 """
 
 from __future__ import annotations
@@ -209,8 +211,13 @@ def workspace_capture(n: int) -> Capture:
 
 def workspace_export(n: int) -> dict[str, Any]:
     """``pulumi stack export`` (deployment version 3) of n workspaces, each with one compute."""
+    return export(workspace_capture(n))
+
+
+def export(capture: Capture) -> dict[str, Any]:
+    """A capture as ``pulumi stack export`` (deployment version 3) writes it."""
     states: list[dict[str, Any]] = []
-    for resource in workspace_capture(n).resources:
+    for resource in capture.resources:
         state: dict[str, Any] = {"urn": resource.urn, "custom": resource.custom, "type": resource.type,
                                  "inputs": resource.inputs, "outputs": resource.outputs}
         if resource.id:
@@ -227,6 +234,25 @@ def workspace_export(n: int) -> dict[str, Any]:
     return {"version": 3, "deployment": {
         "manifest": {"time": "2026-01-01T00:00:00Z", "magic": "bench", "version": "v3.200.0"},
         "resources": states}}
+
+
+def program_capture(n: int) -> Capture:
+    """The resources of ``bench/program_limits.py``'s generated program of n resources (n/2
+    workspaces, n/2 data versions, with the inputs it declares; outputs add the id), for the gate's
+    state path on the same resources as its program path."""
+    resources = [_root({"count": n}), _provider()]
+    for i in range(n // 2):
+        workspace = {"resourceGroupName": "rg", "workspaceName": f"ws{i}", "sku": {"name": "Basic"},
+                     "identity": {"type": "SystemAssigned"}, "publicNetworkAccess": "Disabled"}
+        data = {"resourceGroupName": "rg", "workspaceName": f"ws{i}", "name": "data", "version": "1",
+                "properties": {"dataType": "uri_folder", "dataUri": "azureml://datastores/d/paths/p/"}}
+        ws_id = arm_id("Microsoft.MachineLearningServices", "workspaces", f"ws{i}")
+        resources.append(Resource(urn=urn(f"{ML}:Workspace", f"ws{i}"), type=f"{ML}:Workspace", name=f"ws{i}", id=ws_id,
+                                  parent=ROOT_URN, provider=PROVIDER_REF, inputs=workspace, outputs={**workspace, "id": ws_id}))
+        data_id = f"{ws_id}/data/data/versions/1"
+        resources.append(Resource(urn=urn(f"{ML}:DataVersion", f"d{i}"), type=f"{ML}:DataVersion", name=f"d{i}", id=data_id,
+                                  parent=ROOT_URN, provider=PROVIDER_REF, inputs=data, outputs={**data, "id": data_id}))
+    return Capture(project=PROJECT, stack=STACK, resources=resources)
 
 
 def arm_template(n: int) -> dict[str, Any]:

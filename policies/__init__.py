@@ -13,25 +13,31 @@ from __future__ import annotations
 
 from pulumi_policy import Policy
 
+from .access import identities as access_identities
+from .access import people as access_people
+from .access import privileged as access_privileged
 from .assets import versions as assets
 from .compute import access as compute_access
 from .compute import usage as compute_usage
 from .compute import virtual_network as compute_vnet
 from .core.rule import ResourceRule, Rule, StackRule
-from .endpoints import online_deployment, online_endpoint
+from .dependencies import hardening as dependency_hardening
+from .dependencies import private as dependency_network
+from .endpoints import batch, online_deployment, online_endpoint, serverless
 from .featureset import data_version as featureset_data
 from .featureset import materialization
 from .hygiene import locations, preview_api, tags
 from .jobs import allowed_compute, environment_image, identity, limits, pinned_assets
 from .preview import sources
+from .registry import network as registry_network
 from .secrets import connection, data_uri, datastore, exports, inline
 from .workspace import encryption, hbi, network, private_endpoint, sku
 from .workspace import identity as workspace_identity
 
 PACK_NAME = "azure-ml-governance"
 PACK_DESCRIPTION = (
-    "Governance for Azure Machine Learning on Pulumi: network isolation, identity, encryption, no inline "
-    "credentials, pinned data and model versions, and compute and job limits."
+    "Governance for Azure Machine Learning on Pulumi: network isolation, identity, access control (role "
+    "assignments), encryption, no inline credentials, pinned data and model versions, and compute and job limits."
 )
 
 RULES: tuple[Rule, ...] = (
@@ -45,6 +51,11 @@ RULES: tuple[Rule, ...] = (
     connection.workspace_connection_no_inline_credentials,
     data_uri.data_uri_no_sas_token,
     hbi.hbi_workspace_storage_private,
+    dependency_network.workspace_dependencies_private,
+    dependency_hardening.workspace_storage_hardened,
+    dependency_hardening.workspace_key_vault_protected,
+    dependency_hardening.workspace_registry_hardened,
+    dependency_hardening.workspace_app_insights_entra_only,
     encryption.workspace_customer_managed_key,
     hbi.workspace_hbi_for_confidential,
     locations.ml_allowed_locations,
@@ -69,7 +80,14 @@ RULES: tuple[Rule, ...] = (
     online_deployment.online_deployment_model_pinned,
     online_deployment.online_deployment_no_public_egress,
     online_deployment.online_deployment_allowed_instances,
+    batch.batch_endpoint_aad_auth,
+    batch.batch_deployment_model_pinned,
+    serverless.serverless_endpoint_aad_auth,
+    registry_network.registry_public_network_disabled,
     materialization.featureset_materialization_limits,
+    access_privileged.ml_no_privileged_roles,
+    access_people.ml_people_data_plane_roles,
+    access_identities.ml_identity_data_roles,
     tags.ml_required_tags,
     preview_api.no_preview_api_versions,
     inline.ml_no_inline_credentials,

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import policies
 
+from . import coverage
+from .core import linking
 from .core import types as t
 from .core.frameworks import Framework
 from .core.links import CATALOGUE_PATH
@@ -58,6 +60,13 @@ def covered(rule: Rule, provider: Provider) -> list[str]:
     return sorted(token for token in tokens(provider) if t.matches(token, _selectors(rule)))
 
 
+def _other_types(rule: Rule, provider: Provider) -> list[str]:
+    """The types other than ML types the rule judges in the provider (role assignments: their tokens
+    are the same in azure-native 2.x and 3.x)."""
+    return [s for s in _selectors(rule) if not s.endswith("*") and not t.matches(s, t.ML_TYPES)
+            and t.is_classic(s) == (provider is Provider.CLASSIC)]
+
+
 def _named(rule: Rule, provider: Provider) -> set[str]:
     """The provider's ML types the rule names itself (not through a prefix such as every ML type)."""
     exact = {s for s in _selectors(rule) if not s.endswith("*")}
@@ -76,6 +85,9 @@ def coverage_lines(rule: Rule) -> list[str]:
         every = len(found) == len(tokens(provider))
         listing = f"every Azure ML type ({len(found)})" if every and len(found) > 1 else (
             ", ".join(_short(x) for x in found) or "none")
+        others = _other_types(rule, provider)
+        if others:
+            listing = ", ".join(f"`{x}`" for x in others) + ("" if listing == "none" else f"; {listing}")
         lines.append(f"- {provider.value}: {listing}")
     for token, reason in rule.not_covered.items():
         lines.append(f"- Not judged: `{token}`: {reason}")
@@ -149,7 +161,17 @@ def catalogue(rules: Sequence[Rule] | None = None) -> str:
             for option in rule.config_options:
                 out.append(f"| `{option.name}` | `{json.dumps(option.default)}` | {option.schema.get('description', '')} |")
         out.append("")
+    out += ["## How stack rules link resources", "", _markdown(linking.__doc__ or ""), "",
+            "## Coverage of Azure ML types", "",
+            "Every Azure ML resource type of each provider, with the rules written for it that judge it, or why none "
+            f"does. Not counted: the rules for every ML type ({', '.join(sorted(coverage.GENERIC))}), which judge "
+            "every type whatever it holds.", "", *coverage.table(_rules(rules)), ""]
     return "\n".join(out)
+
+
+def _markdown(docstring: str) -> str:
+    """A module docstring as catalogue prose: reStructuredText literals as Markdown code."""
+    return docstring.strip().replace("``", "`")
 
 
 def enforce_preset(rules: Sequence[Rule] | None = None) -> str:

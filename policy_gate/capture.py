@@ -8,12 +8,12 @@ what the engine sends the pack.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .wire import PROVIDER_TYPE_PREFIX, SECRET_SIG, SIG_KEY, STACK_TYPE, root_stack_urn
+from . import redaction
+from .wire import PROVIDER_TYPE_PREFIX, STACK_TYPE, root_stack_urn
 
 
 @dataclass
@@ -84,6 +84,7 @@ class Capture:
     source_dir: str | None = None  # the program directory, when the gate ran a program
     description: str | None = None  # the program's Pulumi.yaml description, when the gate ran a program
     warnings: list[str] = field(default_factory=list)  # what was not checked as written (printed, reported)
+    program_errors: list[str] = field(default_factory=list)  # the program's pulumi.log.error messages
     runtime: dict[str, str] = field(default_factory=dict)  # the program's interpreter and pulumi version
     export_sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # export name -> its pulumi.export line
     # Export name -> what the export is, from the program's own capture (runner.exports): sent as the
@@ -100,6 +101,7 @@ class Capture:
             config=dict(data.get("config") or {}), export_sources=dict(data.get("exportSources") or {}),
             export_provenance={str(k): [str(u) for u in v] for k, v in (data.get("exportProvenance") or {}).items()},
             warnings=[str(w) for w in data.get("warnings") or []],
+            program_errors=[str(e) for e in data.get("programErrors") or []],
             runtime={str(k): str(v) for k, v in (data.get("runtime") or {}).items()},
         )
 
@@ -122,33 +124,11 @@ class Capture:
         return root.urn if root else root_stack_urn(self.stack, self.project)
 
     def secret_strings(self) -> set[str]:
-        """Every string held inside a secret envelope anywhere in the capture: the gate
-        redacts these from everything it prints, whatever a policy wrote."""
-        found: set[str] = set()
+        """Every secret value of the capture as a message would show it (``redaction``): the
+        gate redacts these from everything it prints, whatever a policy wrote."""
+        found = redaction.config_secrets(self.config, self.config_secret_keys)
         for resource in self.resources:
             for bag in (resource.inputs, resource.outputs):
-                _collect_secrets(bag, False, found)
-        for key in self.config_secret_keys:  # decrypted secure config: the text, and each leaf of an object
-            text = str(self.config.get(key, ""))
-            found.add(text)
-            try:
-                _collect_secrets(json.loads(text), True, found)
-            except (ValueError, RecursionError):
-                pass
-        return {s for s in found if len(s) >= 4}
-
-
-def _collect_secrets(value: Any, inside: bool, found: set[str]) -> None:
-    if isinstance(value, Mapping):
-        is_envelope = value.get(SIG_KEY) == SECRET_SIG
-        for key, child in value.items():
-            if key != SIG_KEY:
-                _collect_secrets(child, inside or is_envelope, found)
-    elif isinstance(value, list):
-        for child in value:
-            _collect_secrets(child, inside, found)
-    elif inside and isinstance(value, str):
-        found.add(value)
-    elif inside and isinstance(value, (int, float)) and not isinstance(value, bool):
-        found.add(f"{value:g}")
+                redaction.collect(bag, found)
+        return {s for s in found if len(s) >= redaction.MIN_LENGTH}
 

@@ -17,29 +17,30 @@ silent but a user would want to know (a name the pack does not have, a key no po
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Mapping
 from typing import Any
 
 import jsonschema
 
-from .errors import UsageError
-from .files import read_text
+from .apitype import check_values
+from .errors import UsageError, clip
+from .files import parse_json, read_text
 from .results import LEVELS, PolicyMeta
 
 ALL = "all"
 
 
+MAX_FILE_BYTES = 32 * 1024 * 1024
+
+
 def load_file(path: str | None) -> dict[str, Any]:
     if path is None:
         return {}
-    text = read_text(path, "config file ")
+    text = read_text(path, "config file ", max_bytes=MAX_FILE_BYTES)
     if not text.strip():
         return {}  # "Gracefully allow empty content" (parsePolicyPackConfig)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"config file {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    data = parse_json(text, f"config file {path}")
+    check_values(data, f"config file {path}", unknowns=True)  # messages and requests walk it recursively
     if not isinstance(data, dict):
         raise UsageError(f"config file {path} must hold a JSON object from policy name to settings")
     return data
@@ -60,26 +61,30 @@ def _go(value: Any) -> str:
     return str(value)
 
 
+def _quoted(text: str) -> str:
+    return clip(json.dumps(text))
+
+
 def parse(given: Mapping[str, Any], origin: str = "config") -> dict[str, tuple[str, dict[str, Any]]]:
     """Entry name -> (level or "", properties), with ``parsePolicyPackConfig``'s errors."""
     parsed: dict[str, tuple[str, dict[str, Any]]] = {}
     for name, value in given.items():
         if isinstance(value, str):
             if value not in LEVELS:
-                raise UsageError(f"{origin}: parsing enforcement level for {json.dumps(name)}: "
-                                 f"{json.dumps(value)} is not a valid enforcement level")
+                raise UsageError(f"{origin}: parsing enforcement level for {_quoted(name)}: "
+                                 f"{_quoted(value)} is not a valid enforcement level")
             level, props = value, {}
         elif isinstance(value, Mapping):
             props = dict(value)
             level = props.pop("enforcementLevel", "")
             if "enforcementLevel" in value and not isinstance(level, str):
-                raise UsageError(f"{origin}: parsing enforcement level for {json.dumps(name)}: "
-                                 f"{_go(level)} is not a valid enforcement level; must be a string")
+                raise UsageError(f"{origin}: parsing enforcement level for {_quoted(name)}: "
+                                 f"{clip(_go(level))} is not a valid enforcement level; must be a string")
             if "enforcementLevel" in value and level not in LEVELS:
-                raise UsageError(f"{origin}: parsing enforcement level for {json.dumps(name)}: "
-                                 f"{json.dumps(level)} is not a valid enforcement level")
+                raise UsageError(f"{origin}: parsing enforcement level for {_quoted(name)}: "
+                                 f"{_quoted(level)} is not a valid enforcement level")
         else:
-            raise UsageError(f"{origin}: parsing {json.dumps(name)}: {_go(value)} is not a valid value; "
+            raise UsageError(f"{origin}: parsing {_quoted(name)}: {clip(_go(value))} is not a valid value; "
                              "must be a string or object")
         if level or props:  # "Don't bother including empty configs."
             parsed[name] = (level, props)
@@ -107,9 +112,10 @@ def _apply(result: dict[str, tuple[str, dict[str, Any]]], config: Mapping[str, t
 
 
 def merge(policies: list[PolicyMeta], initial: Mapping[str, Mapping[str, Any]], given: Mapping[str, Any],
-          origin: str = "config") -> dict[str, tuple[str, dict[str, Any]]]:
+          origin: str = "config", warnings: list[str] | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
     """Entry name -> (enforcement level, properties), for every policy of the pack and every
-    entry of ``given``: what Configure receives. Raises ``UsageError`` where the CLI stops."""
+    entry of ``given``: what Configure receives. Raises ``UsageError`` where the CLI stops;
+    appends to ``warnings`` what the CLI accepts silently but a user would want to know."""
     parsed = parse(given, origin)
     result: dict[str, tuple[str, dict[str, Any]]] = {
         meta.name: (meta.level, {k: s["default"] for k, s in meta.config_schema.items()
@@ -123,29 +129,26 @@ def merge(policies: list[PolicyMeta], initial: Mapping[str, Mapping[str, Any]], 
         if level not in LEVELS:  # analyzer_plugin.go Configure
             why = "sets no enforcementLevel" + ("" if name == ALL else ", and the pack has no policy of that name")
             raise UsageError(f"{origin}: invalid enforcement level {json.dumps(level)} (the entry '{name}' {why})")
-    _warn(policies, parsed, origin)
+    _warn(policies, parsed, origin, warnings if warnings is not None else [])
     return result
 
 
-def _warn(policies: list[PolicyMeta], parsed: Mapping[str, tuple[str, dict[str, Any]]], origin: str) -> None:
+def _warn(policies: list[PolicyMeta], parsed: Mapping[str, tuple[str, dict[str, Any]]], origin: str,
+          warnings: list[str]) -> None:
     """Where the CLI says nothing but a user would want to know."""
     by_name = {m.name: m for m in policies}
     for name, (_, props) in parsed.items():
         meta = by_name.get(name)
         if name == ALL:
             if props:
-                _warning(f"{origin}: 'all' sets only the enforcement level of every policy; its other keys "
-                         f"({', '.join(sorted(props))}) are passed on to the pack under the name 'all'")
+                warnings.append(f"{origin}: 'all' sets only the enforcement level of every policy; its other keys "
+                                f"({clip(', '.join(sorted(props)))}) are passed on to the pack under the name 'all'")
         elif meta is None:
-            _warning(f"{origin}: the pack has no policy named '{name}' (known: {', '.join(sorted(by_name))}); "
-                     "the entry is passed on to the pack unused")
+            warnings.append(f"{origin}: the pack has no policy named '{clip(name, 100)}' (known: "
+                            f"{', '.join(sorted(by_name))}); the entry is passed on to the pack unused")
         else:
             for key in sorted(set(props) - set(meta.config_schema)):
-                _warning(f"{origin}: policy '{name}' has no config key '{key}'; it is passed on unused")
-
-
-def _warning(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
+                warnings.append(f"{origin}: policy '{name}' has no config key '{clip(key, 100)}'; it is passed on unused")
 
 
 def _validate(meta: PolicyMeta, block: Mapping[str, Any], origin: str) -> None:
@@ -155,4 +158,4 @@ def _validate(meta: PolicyMeta, block: Mapping[str, Any], origin: str) -> None:
         return
     where = ".".join(str(p) for p in error.absolute_path) or "(the policy's block)"
     # The instance is the user's own config value, never a resource property: safe to name.
-    raise UsageError(f"{origin}: invalid config for policy '{meta.name}', key {where}: {error.message}")
+    raise UsageError(f"{origin}: invalid config for policy '{meta.name}', key {clip(where, 100)}: {clip(error.message)}")

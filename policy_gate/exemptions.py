@@ -23,9 +23,10 @@ from typing import Any
 import jsonschema
 import yaml
 
-from .errors import UsageError
-from .files import read_text
+from .errors import UsageError, clip
+from .files import resolve
 from .results import Diagnostic, Exemption, Outcome
+from .yamlfile import read_mapping
 
 _SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -46,20 +47,18 @@ _SCHEMA: dict[str, Any] = {
 
 
 def load(path: str) -> list[Exemption]:
-    text = read_text(path, "exemptions file ")
-    try:
-        # Dates stay strings so the schema checks their format.
-        data = yaml.load(text, Loader=_StringDates)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise UsageError(f"exemptions file {path} is not valid YAML or JSON: {str(exc).splitlines()[0]}") from None
+    """The exemptions of ``path`` (YAML or JSON, read within ``yamlfile``'s bounds: a YAML alias
+    bomb is a one-line error, not gigabytes); any problem is a ``UsageError``."""
+    # Dates stay strings so the schema checks their format.
+    data = read_mapping(resolve(path, "exemptions file "), empty_ok=True, loader=_StringDates)
     validator = jsonschema.Draft7Validator(_SCHEMA, format_checker=jsonschema.FormatChecker())
     error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))), None)
     if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "top level"
+        where = "/".join(clip(str(p), 100) for p in error.absolute_path) or "top level"
         message = error.message
         if error.validator == "required" and "'reason'" in message:
             message = "an exemption must give its reason"
-        raise UsageError(f"exemptions file {path}, {where}: {message}")
+        raise UsageError(f"exemptions file {path}, {where}: {clip(message)}")
     return [Exemption(e["policy"], e["resource"], e["reason"].strip(), dt.date.fromisoformat(e["expires"]))
             for e in data["exemptions"]]
 
@@ -74,7 +73,7 @@ _StringDates.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node:
 def check_policies(exemptions: Iterable[Exemption], known: set[str], path: str) -> None:
     for exemption in exemptions:
         if exemption.policy not in known:
-            raise UsageError(f"exemptions file {path}: no policy named '{exemption.policy}' in this pack")
+            raise UsageError(f"exemptions file {path}: no policy named '{clip(exemption.policy, 100)}' in this pack")
 
 
 def apply(outcome: Outcome, exemptions: list[Exemption], today: dt.date) -> None:

@@ -17,19 +17,22 @@ when the state's provider is the passphrase provider and a passphrase is set, el
 the pack as secrets whose value is the opaque string ``[secret]`` (the same word ``pulumi preview
 --json`` writes for a blinded secret), with a warning (``state_secrets``). ``--show-secrets``
 exports carry ``plaintext`` (the value's JSON), which is decoded and stays secret.
+
+Every field the gate reads is checked as the CLI reads it (``apitype``): a wrong type, a value
+nested too deeply, an unknown value in state or a number JSON cannot hold is a one-line usage
+error naming its path; a preview file recording an error is ``IncompleteInput`` (exit 5).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import state_secrets
+from . import apitype, state_secrets
 from .capture import Capture, Resource
-from .errors import UsageError
-from .files import read_text
+from .errors import UsageError, clip
+from .files import parse_json, read_text
 from .passphrase import DecryptError
 from .state_secrets import StateSecrets
 from .wire import SECRET_SIG, SIG_KEY, STACK_TYPE, urn_name
@@ -52,19 +55,26 @@ def load(path: Path, expected: str | None = None) -> Capture:
     if expected and expected != kind:
         raise UsageError(f"{path} is a {_describe(kind)}, not a {_describe(expected)}")
     if kind == "preview":
+        apitype.check_diagnostics(data, str(path))
         states = _preview_states(data, path)
         dry_run = True
     else:
         states = [(state, False) for state in _state_resources(data, path)]
         dry_run = False
+    for state, _ in states:  # before anything walks the values recursively
+        for name in ("inputs", "outputs"):
+            apitype.check_values(state.get(name), f"{path}: {state['urn']} {name}", unknowns=dry_run)
     secrets = StateSecrets.for_state(data)
     try:
-        resources = [_resource(state, path, secrets, read) for state, read in states]
+        resources = [_resource(state, secrets, read) for state, read in states]
     except DecryptError:
         secrets = secrets.blind()
-        resources = [_resource(state, path, secrets, read) for state, read in states]
+        resources = [_resource(state, secrets, read) for state, read in states]
     if not resources:
         raise UsageError(f"{path} holds no resources to analyse (an empty deployment)")
+    for resource in resources:  # after decryption: a plaintext is a JSON value too
+        for name in ("inputs", "outputs"):
+            apitype.check_values(getattr(resource, name), f"{path}: {resource.urn} {name}", unknowns=dry_run)
     project, stack = _names(resources)
     warnings = [state_secrets.warning(path)] if secrets.blinded else []
     return Capture(project=project, stack=stack, dry_run=dry_run, resources=resources, warnings=warnings, kind=kind)
@@ -77,12 +87,7 @@ def _describe(kind: str) -> str:
 def _load(path: Path) -> tuple[Mapping[str, Any], str]:
     if not path.exists():
         raise UsageError(f"{path} does not exist")
-    text = read_text(path)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        hint = " (the file looks truncated)" if exc.pos >= len(text.rstrip()) else ""
-        raise UsageError(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}{hint}") from None
+    data = parse_json(read_text(path), str(path))
     if isinstance(data, Mapping):
         if isinstance(data.get("deployment"), Mapping) or isinstance(data.get("checkpoint"), Mapping):
             return data, "state"
@@ -93,42 +98,70 @@ def _load(path: Path) -> tuple[Mapping[str, Any], str]:
 
 def _state_resources(data: Mapping[str, Any], path: Path) -> list[Mapping[str, Any]]:
     if isinstance(data.get("deployment"), Mapping):
-        resources = data["deployment"].get("resources")
+        resources, where = data["deployment"].get("resources"), "deployment.resources"
     else:
         latest = data["checkpoint"].get("latest")
-        resources = latest.get("resources") if isinstance(latest, Mapping) else None
+        if latest is not None and not isinstance(latest, Mapping):
+            raise UsageError(f"{path}: checkpoint.latest must be an object, not {apitype.json_type(latest)}")
+        resources, where = (latest or {}).get("resources"), "checkpoint.latest.resources"
     if resources is None:
         return []
-    if not isinstance(resources, list) or not all(isinstance(r, Mapping) for r in resources):
-        raise UsageError(f"{path}: the deployment's resources must be a list of objects")
-    return [r for r in resources if not r.get("delete")]  # pending deletions are not part of the stack
+    if not isinstance(resources, list):
+        raise UsageError(f"{path}: {where} must be an array, not {apitype.json_type(resources)}")
+    for index, state in enumerate(resources):
+        apitype.check_resource(state, f"{path}: {where}[{index}]")
+    live = [r for r in resources if not r.get("delete")]  # pending deletions are not part of the stack
+    _one_each(((r["urn"], False) for r in live), path, "resources (neither marked for deletion)")
+    return live
 
 
 _READ_OPS = frozenset({"read", "read-replacement"})
+# One replacement may show as several steps of one URN (``--show-replacement-steps``: pulumi/pulumi
+# ``pkg/backend/display/json.go`` ``shouldShow``), each with the same new state: one resource.
+_REPLACEMENT_OPS = frozenset({"replace", "create-replacement", "import-replacement", "read-replacement"})
+
+
+def _one_each(urns: Iterable[tuple[str, bool]], path: Path, what: str) -> None:
+    """At most one live resource per URN, as the engine holds (pulumi/pulumi
+    ``pkg/resource/deploy/snapshot.go`` ``VerifyIntegrity``: "duplicate resource ... (not marked for
+    deletion)"; ``step_generator.go``: a second registration is an error): a second one would
+    silently hide the first from the pack. ``urns``: (URN, the step is part of a replacement)."""
+    seen: dict[str, bool] = {}
+    for urn, replacement in urns:
+        if urn in seen and not (replacement and seen[urn]):
+            raise UsageError(f"{path} holds two {what} with the URN {clip(urn, 200)}: the engine refuses a duplicate URN")
+        seen[urn] = replacement
 
 
 def _preview_states(data: Mapping[str, Any], path: Path) -> list[tuple[Mapping[str, Any], bool]]:
     """(new state, is a read) for each step whose resource exists after the update."""
-    steps = data.get("steps") or []
-    if not isinstance(steps, list):
-        raise UsageError(f"{path}: steps must be a list")
-    states = []
-    for index, step in enumerate(steps):
+    steps = data.get("steps")
+    if steps is not None and not isinstance(steps, list):
+        raise UsageError(f"{path}: steps must be an array, not {apitype.json_type(steps)}")
+    states: list[tuple[Mapping[str, Any], bool, bool]] = []
+    for index, step in enumerate(steps or []):
+        where = f"{path}: steps[{index}]"
         if not isinstance(step, Mapping) or not isinstance(step.get("op"), str):
-            raise UsageError(f"{path}: step {index} has no op")
+            raise UsageError(f"{where} has no op")
+        for name in ("newState", "oldState"):
+            if step.get(name) is not None:
+                apitype.check_resource(step[name], f"{where}.{name}")
         if step["op"] in _GONE_OPS:
             continue
         state = step.get("newState")
-        if not isinstance(state, Mapping):
-            raise UsageError(f"{path}: step {index} ({step['op']} {step.get('urn', '')}) has no newState")
-        states.append((state, step["op"] in _READ_OPS))
-    return states
+        if state is None:
+            raise UsageError(f"{where} ({step['op']}) has no newState")
+        states.append((state, step["op"] in _READ_OPS, step["op"] in _REPLACEMENT_OPS))
+    _one_each(((state["urn"], replacement) for state, _, replacement in states), path, "steps (neither a deletion nor one replacement)")
+    first: dict[str, tuple[Mapping[str, Any], bool]] = {}
+    for state, read, _ in states:  # a replacement's steps: its one new state
+        first.setdefault(state["urn"], (state, read))
+    return list(first.values())
 
 
-def _resource(state: Mapping[str, Any], path: Path, secrets: StateSecrets, read: bool = False) -> Resource:
-    urn, type_token = state.get("urn"), state.get("type")
-    if not isinstance(urn, str) or not urn.startswith("urn:pulumi:") or not isinstance(type_token, str):
-        raise UsageError(f"{path}: a resource has no valid urn and type")
+def _resource(state: Mapping[str, Any], secrets: StateSecrets, read: bool = False) -> Resource:
+    """A ``ResourceV3`` that ``apitype.check_resource`` accepted."""
+    urn, type_token = state["urn"], state["type"]
     return Resource(
         urn=urn, type=type_token, name=urn_name(urn), custom=bool(state.get("custom", False)),
         id=str(state.get("id") or ""), parent=str(state.get("parent") or ""), provider=str(state.get("provider") or ""),
@@ -143,16 +176,15 @@ def _resource(state: Mapping[str, Any], path: Path, secrets: StateSecrets, read:
     )
 
 
-def _strings(value: Any) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping)) else []
+def _strings(value: list[str] | None) -> list[str]:
+    return list(value or [])
 
 
-def _timeouts(value: Any) -> dict[str, str] | None:
-    if not isinstance(value, Mapping):
+def _timeouts(value: Mapping[str, float] | None) -> dict[str, str] | None:
+    if value is None:
         return None
     # State keeps seconds as numbers; the capture keeps Go duration strings ("1e-05s" is not one).
-    return {k: _seconds_duration(value[k]) if isinstance(value[k], (int, float)) and not isinstance(value[k], bool)
-            else str(value[k]) for k in ("create", "update", "delete") if value.get(k)}
+    return {k: _seconds_duration(value[k]) for k in ("create", "update", "delete") if value.get(k)}
 
 
 def _seconds_duration(seconds: float) -> str:
@@ -173,12 +205,16 @@ def _source(position: Any) -> dict[str, Any] | None:
 
 
 def _opaque_secrets(value: Any, secrets: StateSecrets) -> Any:
+    """``value`` with each encrypted secret envelope (``ciphertext``) replaced by a revealed (or
+    blinded) one; parts holding none are returned as they are, not copied (most of an export)."""
     if isinstance(value, Mapping):
         if value.get(SIG_KEY) == SECRET_SIG and "value" not in value:
             return {SIG_KEY: SECRET_SIG, "value": _opaque_secrets(secrets.reveal(value), secrets)}
-        return {str(k): _opaque_secrets(v, secrets) for k, v in value.items()}
+        changed = {k: new for k, v in value.items() if (new := _opaque_secrets(v, secrets)) is not v}
+        return {**value, **changed} if changed else value
     if isinstance(value, list):
-        return [_opaque_secrets(v, secrets) for v in value]
+        items = [_opaque_secrets(v, secrets) for v in value]
+        return items if any(new is not old for new, old in zip(items, value)) else value
     return value
 
 

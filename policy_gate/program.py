@@ -4,23 +4,24 @@ The child (``python -m policy_gate.runner``) imports the user's program and its 
 it out of the gate's process isolates the SDK's global state, lets the program use its own
 virtualenv, and lets the gate enforce a timeout. The gate reads the project files
 (``project``) and hands the runner its ``RunSpec`` on stdin; the capture comes back over a
-pipe, so no temporary file ever holds the program's (possibly secret) values.
+pipe, so no temporary file ever holds the program's (possibly secret) values. ``childproc``
+runs it: output streamed with a bounded tail, its process group killed on every way out. What
+the gate prints of the runner's output is redacted with the decrypted secure config.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import interpreter, project, stack_config
+from . import childproc, interpreter, project, stack_config
 from .capture import Capture
 from .errors import DEBUG_VARIABLE, EXIT_USAGE, RunError, UsageError, debug_enabled
+from .redaction import Redactor, config_secrets
 from .runner.spec import RunSpec
 
 _GATE_PACKAGE = str(Path(__file__).resolve().parent)
@@ -77,36 +78,28 @@ def run_program(directory: Path, stack: str, preview: bool, timeout: float, verb
     prepared = prepare(directory, stack, allow_missing_stack_file)
     python = prepared.interpreter.python
     spec = run_spec(prepared, preview, remediations)
-    read_fd, write_fd = os.pipe()
+    # The decrypted secure config: never printed, whatever the program does with it.
+    redact = Redactor(config_secrets(prepared.config.values, prepared.config.secret_keys))
+    lines = _RedactedLines(redact) if verbose else None
     try:
-        proc = subprocess.Popen(runner_command(python, write_fd), pass_fds=(write_fd,), stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env=_runner_environment(prepared, verbose), start_new_session=True)
+        finished = childproc.run(lambda fd: runner_command(python, fd), _runner_environment(prepared, verbose),
+                                 spec.to_json().encode("utf-8"), timeout, lines.write if lines else None)
     except OSError as exc:
-        os.close(read_fd)
         raise RunError(f"cannot start the program's Python ({python}): {exc.strerror or exc}") from None
-    finally:
-        os.close(write_fd)
-    chunks: list[bytes] = []
-    reader = threading.Thread(target=_read_all, args=(read_fd, chunks), daemon=True)
-    reader.start()
-    try:
-        out, err = proc.communicate(spec.to_json().encode("utf-8"), timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
+    except childproc.TimedOut:
         raise RunError(f"the program did not finish within {timeout:g}s (see --timeout)") from None
     finally:
-        reader.join(timeout=10)
-    if verbose:
-        sys.stderr.write(out.decode("utf-8", "replace") + err.decode("utf-8", "replace"))
-    if proc.returncode != 0:
-        if debug_enabled() and not verbose:  # the runner's traceback, before the one-line error
-            sys.stderr.write(err.decode("utf-8", "replace"))
-        line = _last_line(err) or f"the program runner exited with code {proc.returncode}"
-        raise (UsageError if proc.returncode == EXIT_USAGE else RunError)(line)
+        if lines is not None:
+            lines.close()
+    if finished.returncode != 0:
+        if debug_enabled() and not verbose:  # the runner's last output and traceback, before the one-line error
+            for tail in (finished.stdout_tail, finished.stderr_tail):
+                sys.stderr.write(redact(tail.decode("utf-8", "replace")))
+        line = redact(_last_line(finished.stderr_tail)) or f"the program runner exited with code {finished.returncode}"
+        raise (UsageError if finished.returncode == EXIT_USAGE else RunError)(line)
     try:
-        capture = Capture.from_json(json.loads(b"".join(chunks)))
-    except (ValueError, KeyError, TypeError):
+        capture = Capture.from_json(json.loads(finished.result))
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise RunError("the program runner returned no readable capture") from None
     # The pack sees the stack's config too (PULUMI_CONFIG, ConfigureStack), as under the CLI.
     capture.config = dict(prepared.config.values)
@@ -115,6 +108,32 @@ def run_program(directory: Path, stack: str, preview: bool, timeout: float, verb
     capture.source_dir = str(directory)
     capture.description = prepared.program.description
     return capture
+
+
+class _RedactedLines:
+    """``--verbose``: the program's output on stderr as it comes, a line at a time, redacted."""
+
+    _MAX_LINE = 1 << 20  # a longer line is written in pieces (a secret across a cut is not caught)
+
+    def __init__(self, redact: Redactor) -> None:
+        self._redact = redact
+        self._pending = {"stdout": b"", "stderr": b""}
+
+    def write(self, stream: str, data: bytes) -> None:
+        *lines, rest = (self._pending[stream] + data).split(b"\n")
+        if len(rest) > self._MAX_LINE:
+            lines.append(rest)
+            rest = b""
+        self._pending[stream] = rest
+        for line in lines:
+            sys.stderr.write(self._redact(line.decode("utf-8", "replace")) + "\n")
+
+    def close(self) -> None:
+        for rest in self._pending.values():
+            if rest:
+                sys.stderr.write(self._redact(rest.decode("utf-8", "replace")) + "\n")
+        self._pending = {"stdout": b"", "stderr": b""}
+        sys.stderr.flush()
 
 
 def _runner_environment(prepared: Prepared, verbose: bool = False) -> dict[str, str]:
@@ -127,21 +146,6 @@ def _runner_environment(prepared: Prepared, verbose: bool = False) -> dict[str, 
     if verbose:
         env[DEBUG_VARIABLE] = "1"
     return env
-
-
-def _read_all(fd: int, chunks: list[bytes]) -> None:
-    with os.fdopen(fd, "rb") as stream:
-        while chunk := stream.read(1 << 16):
-            chunks.append(chunk)
-
-
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    """The runner and anything the program started run in their own session: end them all."""
-    try:
-        os.killpg(proc.pid, 9)
-    except ProcessLookupError:
-        pass
-    proc.communicate()
 
 
 def _last_line(data: bytes) -> str:

@@ -54,6 +54,12 @@ class Program:
         return self.stack_config_dir or self.directory
 
 
+def runtime_name(manifest: Mapping[str, Any]) -> Any:
+    """``runtime`` of a ``Pulumi.yaml``: a name, or an object with a ``name``."""
+    runtime = manifest.get("runtime")
+    return runtime.get("name") if isinstance(runtime, Mapping) else runtime
+
+
 def load_program(directory: Path) -> Program:
     if not directory.is_dir():
         raise UsageError(f"program directory {directory} does not exist")
@@ -64,10 +70,8 @@ def load_program(directory: Path) -> Program:
     name = manifest.get("name")
     if not isinstance(name, str) or not name:
         raise UsageError(f"{manifest_path} has no project name")
-    runtime = manifest.get("runtime")
-    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
-    if runtime_name != "python":
-        raise UsageError(f"project {name} has runtime {runtime_name!r}; only python can run")
+    if runtime_name(manifest) != "python":
+        raise UsageError(f"project {name} has runtime {runtime_name(manifest)!r}; only python can run")
     main = manifest.get("main")
     base = directory / main if isinstance(main, str) and main else directory
     entry = base / "__main__.py" if base.is_dir() else base

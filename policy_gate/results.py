@@ -25,6 +25,13 @@ class PolicyMeta:
     tags: tuple[str, ...] = ()
     config_schema: dict[str, Any] = field(default_factory=dict)
     required: tuple[str, ...] = ()
+    title: str = ""  # the policy's display name (pulumi-policy 1.18+), "" when the pack gives none
+    url: str = ""  # the policy's documentation link, "" when the pack gives none
+
+    @property
+    def heading(self) -> str:
+        """What people read as the rule's name: its title, else its name."""
+        return self.title.strip() or self.name
 
 
 @dataclass(frozen=True)
@@ -100,8 +107,16 @@ class Outcome:
     remediations: list[Remediation] = field(default_factory=list)
     dry_run: bool = False
     # What was not checked as written (secure config left unset, another stack's outputs read as
-    # unset, secrets in state left blinded): every format shows these.
+    # unset, secrets in state left blinded, nothing judged at all, the program's error logs):
+    # every format shows these (``checked``).
     warnings: list[str] = field(default_factory=list)
+    program_errors: list[str] = field(default_factory=list)  # the program's pulumi.log.error messages
+    judged: int | None = None  # resources that reached the pack for judging (``checked.judged``); None: not counted
+
+    @property
+    def empty(self) -> bool:
+        """No resource reached the pack for judging: a pass would say nothing."""
+        return self.judged == 0
 
     @property
     def mandatory(self) -> list[Violation]:

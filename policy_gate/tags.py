@@ -20,6 +20,7 @@ from .capture import Capture
 from .errors import UsageError
 
 TAGS_CONFIG_KEY = "pulumi:tags"
+STATE_FILE_WARNING = "--stack-tag has no effect on a state file: `pulumi policy analyze` sends no ConfigureStack"
 
 
 def parse_flags(flags: Iterable[str]) -> dict[str, str]:

@@ -1,5 +1,5 @@
-"""Project YAML files (``Pulumi.yaml``, ``Pulumi.<stack>.yaml``, ``PulumiPolicy.yaml``), read
-within bounds: a file over ``YAML_MAX_BYTES``, a document nested too deeply, or aliases that
+"""The YAML files the gate reads (``Pulumi.yaml``, ``Pulumi.<stack>.yaml``, ``PulumiPolicy.yaml``,
+exemptions), read within bounds: a file over ``YAML_MAX_BYTES``, a document nested too deeply, or aliases that
 expand to more than ``YAML_NODE_BUDGET`` values (a "billion laughs") is a one-line usage error
 instead of gigabytes of memory. Parsing goes through PyYAML's composer, which keeps each
 scalar's text: stack config values are that text, as the CLI reads them."""
@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .errors import UsageError
+from .errors import UsageError, clip
 from .files import read_text
 
 YAML_MAX_BYTES = 32 * 1024 * 1024
@@ -24,13 +24,7 @@ class BudgetExceeded(Exception):
 
 def compose_mapping(path: Path, empty_ok: bool = True) -> dict[str, yaml.Node]:
     """The top-level mapping of ``path`` as nodes by key (``empty_ok``: an empty file is ``{}``)."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if size > YAML_MAX_BYTES:
-        raise UsageError(f"{path} is larger than {YAML_MAX_BYTES // (1024 * 1024)} MiB")
-    text = read_text(path)
+    text = read_text(path, max_bytes=YAML_MAX_BYTES)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -49,11 +43,12 @@ def compose_mapping(path: Path, empty_ok: bool = True) -> dict[str, yaml.Node]:
     return result
 
 
-def read_mapping(path: Path, empty_ok: bool) -> dict[str, Any]:
-    """``path``'s top-level mapping as Python values (``empty_ok``: an empty file is ``{}``)."""
+def read_mapping(path: Path, empty_ok: bool, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> dict[str, Any]:
+    """``path``'s top-level mapping as Python values (``empty_ok``: an empty file is ``{}``),
+    constructed by ``loader`` (a ``SafeLoader`` subclass)."""
     nodes = compose_mapping(path, empty_ok)
     try:
-        return {key: construct(node) for key, node in nodes.items()}
+        return {key: construct(node, loader=loader) for key, node in nodes.items()}
     except BudgetExceeded:
         raise UsageError(f"{path} expands to more than {YAML_NODE_BUDGET} values (YAML aliases)") from None
 
@@ -65,7 +60,7 @@ def scalar_text(node: yaml.Node) -> str:
     return "" if node.tag == "tag:yaml.org,2002:null" else str(node.value)
 
 
-def construct(node: yaml.Node, budget: int = YAML_NODE_BUDGET) -> Any:
+def construct(node: yaml.Node, budget: int = YAML_NODE_BUDGET, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> Any:
     """The Python value of ``node`` (YAML's safe types), after checking how far its aliases
     expand: PyYAML shares aliased values, but anything that walks them (JSON, messages) would not."""
     count, pending = 0, [node]
@@ -79,17 +74,17 @@ def construct(node: yaml.Node, budget: int = YAML_NODE_BUDGET) -> Any:
         elif isinstance(current, yaml.MappingNode):
             for key, value in current.value:
                 pending.extend((key, value))
-    loader = yaml.SafeLoader("")
+    constructor = loader("")
     try:
-        return loader.construct_document(node)
+        return constructor.construct_document(node)
     except yaml.YAMLError as exc:
         raise UsageError(f"invalid YAML value at line {node.start_mark.line + 1}: {_first_line(exc)}") from None
     except RecursionError:
         raise UsageError(f"YAML value at line {node.start_mark.line + 1} is nested too deeply") from None
     finally:
-        loader.dispose()
+        constructor.dispose()
 
 
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).splitlines()
-    return lines[0] if lines else type(exc).__name__
+    return clip(lines[0]) if lines else type(exc).__name__

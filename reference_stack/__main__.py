@@ -21,12 +21,14 @@ that declares its resources when it is imported, and imports the sections it bui
                       components and model
     training.py       compute cluster and instance, jobs, pipeline, schedule
     serving.py        online endpoint and deployment
+    access.py         who may do what: the data scientists' and the identities' data-plane roles
 
 Only names and ids are exported, never keys or connection strings (no-secret-exports).
 """
 
 import pulumi
 
+import access  # noqa: F401 - declares the role assignments
 import feature_store
 import network
 import serving

@@ -4,7 +4,8 @@ container registry, and the user-assigned identity with the data-plane roles it 
 
 Both workspaces share these (a storage account, key vault and registry can serve several
 workspaces). The storage accounts, the vault and the registry are closed to the public
-network and accept identities only: no shared keys, RBAC for the vault, no admin user.
+network and accept identities only: no shared keys, RBAC for the vault, no admin user (the
+policy pack's dependency rules, policies/dependencies, judge those the workspaces name).
 """
 
 import pulumi

@@ -21,7 +21,8 @@ log_analytics = operationalinsights.Workspace(
 )
 
 # The workspaces' Application Insights keeps its telemetry in the Log Analytics workspace
-# above (workspace-based ingestion), next to the resource logs.
+# above (workspace-based ingestion), next to the resource logs, and accepts it from Entra
+# identities only: no instrumentation-key ingestion (workspace-app-insights-entra-only).
 app_insights = applicationinsights.Component(
     "appi",
     resource_group_name=rg.name,
@@ -30,6 +31,7 @@ app_insights = applicationinsights.Component(
     application_type="web",
     ingestion_mode="LogAnalytics",
     workspace_resource_id=log_analytics.id,
+    disable_local_auth=True,
     tags=tags,
 )
 

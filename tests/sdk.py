@@ -28,10 +28,10 @@ def _props(raw: Mapping[str, Any]) -> Any:
 
 
 def run_resource(rule: ResourceRule, type_token: str, props: Mapping[str, Any],
-                 config: Mapping[str, Any] | None = None) -> list[str]:
+                 config: Mapping[str, Any] | None = None, name: str = "r") -> list[str]:
     """Violation messages (the part after the description) the SDK would report."""
     found: list[str] = []
-    args = ResourceValidationArgs(type_token, _props(props), f"urn:pulumi:dev::p::{type_token}::r", "r", _opts(), None,
+    args = ResourceValidationArgs(type_token, _props(props), f"urn:pulumi:dev::p::{type_token}::{name}", name, _opts(), None,
                                   dict(config or {}))
     def report(message: str, urn: str | None = None) -> None:
         found.append(message)
@@ -60,10 +60,11 @@ def analyze_first(resources: tuple[SampleResource, ...]) -> None:
                     pass
 
 
-def run_stack(rule: StackRule, resources: tuple[SampleResource, ...], config: Mapping[str, Any] | None = None,
-              found: list[tuple[str, str | None]] | None = None) -> list[tuple[str, str | None]]:
-    """(message, URN) of every violation, appended to ``found`` as reported (kept when an unknown
-    value escapes afterwards, as the SDK keeps them)."""
+def run_stack(rule: StackRule, resources: tuple[SampleResource, ...],
+              config: Mapping[str, Any] | None = None, found: list[tuple[str, str | None]] | None = None,
+              ) -> list[tuple[str, str | None]]:
+    """The violations the SDK would report; an unknown value the rule meets is raised (as the SDK
+    gets it) after ``found``, when given, holds what was reported before."""
     found = [] if found is None else found
     analyze_first(resources)
     policy_resources = [PolicyResource(r.type, _props(r.props), r.urn(), r.name, _opts(), None, None, [], {})

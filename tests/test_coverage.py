@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from policies import RULES, catalogue
+from policies import RULES, catalogue, coverage
 from policies.core import types as t
 from policies.core.providers import COUNTERPARTS, Provider, tokens
 from policies.core.rule import ResourceRule, Rule, StackRule
@@ -85,3 +85,25 @@ def test_studio_classic_is_another_service(token: str) -> None:
     assert judging == ["no-preview-api-versions"]
     rule = next(r for r in RULES if r.name == "no-preview-api-versions")
     assert isinstance(rule, ResourceRule) and rule.evaluate(token, {}) == []
+
+
+@pytest.mark.parametrize("provider", list(Provider), ids=lambda p: p.name)
+def test_every_ml_type_is_judged_by_a_family_rule_or_listed_with_a_reason(provider: Provider) -> None:
+    for token in sorted(tokens(provider)):
+        judged = coverage.judging(RULES, token)
+        reason = coverage.NOT_JUDGED.get(token)
+        assert bool(judged) != bool(reason), f"{token}: judged by {judged} and listed as not judged ({reason})" if judged \
+            else f"{token}: no family rule judges it and coverage.NOT_JUDGED gives no reason"
+        assert reason is None or len(reason) > 30
+
+
+def test_not_judged_and_generic_name_real_types_and_rules() -> None:
+    assert set(coverage.NOT_JUDGED) <= ALL_TOKENS
+    assert {r.name for r in RULES} >= coverage.GENERIC
+
+
+def test_the_catalogue_prints_the_coverage_table() -> None:
+    text = catalogue.CATALOGUE.read_text()
+    for line in coverage.table(RULES):
+        assert line in text
+    assert len(coverage.table(RULES)) == 2 + sum(len(tokens(p)) for p in Provider)

@@ -57,7 +57,10 @@ def test_remediation_flows_into_what_is_deployed(tmp_path: Path, preview: bool) 
     assert deployed["follower"].inputs["tags"] == {"mirrors": "Disabled"}
     assert deployed["probed-dev"].outputs == {"access": "Disabled"}
     policies = {(v.policy, v.urn.rsplit("::", 1)[-1]) for v in outcome.violations}
-    assert ("workspace-private-endpoint", "ws") in policies  # AnalyzeStack sees a private workspace
+    # AnalyzeStack sees a private workspace: the endpoint rule judges it (in preview, where azure-native's
+    # PreviewOutputs leave its managed network's outbound rules unknown, it says it cannot yet).
+    unknown = {d.policy for d in outcome.diagnostics if d.kind == "unknown"}
+    assert ("workspace-private-endpoint", "ws") in policies or (preview and "workspace-private-endpoint" in unknown)
     assert ("workspace-public-network-disabled", "ws") not in policies  # Analyze sees the fix
     assert [(r.policy, r.urn.rsplit("::", 1)[-1]) for r in outcome.remediations] == [
         ("workspace-public-network-disabled", "ws")]

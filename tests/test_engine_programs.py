@@ -53,11 +53,13 @@ CASES: dict[str, tuple[int, Verdict, int, Verdict]] = {
     # Its export is the workspace's own id, which the runner records (runner.exports): no advisory.
     "ids": (0, (IDS, set()), 0, (IDS, set())),
     "reads": (0, (set(), set()), 0, (set(), set())),
-    "transforms": (1, (TRANSFORMED, set()), 1, (TRANSFORMED, set())),
-    "defaults": (1, ({("ml-allowed-locations", "mandatory", "in-group")},
+    # In preview the private workspace's outbound rules are unknown (azure-native's PreviewOutputs).
+    "transforms": (1, (TRANSFORMED, set()), 1, ({v for v in TRANSFORMED if v[0] != "workspace-private-endpoint"},
+                                                {("unknown", "workspace-private-endpoint", "engine-transforms-dev")})),
+    "defaults": (1, ({("ml-allowed-locations", "mandatory", "in-group"), ("data-version-explicit", "mandatory", "unversioned-data")},
                      {("unknown", "ml-allowed-locations", "in-existing-group")}),
-                 0, (set(), {("unknown", "ml-allowed-locations", "in-existing-group"),
-                             ("unknown", "ml-allowed-locations", "in-group")})),
+                 1, ({("data-version-explicit", "mandatory", "unversioned-data")},
+                     {("unknown", "ml-allowed-locations", "in-existing-group"), ("unknown", "ml-allowed-locations", "in-group")})),
 }
 
 

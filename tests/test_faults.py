@@ -62,6 +62,29 @@ def _one_line(result: subprocess.CompletedProcess[str], code: int, fragment: str
     assert "Traceback" not in result.stderr
 
 
+_THINGS = ("import pulumi\nclass Thing(pulumi.CustomResource):\n    def __init__(self, name):\n"
+           "        super().__init__('test:index:Thing', name, {})\n"
+           "for i in range(8):\n    Thing(f't{i}')\n")
+
+
+def test_analyze_calls_overlap_and_answers_keep_the_resources_order(tmp_path: Path) -> None:
+    """Several Analyze calls are in flight at once (the gate builds requests while the pack
+    answers), and the report still lists the answers in the program's order."""
+    import json
+
+    program = _program(tmp_path / "program", _THINGS, "overlap")
+    result = run_gate(tmp_path, str(program), "--pack", str(FAULTY_PACK), "--format", "json")
+    assert result.returncode == 1, result.stderr
+    judged = [v["message"] for v in json.loads(result.stdout)["violations"] if "::test:index:Thing::" in v["urn"]]
+    assert [m.split()[1] for m in judged] == [f"t{i}" for i in range(8)]
+    assert max(int(m.rsplit("=", 1)[1]) for m in judged) > 1, judged
+
+
+def test_pack_dying_with_calls_in_flight(tmp_path: Path) -> None:
+    program = _program(tmp_path / "program", _THINGS, "die-fourth")
+    _one_line(run_gate(tmp_path, str(program), "--pack", str(FAULTY_PACK)), 3, "died during Analyze (exit code 7)")
+
+
 @pytest.mark.parametrize(("mode", "extra", "fragment"), [
     ("no-port", ("--pack-start-timeout", "3"), "printed no port within 3s"),
     ("garbage", (), "printed something other than a port"),
@@ -108,13 +131,16 @@ def test_program_faults(tmp_path: Path, body: str, fragment: str) -> None:
 
 
 def test_unwritable_output(tmp_path: Path) -> None:
+    body = ("import pulumi\nclass Thing(pulumi.CustomResource):\n    def __init__(self, name):\n"
+            "        super().__init__('test:index:Thing', name, {})\nThing('t')\n")
+    program = _program(tmp_path / "program", body)  # a resource to judge: an empty run would add its warning
     target = tmp_path / "read-only"
     target.mkdir()
     target.chmod(0o500)
     try:
-        result = run_gate(tmp_path, str(_program(tmp_path / "program")), "--output", str(target / "report.txt"))
+        result = run_gate(tmp_path, str(program), "--output", str(target / "report.txt"))
     finally:
         target.chmod(0o700)
     if os.geteuid() == 0:  # root writes anywhere: use a path that cannot exist instead
-        result = run_gate(tmp_path, str(_program(tmp_path / "program")), "--output", str(tmp_path / "missing" / "r.txt"))
+        result = run_gate(tmp_path, str(program), "--output", str(tmp_path / "missing" / "r.txt"))
     _one_line(result, 2, "cannot write")

@@ -46,9 +46,13 @@ FS_V1 = urn(FEATURESET, "fs-v1")
 FS_V2 = urn(FEATURESET, "fs-v2")
 STORE = urn(STORAGE, "store", "mlplatform:index:DataLake")
 
+SKU_TITLE = "Workspaces use an approved SKU"
+SKU_URL = "https://example.com/docs/catalogue.md#workspace-allowed-sku"
+
 POLICIES = [
     PolicyMeta("workspace-allowed-sku", "Azure ML workspaces must use an approved SKU.", "mandatory", "medium",
-               remediation="Set sku.name to one of the allowed SKUs.", tags=("azure-ml", "workspace")),
+               remediation="Set sku.name to one of the allowed SKUs.", tags=("azure-ml", "workspace"), title=SKU_TITLE,
+               url=SKU_URL),
     PolicyMeta("workspace-managed-identity", "Azure ML workspaces must run under a managed identity. Keys are not enough.",
                "mandatory", "high", remediation="Give the workspace a system- or user-assigned identity.",
                framework="5f0c7d88", tags=("azure-ml", "azure-policy:5f0c7d88", "mcsb:IM-3")),
@@ -205,6 +209,22 @@ def test_one_rule_per_policy_with_its_metadata(sarif: dict[str, Any]) -> None:
     unrated = rules["naming-convention"]
     assert "security-severity" not in unrated["properties"] and "security" not in unrated["properties"]["tags"]
     assert unrated["help"]["text"] == unrated["fullDescription"]["text"]  # no remediation: the description
+
+
+def test_rules_carry_the_title_and_link_of_the_metadata(sarif: dict[str, Any]) -> None:
+    sku = rules_by(sarif)["workspace-allowed-sku"]
+    assert sku["name"] == sku["shortDescription"]["text"] == SKU_TITLE
+    assert sku["fullDescription"]["text"] == POLICIES[0].description
+    assert sku["helpUri"] == SKU_URL and f"[Documentation]({SKU_URL})" in sku["help"]["markdown"]
+    untitled = rules_by(sarif)["workspace-managed-identity"]  # a pack that gives neither: the name, no link
+    assert untitled["name"] == "workspace-managed-identity" and "helpUri" not in untitled
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "docs/catalogue.md#x", "https://", "https://e.com/a\nb"])
+def test_only_a_web_link_becomes_the_help_uri(capture: Capture, redact: Redactor, repo: Path, url: str) -> None:
+    outcome = Outcome("p", "1", [PolicyMeta("rule", "A rule.", "mandatory", "low", title="A rule", url=url)])
+    rule = to_sarif(outcome, capture, redact, base=repo)["runs"][0]["tool"]["driver"]["rules"][0]
+    assert "helpUri" not in rule and "Documentation" not in rule["help"]["markdown"]
 
 
 @pytest.mark.parametrize(("severity", "score"), [("critical", "9.0"), ("high", "7.0"), ("medium", "5.0"), ("low", "3.0")])
@@ -396,6 +416,14 @@ def test_failures_carry_policy_message_and_level(junit: etree._Element) -> None:
     }
     body = cases(junit)["storage-min-tls on store"].find("failure").text
     assert f"resource: {STORE}" in body and "remediation: Set minimumTlsVersion to TLS1_2." in body
+
+
+def test_suites_carry_the_rule_title_and_link(junit: etree._Element) -> None:
+    suite = next(s for s in junit.iter("testsuite") if s.get("name") == "workspace-allowed-sku")
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties["title"] == SKU_TITLE and properties["url"] == SKU_URL
+    body = cases(junit)["workspace-allowed-sku on ws-main"].find("failure").text
+    assert f"rule: {SKU_TITLE}" in body and f"documentation: {SKU_URL}" in body
 
 
 def test_skips_say_why(junit: etree._Element) -> None:

@@ -12,9 +12,9 @@ import pytest
 
 from policies.core.props import SECRET_SIG, SIG_KEY
 from policy_gate import inputs
-from policy_gate.capture import Capture
 from policy_gate.errors import UsageError
 from policy_gate.program import run_program
+from tests.captures import stack_export
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
 
@@ -85,7 +85,7 @@ def test_preview_file_through_the_gate(tmp_path: Path) -> None:
     ('{"version": 3, "deployment": {"manifest": {}}}', "holds no resources"),
     ('{"version": 3, "deployment": {"resources": []}}', "holds no resources"),
     ('{"steps": []}', "holds no resources"),
-    ('{"version": 3, "deployment": {"resources": [{"type": "x"}]}}', "no valid urn and type"),
+    ('{"version": 3, "deployment": {"resources": [{"type": "x"}]}}', "deployment.resources[0] has no urn"),
     ('{"steps": [{"op": "create", "urn": "urn:pulumi:a::b::t::n"}]}', "has no newState"),
 ])
 def test_bad_files_are_one_line_usage_errors(tmp_path: Path, content: str, fragment: str) -> None:
@@ -104,28 +104,10 @@ def test_input_kind_can_be_forced(tmp_path: Path) -> None:
     assert code == 2 and "is a preview JSON file, not a stack export" in stderr
 
 
-def _export(capture: Capture) -> dict[str, Any]:
-    """The capture as `pulumi stack export` writes it, with secrets as ciphertext."""
-    def encrypt(value: Any) -> Any:
-        if isinstance(value, dict):
-            if value.get(SIG_KEY) == SECRET_SIG:
-                return {SIG_KEY: SECRET_SIG, "ciphertext": "v1:bm9uY2U=:Y2lwaGVy"}
-            return {k: encrypt(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [encrypt(v) for v in value]
-        return value
-
-    resources = [{"urn": r.urn, "type": r.type, "custom": r.custom, "id": r.id, "parent": r.parent,
-                  "provider": r.provider, "inputs": encrypt(r.inputs), "outputs": encrypt(r.outputs),
-                  "dependencies": r.dependencies, "propertyDependencies": r.property_dependencies}
-                 for r in capture.resources]
-    return {"version": 3, "deployment": {"manifest": {"version": "v3.210.0"}, "resources": resources}}
-
-
 @pytest.mark.parametrize("program", ["examples/seed", "reference_stack"])
 def test_state_from_a_program_run_gives_the_program_verdict(tmp_path: Path, program: str) -> None:
     state = tmp_path / "export.json"
-    state.write_text(json.dumps(_export(run_program(ROOT / program, "dev", False, 300))))
+    state.write_text(json.dumps(stack_export(run_program(ROOT / program, "dev", False, 300))))
     from_program = gate(ROOT / program, tmp_path)
     from_state = gate(state, tmp_path)
     assert from_program[0] == from_state[0]

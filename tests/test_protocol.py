@@ -18,7 +18,7 @@ from policies.core import links
 from policies.core.props import UNKNOWN_STRING
 from policies.core.rule import ResourceRule, StackRule, primary_framework
 from policy_gate import config as config_mod
-from policy_gate.analyzer import EngineServer, PackOptions, PackProcess, analyze
+from policy_gate.analyzer import EngineServer, PackOptions, PackProcess, analyze, policy_metas
 from policy_gate.errors import UsageError
 from policy_gate.reports import Redactor, render
 from tests.captures import ROOT_URN, capture, from_samples, only, secret, urn
@@ -68,6 +68,13 @@ def test_analyzer_info_carries_every_rule_with_metadata() -> None:
     assert {by_name[r.name].framework.version for r in RULES if any(f.source == "MCSB" for f in r.frameworks)} == {"v1"}
 
 
+def test_the_gate_reads_each_rule_title_and_link() -> None:
+    """What the reports show as each rule's heading and link (SARIF name and helpUri, Markdown)."""
+    metas = {m.name: m for m in policy_metas(analyzer_info())}
+    assert {name: (m.title, m.url) for name, m in metas.items()} == {
+        r.name: (r.title, links.rule_url(r.name)) for r in RULES}
+
+
 def _resource_groups() -> dict[tuple[str, str], list[tuple[ResourceRule, Any, int]]]:
     groups: dict[tuple[str, str], list[tuple[ResourceRule, Any, int]]] = defaultdict(list)
     for rule in RULES:
@@ -81,7 +88,8 @@ def _resource_groups() -> dict[tuple[str, str], list[tuple[ResourceRule, Any, in
 def test_resource_samples_through_protocol(group: list[tuple[ResourceRule, Any, int]]) -> None:
     rule = group[0][0]
     config = {rule.name: dict(group[0][1].config)}
-    resources = [(sample.type or rule.types[0], f"{rule.name}-{index}", sample.props) for _, sample, index in group]
+    resources = [(sample.type or rule.types[0], sample.resource or f"{rule.name}-{index}", sample.props)
+                 for _, sample, index in group]
     if problems := list(jsonschema.Draft7Validator({"type": "object", "properties": {
             o.name: dict(o.schema) for o in rule.config_options}}).iter_errors(config[rule.name])):
         # The CLI (and the gate) reject such a config before the pack sees it; the rule's own
@@ -93,7 +101,7 @@ def test_resource_samples_through_protocol(group: list[tuple[ResourceRule, Any, 
     outcome = analyze(capture(resources), PACK, config)
     assert outcome.diagnostics == [] and outcome.not_applicable == []
     for _, sample, index in group:
-        resource_urn = urn(sample.type or rule.types[0], f"{rule.name}-{index}")
+        resource_urn = urn(sample.type or rule.types[0], sample.resource or f"{rule.name}-{index}")
         assert_messages([v.message for v in outcome.violations if v.urn == resource_urn and v.policy == rule.name],
                         sample.violations)
         assert all(v.level == rule.level.value for v in outcome.violations if v.policy == rule.name)
@@ -145,7 +153,7 @@ def test_invalid_config_is_a_usage_error(config: dict[str, Any], fragment: str) 
     assert fragment in caught.value.message
 
 
-def test_config_the_cli_accepts_is_passed_on_with_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_the_cli_accepts_is_passed_on_with_warnings() -> None:
     """Unknown policy names, ``all`` with properties and keys no policy declares are accepted
     and sent to Configure, as the CLI sends them (applyConfig); the gate warns about each."""
     stack = capture([("azure-native:machinelearningservices:Workspace", "ws", {"sku": {"name": "Standard"}})])
@@ -153,7 +161,7 @@ def test_config_the_cli_accepts_is_passed_on_with_warnings(capsys: pytest.Captur
               "workspace-allowed-sku": {"enforcementLevel": "mandatory", "typo": 1}, "empty": {}}
     outcome = analyze(stack, PACK, config)
     assert [v.policy for v in outcome.violations] == ["workspace-allowed-sku"]
-    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: ")]
+    warnings = outcome.warnings
     assert len(warnings) == 3, warnings
     assert any("no policy named 'no-such-policy'" in w for w in warnings)
     assert any("'all' sets only the enforcement level" in w and "note" in w for w in warnings)

@@ -182,6 +182,7 @@ STORAGE = ("no-secret-exports", "aml-reference-dev", "Stack export 'training_sto
            "not a resource's own name or id (it comes from azure-native:machinelearningservices:Workspace 'mlw-train', "
            "azure-native:resources:ResourceGroup 'rg'), so it cannot be shown not to be a credential (failClosed).")
 INVOKED = ("unknown-value-sources", "mlw-invoke", FROM_NOTHING)
+DATA_VERSION = "featureset-data-version-resolves"  # not a security rule: its unknown link is the SDK's advisory
 VAULTED = ("unknown-value-sources", "mlw-vault", FROM_VAULT)
 
 
@@ -198,11 +199,12 @@ def hidden_preview() -> Capture:
 @pytest.mark.process
 def test_the_reference_stack_passes_the_enforce_preset_in_preview(reference_preview: Capture) -> None:
     outcome = analyze(reference_preview, PACK, ENFORCE)
-    assert outcome.violations == [] and outcome.diagnostics == []
+    # The featureset's data version link is unknown: that rule, not a security rule, gives the SDK's advisory.
+    assert outcome.violations == [] and _unknown_diagnostics(outcome) == [DATA_VERSION]
     # Its unknown exports are its resources' own names and ids; under the CLI, which records nothing, they
     # get the SDK's advisory and still pass.
     cli = analyze(dataclasses.replace(reference_preview, export_provenance={}), PACK, ENFORCE)
-    assert cli.violations == [] and _unknown_diagnostics(cli) == ["no-secret-exports"]
+    assert cli.violations == [] and _unknown_diagnostics(cli) == [DATA_VERSION, "no-secret-exports"]
 
 
 @pytest.mark.process
@@ -215,7 +217,7 @@ def test_unknowns_that_hide_problems_fail_the_enforce_preset_in_preview(hidden_p
     # Under the CLI the exported key waits for `pulumi up` (nothing records what an export is); the
     # identities are caught the same way (property dependencies are the engine's own).
     cli = analyze(dataclasses.replace(hidden_preview, export_provenance={}), PACK, ENFORCE)
-    assert _verdicts(cli) == {INVOKED, VAULTED} and _unknown_diagnostics(cli) == ["no-secret-exports"]
+    assert _verdicts(cli) == {INVOKED, VAULTED} and _unknown_diagnostics(cli) == [DATA_VERSION, "no-secret-exports"]
 
 
 @pytest.mark.process

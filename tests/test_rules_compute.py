@@ -13,7 +13,7 @@ from pulumi_policy.proxy import UnknownValueError
 from policies import rule_named
 from policies.core import props as p
 from policies.core import types as t
-from policies.core.samples import SampleResource
+from policies.core.samples import SampleResource, ml_id
 from policies.core.stack import StackItem
 from tests.captures import secret
 from tests.sdk import assert_messages, run_resource
@@ -91,12 +91,14 @@ def _vnet(items: list[StackItem], config: Mapping[str, Any] | None = None) -> tu
 
 
 def _cluster(name: str, workspace: Any = "ws", properties: Any = None) -> SampleResource:
-    return SampleResource(COMPUTE, name, {"workspaceName": workspace, "properties": {
+    """A cluster's outputs: its id below its workspace's (unknown with the workspace name)."""
+    arm = UNKNOWN if workspace == UNKNOWN else ml_id("workspaces", workspace, "computes", name)
+    return SampleResource(COMPUTE, name, {"id": arm, "name": name, "properties": {
         "computeType": "AmlCompute", "properties": {} if properties is None else properties}})
 
 
 def _workspace(name: str = "ws", mode: Any = "Disabled") -> SampleResource:
-    return SampleResource(t.WORKSPACE, name, {"workspaceName": name, "managedNetwork": {"isolationMode": mode}})
+    return SampleResource(t.WORKSPACE, name, {"id": ml_id("workspaces", name), "name": name, "managedNetwork": {"isolationMode": mode}})
 
 
 def test_unknown_subnet_id_counts_as_a_subnet() -> None:
@@ -106,7 +108,7 @@ def test_unknown_subnet_id_counts_as_a_subnet() -> None:
 
 def test_unknown_properties_above_the_subnet_are_unknown_not_compliant() -> None:
     found, unknown = _vnet(_items(_workspace(), SampleResource(COMPUTE, "c", {
-        "workspaceName": "ws", "properties": {"computeType": "AmlCompute", "properties": UNKNOWN}})))
+        "id": ml_id("workspaces", "ws", "computes", "c"), "properties": {"computeType": "AmlCompute", "properties": UNKNOWN}})))
     assert (found, unknown) == ([], True)
 
 
@@ -124,8 +126,8 @@ def test_unknown_workspace_name_is_linked_by_property_dependency() -> None:
 
 
 def test_same_workspace_name_twice_needs_both_isolated() -> None:
-    items = _items(_workspace("ws", "AllowInternetOutbound"), SampleResource(t.CLASSIC_WORKSPACE, "other", {"name": "WS"}),
-                   _cluster("c"))
+    items = _items(_workspace("ws", "AllowInternetOutbound"),
+                   SampleResource(t.CLASSIC_WORKSPACE, "other", {"name": "WS", "id": ml_id("workspaces", "WS")}), _cluster("c"))
     found, _ = _vnet(items)
     assert len(found) == 1 and "no managed network isolation" in found[0][0]
 

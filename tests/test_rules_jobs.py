@@ -213,14 +213,21 @@ def test_stack_rule_skips_unknown_compute_not_linked_and_reports_the_rest() -> N
         rule.evaluate(_items(cluster, other))
 
 
-def test_stack_rule_compute_with_unknown_id_is_still_found_by_name() -> None:
+def test_stack_rule_compute_with_unknown_id_cannot_be_matched_by_a_literal() -> None:
+    """During preview a compute's id and name outputs are unknown (azure-native's PreviewOutputs), so a
+    literal reference cannot be matched: the SDK's advisory, whose message says how to make it linkable."""
     rule = _rule("job-allowed-compute")
-    cluster = SampleResource("azure-native:machinelearningservices:Compute", "c",
-                             {"id": UNKNOWN, "workspaceName": "ws", "computeName": "CPU"})
-    job = SampleResource(JOB, "j", {"workspaceName": "ws", "properties": {
+    cluster = SampleResource("azure-native:machinelearningservices:Compute", "c", {"id": UNKNOWN, "name": UNKNOWN})
+    job = SampleResource(JOB, "j", {"id": UNKNOWN, "properties": {
         "jobType": "Command", "computeId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/"
                                            "workspaces/WS/computes/cpu"}})
-    assert run_stack(rule, (cluster, job)) == []
+    with pytest.raises(UnknownValueError) as raised:
+        run_stack(rule, (cluster, job))
+    assert "compute_id=compute.id" in raised.value.message
+    known = SampleResource("azure-native:machinelearningservices:Compute", "c", {
+        "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/computes/CPU",
+        "name": "CPU"})
+    assert run_stack(rule, (known, job)) == []
 
 
 def test_stack_rule_resolves_every_job_of_a_large_stack() -> None:
@@ -230,7 +237,7 @@ def test_stack_rule_resolves_every_job_of_a_large_stack() -> None:
     items: list[StackItem] = []
     for i in range(5000):
         items.append(StackItem("azure-native:machinelearningservices:Compute", f"c{i}", f"urn:c{i}",
-                               {"id": f"{ws}/computes/c{i}", "name": f"c{i}", "workspaceName": "ws"}, None))
+                               {"id": f"{ws}/computes/c{i}", "name": f"c{i}"}, None))
         items.append(StackItem(JOB, f"j{i}", f"urn:j{i}", {"workspaceName": "ws", "properties": {
             "jobType": "Pipeline", "settings": {"default_compute": f"azureml:c{i}"},
             "jobs": {"a": {"type": "command"}, "b": {"type": "command", "computeId": f"{ws}/computes/c{(i + 1) % 5000}"}}}},

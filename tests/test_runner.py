@@ -489,9 +489,27 @@ def test_source_points_at_the_declaring_line(up: Run) -> None:
 
 def test_outputs_name_what_the_type_really_outputs(up: Run) -> None:
     ws = up.named("ws")
-    assert "workspaceName" in ws["outputs"] and "workspaceName" not in ws["outputNames"]  # echoed input
+    assert "workspaceName" not in ws["outputNames"] and "id" in ws["outputNames"]
     assert {"name", "identity", "managedNetwork", "provisioningState"} <= set(ws["outputNames"])
     assert up.resources[0]["outputNames"] is None and up.named("team")["outputNames"] is None
+
+
+def test_outputs_are_the_provider_s_not_an_echo_of_the_inputs(up: Run, preview: Run) -> None:
+    """What azure-native's Create returns: the response's properties in the SDK's output shape
+    (no input that is no output, top level or nested), with the response's own id and ARM name;
+    in preview its PreviewOutputs (every response property the inputs do not give unknown)."""
+    for record in up.resources:
+        if record["type"].startswith("azure-native:") and record["custom"] and record["outputNames"]:
+            assert set(record["outputs"]) <= set(record["outputNames"]), record["urn"]
+    ws, data = up.named("ws"), up.named("training-data")
+    assert ws["outputs"]["id"] == ws["id"] and ws["outputs"]["name"] == "my-ws"
+    assert "workspaceName" not in ws["outputs"] and "resourceGroupName" not in ws["outputs"]
+    assert data["outputs"]["name"] == "1" and data["id"].endswith("/data/training/versions/1")  # the version's ARM name
+    assert data["outputs"]["type"] == "Microsoft.MachineLearningServices/workspaces/data/versions"
+    previewed = preview.named("ws")["outputs"]
+    assert previewed["id"] == UNKNOWN and previewed["name"] == UNKNOWN and previewed["kind"] == UNKNOWN
+    assert previewed["publicNetworkAccess"] == "Disabled"  # an input the response returns
+    assert preview.named("training-data")["outputs"]["name"] == "training"  # PreviewOutputs copies the input of that name
 
 
 def test_reads_and_stack_references(up: Run) -> None:
@@ -714,6 +732,36 @@ def test_versioned_tokens_find_the_unversioned_class(ml_module: Any) -> None:
             "workspaces/jobs",
         ),
         (f"{ML}:Registry", {"registryName": "r"}, "registries/r", "registries"),
+        (
+            f"{ML}:ManagedNetworkSettingsRule",
+            {"workspaceName": "w", "ruleName": "pe"},
+            "workspaces/w/outboundRules/pe",
+            "workspaces/outboundRules",
+        ),
+        (
+            f"{ML}:OutboundRule",
+            {"workspaceName": "w", "managedNetworkName": "default", "ruleName": "pe"},
+            "workspaces/w/managedNetworks/default/outboundRules/pe",
+            "workspaces/managedNetworks/outboundRules",
+        ),
+        (
+            f"{ML}:ServerlessEndpoint",
+            {"workspaceName": "w", "name": "llama"},
+            "workspaces/w/serverlessEndpoints/llama",
+            "workspaces/serverlessEndpoints",
+        ),
+        (
+            f"{ML}:RegistryModelVersion",
+            {"registryName": "r", "modelName": "m", "version": "3"},
+            "registries/r/models/m/versions/3",
+            "registries/models/versions",
+        ),
+        (
+            f"{ML}:RegistryDataVersion",
+            {"registryName": "r", "name": "d", "version": "1"},
+            "registries/r/data/d/versions/1",
+            "registries/data/versions",
+        ),
         (
             f"{ML}:FeaturestoreEntityVersion",
             {"workspaceName": "w", "name": "n", "version": "2"},

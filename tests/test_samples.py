@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 
 import pytest
 from pulumi_policy import EnforcementLevel, Severity
+from pulumi_policy.proxy import UnknownValueError
 
 import policies
 from policies import catalogue
@@ -38,12 +39,18 @@ def fix_cases(rules: Sequence[Rule]) -> list[tuple[ResourceRule, Sample]]:
 
 
 def check_resource_sample(rule: ResourceRule, sample: Sample) -> None:
-    messages = run_resource(rule, sample.type or rule.types[0], sample.props, sample.config)
+    messages = run_resource(rule, sample.type or rule.types[0], sample.props, sample.config, sample.resource or "r")
     assert_messages(messages, sample.violations)
 
 
 def check_stack_sample(rule: StackRule, sample: StackSample) -> None:
-    found = run_stack(rule, sample.resources, sample.config)
+    found: list[tuple[str, str | None]] = []
+    if sample.unknown:
+        with pytest.raises(UnknownValueError) as raised:
+            run_stack(rule, sample.resources, sample.config, found)
+        assert sample.unknown in raised.value.message, raised.value.message
+    else:
+        run_stack(rule, sample.resources, sample.config, found)
     assert_messages([m for m, _ in found], sample.violations)
     assert all(urn for _, urn in found), "every stack violation names the resource it is about"
 

@@ -15,7 +15,7 @@ cached classic env there and asserts the exact (rule, resource) pairs).
 """
 
 import pulumi
-from pulumi_azure import appinsights, authorization, core, keyvault, network, privatelink, storage
+from pulumi_azure import appinsights, authorization, containerservice, core, keyvault, network, privatelink, storage
 from pulumi_azure import machinelearning as ml
 
 LOCATION = "westeurope"
@@ -194,9 +194,60 @@ ml.SynapseSpark("ml-required-tags", name="synapse", location=LOCATION, machine_l
                                       "workspaces/syn/bigDataPools/pool", local_auth_enabled=False)
 
 # ------------------------------------------------------------------------------
+# BEGIN dependent resources (issue 15 section 2): one workspace names a storage account, key vault,
+# container registry and Application Insights component with one mistake each; another, private,
+# names a registry open to the internet.
+# ------------------------------------------------------------------------------
+# Shared keys left on (an identity-only workspace needs them off).
+dep_storage = storage_account("workspace-storage-hardened", "stamlapcdeps", shared_access_key_enabled=True)
+# No purge protection: a deleted key could be purged at once.
+dep_vault = keyvault.KeyVault("workspace-key-vault-protected", name="kv-aml-apc-deps", resource_group_name=rg.name,
+                              location=LOCATION, tenant_id=client.tenant_id, sku_name="standard",
+                              purge_protection_enabled=False, rbac_authorization_enabled=True,
+                              public_network_access_enabled=False, tags=TAGS)
+
+
+def registry(logical: str, name: str, **overrides: object) -> containerservice.Registry:
+    args: dict = dict(name=name, resource_group_name=rg.name, location=LOCATION, sku="Premium", admin_enabled=False,
+                      anonymous_pull_enabled=False, public_network_access_enabled=False, tags=TAGS)
+    args.update(overrides)
+    return containerservice.Registry(logical, **args)
+
+
+# The admin user (a shared password) enabled.
+dep_registry = registry("workspace-registry-hardened", "acramlapcdeps", admin_enabled=True)
+# Instrumentation keys still accepted.
+dep_insights = appinsights.Insights("workspace-app-insights-entra-only", resource_group_name=rg.name, location=LOCATION,
+                                    application_type="web", local_authentication_enabled=True, tags=TAGS)
+workspace("mlw-deps", "mlw-apc-deps", storage_account_id=dep_storage.id, key_vault_id=dep_vault.id,
+          container_registry_id=dep_registry.id, application_insights_id=dep_insights.id)
+# A private workspace whose registry takes traffic from the internet.
+open_registry = registry("workspace-dependencies-private", "acramlapcopen", public_network_access_enabled=True)
+workspace("mlw-deps-open", "mlw-apc-deps-open", container_registry_id=open_registry.id)
+# END dependent resources
+
+# ------------------------------------------------------------------------------
 # Exports: the storage account key, handed to a downstream stack (no-secret-exports, reported on the
 # stack itself: aml-antipatterns-classic-dev)
 # ------------------------------------------------------------------------------
 account = storage.get_account_output(name=st.name, resource_group_name=rg.name)
 pulumi.export("workspace_name", mlw.name)
 pulumi.export("storage_primary_key", account.primary_access_key)
+
+# ------------------------------------------------------------------------------
+# Access control: role assignments on the estate (ml-no-privileged-roles,
+# ml-people-data-plane-roles, ml-identity-data-roles)
+# ------------------------------------------------------------------------------
+CI_PRINCIPAL = "00000000-0000-0000-0000-0000000000c1"  # the deployment pipeline's service principal
+DATA_SCIENTISTS = "00000000-0000-0000-0000-0000000000d5"  # the data scientists' Entra group
+
+# The pipeline's service principal made Owner of the workspace, "to make deployments work".
+authorization.Assignment("ml-no-privileged-roles", scope=mlw.id, principal_id=CI_PRINCIPAL,
+                         principal_type="ServicePrincipal", role_definition_name="Owner")
+# The data scientists made Readers of the workspace instead of AzureML Data Scientists: Reader lists
+# datastore credentials.
+authorization.Assignment("ml-people-data-plane-roles", scope=mlw.id, principal_id=DATA_SCIENTISTS,
+                         principal_type="Group", role_definition_name="Reader")
+# The workspace identity given Storage Account Contributor, which reaches the data through the account keys.
+authorization.Assignment("ml-identity-data-roles", scope=st.id, principal_id=identity.principal_id,
+                         principal_type="ServicePrincipal", role_definition_name="Storage Account Contributor")

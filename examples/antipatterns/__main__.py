@@ -17,7 +17,16 @@ tests/test_examples.py asserts that the (rule, resource) pairs of the violations
 """
 
 import pulumi
-from pulumi_azure_native import authorization, keyvault, managedidentity, network, resources, storage
+from pulumi_azure_native import (
+    applicationinsights,
+    authorization,
+    containerregistry,
+    keyvault,
+    managedidentity,
+    network,
+    resources,
+    storage,
+)
 from pulumi_azure_native import machinelearningservices as ml
 
 LOCATION = "westeurope"
@@ -53,21 +62,17 @@ pe_subnet = network.Subnet(
 
 identity = managedidentity.UserAssignedIdentity("id-aml", resource_group_name=rg.name, location=LOCATION, tags=TAGS)
 
-vault = keyvault.Vault(
-    "kv",
-    vault_name="kv-aml-antipatterns",
-    resource_group_name=rg.name,
-    location=LOCATION,
-    properties=keyvault.VaultPropertiesArgs(
-        tenant_id=client.tenant_id,
-        sku=keyvault.SkuArgs(family="A", name="standard"),
-        enable_rbac_authorization=True,
-        enable_soft_delete=True,
-        enable_purge_protection=True,
-        public_network_access="Disabled",
-    ),
-    tags=TAGS,
-)
+
+def key_vault(logical: str, vault_name: str, **overrides: object) -> keyvault.Vault:
+    properties: dict = dict(tenant_id=client.tenant_id, sku=keyvault.SkuArgs(family="A", name="standard"),
+                            enable_rbac_authorization=True, enable_soft_delete=True, enable_purge_protection=True,
+                            public_network_access="Disabled")
+    properties.update(overrides)
+    return keyvault.Vault(logical, vault_name=vault_name, resource_group_name=rg.name, location=LOCATION,
+                          properties=keyvault.VaultPropertiesArgs(**properties), tags=TAGS)
+
+
+vault = key_vault("kv", "kv-aml-antipatterns")
 cmk = keyvault.Key(
     "aml-cmk",
     key_name="aml-cmk",
@@ -86,6 +91,7 @@ def storage_account(logical: str, account_name: str, **overrides: object) -> sto
         sku=storage.SkuArgs(name="Standard_ZRS"),
         allow_blob_public_access=False,
         allow_shared_key_access=False,
+        minimum_tls_version="TLS1_2",
         public_network_access="Disabled",
         network_rule_set=storage.NetworkRuleSetArgs(default_action="Deny", bypass="AzureServices"),
         tags=TAGS,
@@ -515,6 +521,74 @@ deployment("online-deployment-no-public-egress", "open-egress", egress_public_ne
 # A GPU instance type nobody approved.
 deployment("online-deployment-allowed-instances", "gpu", instance_type="Standard_NC24ads_A100_v4")
 
+# Batch scoring: one compliant endpoint, the others changed in one place.
+batch_scoring = ml.BatchEndpoint(
+    "endpoint-batch-scoring",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    endpoint_name="ap-batch",
+    location=LOCATION,
+    identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
+    properties=ml.BatchEndpointPropertiesArgs(auth_mode="AADToken"),
+    tags=TAGS,
+    opts=ws_opts,
+)
+# Callers authenticate with a key (the REST API's own example uses AML tokens).
+ml.BatchEndpoint(
+    "batch-endpoint-aad-auth",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    endpoint_name="ap-batch-key",
+    location=LOCATION,
+    identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
+    properties=ml.BatchEndpointPropertiesArgs(auth_mode="Key"),
+    tags=TAGS,
+    opts=ws_opts,
+)
+# Scores with whatever model version carries the label 'latest'.
+ml.BatchDeployment(
+    "batch-deployment-model-pinned",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    endpoint_name=batch_scoring.name,
+    deployment_name="latest-model",
+    location=LOCATION,
+    properties=ml.BatchDeploymentPropertiesArgs(
+        compute=cpu_cluster.id,
+        model=ml.IdAssetReferenceArgs(reference_type="Id", asset_id="azureml:fraud-model@latest"),
+        environment_id=environment.id,
+        code_configuration=ml.CodeConfigurationArgs(code_id=code.id, scoring_script="score.py"),
+    ),
+    tags=TAGS,
+)
+# A model as a service called with a key.
+ml.ServerlessEndpoint(
+    "serverless-endpoint-aad-auth",
+    resource_group_name=rg.name,
+    workspace_name=MLW,
+    name="ap-llama-key",
+    location=LOCATION,
+    properties=ml.ServerlessEndpointPropertiesArgs(
+        auth_mode="Key",
+        model_settings=ml.ModelSettingsArgs(model_id="azureml://registries/azureml-meta/models/Llama-2-7b-chat/versions/24"),
+        content_safety=ml.ContentSafetyArgs(content_safety_status="Enabled"),
+    ),
+    sku=ml.SkuArgs(name="Consumption"),
+    tags=TAGS,
+    opts=ws_opts,
+)
+
+# A shared model registry left reachable from the internet.
+ml.Registry(
+    "registry-public-network-disabled",
+    registry_name="mlr-antipatterns-open",
+    resource_group_name=rg.name,
+    location=LOCATION,
+    identity=ml.ManagedServiceIdentityArgs(type="SystemAssigned"),
+    public_network_access="Enabled",
+    region_details=[ml.RegistryRegionArmDetailsArgs(location=LOCATION)],
+    tags=TAGS,
+)
 # A model registry in a region outside the allowed list (see policy-config.json).
 ml.Registry(
     "ml-allowed-locations",
@@ -604,9 +678,68 @@ featureset_version(
 )
 
 # ------------------------------------------------------------------------------
+# BEGIN dependent resources (issue 15 section 2): one workspace names a storage account, key
+# vault, container registry and Application Insights component with one mistake each; another,
+# private, names a registry open to the internet.
+# ------------------------------------------------------------------------------
+# Shared keys left on (an identity-only workspace needs them off).
+dep_storage = storage_account("workspace-storage-hardened", "stamlapdeps", allow_shared_key_access=True)
+# No purge protection: a deleted key could be purged at once.
+dep_vault = key_vault("workspace-key-vault-protected", "kv-aml-ap-deps", enable_purge_protection=False)
+
+
+def registry(logical: str, registry_name: str, **overrides: object) -> containerregistry.Registry:
+    args: dict = dict(registry_name=registry_name, resource_group_name=rg.name, location=LOCATION,
+                      sku=containerregistry.SkuArgs(name="Premium"), admin_user_enabled=False, anonymous_pull_enabled=False,
+                      public_network_access="Disabled", tags=TAGS)
+    args.update(overrides)
+    return containerregistry.Registry(logical, **args)
+
+
+# The admin user (a shared password) enabled.
+dep_registry = registry("workspace-registry-hardened", "acramlapdeps", admin_user_enabled=True)
+# Instrumentation keys still accepted.
+dep_insights = applicationinsights.Component(
+    "workspace-app-insights-entra-only", resource_group_name=rg.name, location=LOCATION, kind="web",
+    application_type="web", disable_local_auth=False, tags=TAGS)
+workspace("mlw-deps", "mlw-ap-deps", storage_account=dep_storage.id, key_vault=dep_vault.id,
+          container_registry=dep_registry.id, application_insights=dep_insights.id)
+# A private workspace whose registry takes traffic from the internet.
+open_registry = registry("workspace-dependencies-private", "acramlapopen", public_network_access="Enabled")
+workspace("mlw-deps-open", "mlw-ap-deps-open", container_registry=open_registry.id)
+# END dependent resources
+
+# ------------------------------------------------------------------------------
 # Exports: the storage account key, handed to a downstream stack (no-secret-exports,
 # reported on the stack itself: aml-antipatterns-dev)
 # ------------------------------------------------------------------------------
 keys = storage.list_storage_account_keys_output(resource_group_name=rg.name, account_name=st.name)
 pulumi.export("workspace_name", MLW)
 pulumi.export("storage_primary_key", keys.keys[0].value)
+
+# ------------------------------------------------------------------------------
+# Access control: role assignments on the estate (ml-no-privileged-roles,
+# ml-people-data-plane-roles, ml-identity-data-roles)
+# ------------------------------------------------------------------------------
+CI_PRINCIPAL = "00000000-0000-0000-0000-0000000000c1"  # the deployment pipeline's service principal
+DATA_SCIENTISTS = "00000000-0000-0000-0000-0000000000d5"  # the data scientists' Entra group
+
+
+def role_definition_id(role_guid: str) -> pulumi.Output[str]:
+    return client.subscription_id.apply(
+        lambda sub: f"/subscriptions/{sub}/providers/Microsoft.Authorization/roleDefinitions/{role_guid}")
+
+
+# The pipeline's service principal made Owner of the workspace, "to make deployments work".
+authorization.RoleAssignment("ml-no-privileged-roles", scope=mlw.id, principal_id=CI_PRINCIPAL,
+                             principal_type="ServicePrincipal",
+                             role_definition_id=role_definition_id("8e3af657-a8ff-443c-a75c-2fe8c4bcb635"))
+# The data scientists made Readers of the workspace instead of AzureML Data Scientists: Reader lists
+# datastore credentials.
+authorization.RoleAssignment("ml-people-data-plane-roles", scope=mlw.id, principal_id=DATA_SCIENTISTS,
+                             principal_type="Group",
+                             role_definition_id=role_definition_id("acdd72a7-3385-48ef-bd42-f606fba81ae7"))
+# The workspace identity given Storage Account Contributor, which reaches the data through the account keys.
+authorization.RoleAssignment("ml-identity-data-roles", scope=st.id, principal_id=identity.principal_id,
+                             principal_type="ServicePrincipal",
+                             role_definition_id=role_definition_id("17d1049b-9a84-46fb-8f53-869881c3d3ab"))

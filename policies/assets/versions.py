@@ -11,6 +11,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from ..core import props as p
 from ..core import types as t
 from ..core.checks import bool_setting
+from ..core.providers import auto_named
 from ..core.resources import assets as av
 from ..core.rule import SDK_ADVISORY, ResourceCheck, ResourceRule, Subject
 from ..core.samples import Sample
@@ -19,11 +20,15 @@ from ..core.shape import read
 
 def explicit_version(subject: Subject) -> Iterator[str]:
     """``version`` names an explicit version: a non-empty string (or number) other than 'latest'.
-    Absent is a violation: the SDK makes ``version`` optional and nothing then names the version."""
+    Absent is a violation: the SDK makes ``version`` optional and nothing then names the version. The
+    provider's Check auto-names an absent version (``providers.auto_named``), which is absent too."""
     reading = read(subject.type, subject.props, av.VERSION)
     version = reading.raw if reading is not None else p.MISSING
     if not p.present(version):
         yield "version is not set; name an explicit version (not 'latest')."
+    elif not t.is_classic(subject.type) and auto_named(version, subject.name):
+        yield ("version is not set in the program: azure-native named it after the resource (its name and 8 random "
+               "characters), a version nothing can pin; name an explicit version (not 'latest').")
     elif isinstance(version, bool) or not isinstance(version, (str, int, float)):
         yield f"version is {p.type_name(version)}, not a version; name an explicit version."
     elif isinstance(version, str) and not version.strip():
@@ -122,6 +127,10 @@ data_version_explicit = ResourceRule(
                type=t.REGISTRY_DATA_VERSION),
         Sample("no version (the SDK leaves it out)", {"name": "t", "properties": {"dataUri": _DATASTORE_URI}},
                ("version is not set",)),
+        Sample("no version in the program: the provider's Check auto-named it", _data("raw-events5f3a9c0e"),
+               ("version is not set in the program: azure-native named it after the resource",), resource="raw-events"),
+        Sample("a version of that shape for another resource is a version", _data("raw-events5f3a9c0e"),
+               resource="other-events"),
         Sample("latest", _data("Latest"), ("version is 'latest'",)),
         Sample("empty version and uri", _data(" ", dataUri=""),
                ("version is empty", "properties.dataUri is empty")),
@@ -187,6 +196,8 @@ asset_version_explicit = ResourceRule(
         Sample("feature store entity, snake_case", {"name": "customer", "version": "1", "properties": {
             "index_columns": [{"column_name": "id", "data_type": "Long"}]}}, type=t.FEATURESTORE_ENTITY_VERSION),
         Sample("no version", {"name": "train", "properties": {"codeUri": "https://a/b"}}, ("version is not set",)),
+        Sample("auto-named model version", {"name": "m", "version": "fraud-model0a1b2c3d", "properties": {}},
+               ("version is not set in the program",), type=t.MODEL_VERSION, resource="fraud-model"),
         Sample("latest, anonymous", {"name": "m", "version": "latest", "properties": {"isAnonymous": True}},
                ("version is 'latest'", "properties.isAnonymous is true"), type=t.REGISTRY_MODEL_VERSION),
         Sample("wrong types", _asset(isAnonymous="maybe") | {"version": ["1"]},

@@ -13,15 +13,15 @@ from ..core import frameworks as fw
 from ..core import props as p
 from ..core import shape
 from ..core import types as t
+from ..core.linking import Linker
 from ..core.options import flag
 from ..core.provenance import Sources, built_from, judge, unjudged
 from ..core.providers import Provider
-from ..core.refs import workspace_in
 from ..core.resources import compute as cs
 from ..core.resources import workspace as ws
 from ..core.resources.compute import CLUSTER, INSTANCE, compute_kind
 from ..core.rule import SDK_ADVISORY, StackRule, fail_closed
-from ..core.samples import SampleResource, StackSample, sample_stack
+from ..core.samples import SampleResource, StackSample, ml_id, sample_stack
 from ..core.shape import read
 from ..core.stack import StackIndex, StackItem, judge_each
 from . import samples as cx
@@ -29,50 +29,27 @@ from . import samples as cx
 _MANAGED_MODES: Final = frozenset({"allowinternetoutbound", "allowonlyapprovedoutbound"})
 
 
-class _Workspaces:
-    """The stack's workspaces, indexed once by URN, ARM id and name (lower-cased)."""
+_WORKSPACE_FIX: Final = "pass the workspace's output instead of a string (workspace_name=workspace.name)"
 
-    def __init__(self, index: StackIndex):
-        self.index = index
-        self.by_id: dict[str, StackItem] = {}
-        self.by_name: dict[str, list[StackItem]] = {}
-        for item in index.of_type(*ws.TYPES):
-            arm_id = p.known_str(item.props, "id")
-            if arm_id:
-                self.by_id[arm_id.lower()] = item
-            name_key = shape.path_of(item.type, item.props, ws.NAME) or "name"
-            for name in {n.strip().lower() for n in (p.known_str(item.props, name_key), p.known_str(item.props, "name"),
-                                                      workspace_in(arm_id)) if n and n.strip()}:
-                self.by_name.setdefault(name, []).append(item)
 
-    def of_compute(self, compute: StackItem) -> list[StackItem]:
-        """The workspace(s) a compute belongs to: by property dependency, else by ARM id, else by
-        name. Raises ``UnknownValueError`` when the link is unknown and no dependency says it."""
-        key = shape.path_of(compute.type, compute.props, cs.WORKSPACE)
-        if key is None:
-            return []
-        linked = self.index.linked(compute, key, *ws.TYPES)
-        if linked:
-            return linked
-        value = p.get_str(compute.props, key) or ""
-        exact = self.by_id.get(value.strip().lower())
-        if exact:
-            return [exact]
-        name = workspace_in(value) or workspace_in(p.get_str(compute.props, "id")) or value
-        return self.by_name.get(name.strip().lower(), []) if name.strip() else []
+def workspaces_of(compute: StackItem, linker: Linker) -> list[StackItem]:
+    """The workspace(s) a compute belongs to (``linking``: by property dependency, by its own id
+    below ``workspaces/<ws>``, by the classic machineLearningWorkspaceId, by name, by parent or by
+    its one workspace dependency). Raises ``Unlinked`` when that cannot be told during preview."""
+    key = shape.path_of(compute.type, compute.props, cs.WORKSPACE) or ""
+    return linker.find(compute, ws.TYPES, key=key, child_of="workspaces", what="workspace", fix=_WORKSPACE_FIX).require()
 
-    def managed(self, workspace: StackItem) -> bool:
-        """Whether the workspace has managed network isolation, itself or (a Project) through its hub."""
-        if _isolated(workspace):
-            return True
-        if not ws.is_project(workspace.type, workspace.props):
-            return False
-        hub_key = shape.path_of(workspace.type, workspace.props, ws.HUB) or ""
-        hubs = self.index.linked(workspace, hub_key, *ws.TYPES)
-        if not hubs:
-            hub = self.by_id.get((p.get_str(workspace.props, hub_key) or "").strip().lower()) if hub_key else None
-            hubs = [hub] if hub else []
-        return bool(hubs) and all(_isolated(h) for h in hubs)
+
+def managed(workspace: StackItem, linker: Linker) -> bool:
+    """Whether the workspace has managed network isolation, itself or (a Project) through its hub."""
+    if _isolated(workspace):
+        return True
+    if not ws.is_project(workspace.type, workspace.props):
+        return False
+    hub_key = shape.path_of(workspace.type, workspace.props, ws.HUB) or ""
+    hubs = linker.find(workspace, ws.TYPES, key=hub_key, what="hub",
+                       fix="pass the hub's output instead of a string (hub_resource_id=hub.id)").require()
+    return bool(hubs) and all(_isolated(h) for h in hubs)
 
 
 def _isolated(workspace: StackItem) -> bool:
@@ -103,22 +80,22 @@ def _has_subnet(item: StackItem, index: StackIndex, closed: bool) -> bool | str:
     return subnet is not None and isinstance(subnet.raw, str) and bool(subnet.raw.strip())
 
 
-def _vnet_problem(item: StackItem, workspaces: _Workspaces, config: Mapping[str, Any]) -> str | None:
+def _vnet_problem(item: StackItem, linker: Linker, config: Mapping[str, Any]) -> str | None:
     if compute_kind(item.type, item.props) not in (CLUSTER, INSTANCE):
         return None
-    subnet = _has_subnet(item, workspaces.index, fail_closed(config))
+    subnet = _has_subnet(item, linker.index, fail_closed(config))
     if subnet is True:
         return None
     if isinstance(subnet, str):
         return subnet
     where = shape.path_of(item.type, item.props, cs.SUBNET)
-    linked = workspaces.of_compute(item)
+    linked = workspaces_of(item, linker)
     if not linked:
         if config["assumeManagedNetwork"] is True:
             return None
         return (f"The compute has no subnet ({where}) and its workspace is not declared in this stack, so managed network "
                 "isolation cannot be confirmed; set a subnet, declare the workspace here, or set assumeManagedNetwork.")
-    if all(workspaces.managed(w) for w in linked):
+    if all(managed(w, linker) for w in linked):
         return None
     return (f"The compute has no subnet ({where}) and its workspace has no managed network isolation "
             "(managedNetwork.isolationMode AllowInternetOutbound or AllowOnlyApprovedOutbound).")
@@ -126,29 +103,41 @@ def _vnet_problem(item: StackItem, workspaces: _Workspaces, config: Mapping[str,
 
 def _in_virtual_network(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     index = StackIndex(items)
-    workspaces = _Workspaces(index)
-    return judge_each(index.of_type(*cs.TYPES), lambda item: _vnet_problem(item, workspaces, config))
+    linker = Linker(index)
+    return judge_each(index.of_type(*cs.TYPES), lambda item: _vnet_problem(item, linker, config))
 
 
 def _ws(mode: str | None = "AllowOnlyApprovedOutbound", name: str = "ws", **extra: Any) -> SampleResource:
-    props: dict[str, Any] = {"workspaceName": name, **extra}
+    """A workspace's outputs: its id and name, as the provider reports them."""
+    props: dict[str, Any] = {"id": ml_id("workspaces", name), "name": name, **extra}
     if mode is not None:
         props["managedNetwork"] = {"isolationMode": mode}
     return SampleResource(t.WORKSPACE, name, props)
 
 
-_WS_ID = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws"
-_HUB_ID = _WS_ID[: -len("ws")] + "hub"
+_WS_ID = ml_id("workspaces", "ws")
+_HUB_ID = ml_id("workspaces", "hub")
 
 
 def _compute(name: str = "cluster", workspace: str = "ws", subnet: bool = False, kind: str = "AmlCompute",
-             depends: bool = False, unknown_subnet: bool = False, subnet_from: str = "") -> SampleResource:
+             depends: str | None = None, known: bool = True, unknown_subnet: bool = False,
+             subnet_from: str = "") -> SampleResource:
+    """A compute's outputs: its id below its workspace's (unknown during preview unless ``known``);
+    ``depends`` names the input built from the workspace ("" for a plain dependency); ``subnet_from``
+    the resource its (``unknown_subnet``: unknown) subnet id is built from."""
     settings: dict[str, Any] = {"subnet": {"id": p.UNKNOWN_STRING} if unknown_subnet else cx.SUBNET} if subnet else {}
-    depends_on = {"workspaceName": (workspace,)} if depends else {}
+    arm, own = (ml_id("workspaces", workspace, "computes", name), name) if known else (p.UNKNOWN_STRING, p.UNKNOWN_STRING)
+    depends_on = {depends: (workspace,)} if depends is not None else {}
     if subnet_from:
         depends_on["properties"] = (subnet_from,)
-    return SampleResource(t.COMPUTE, name, {"workspaceName": workspace, "properties": {"computeType": kind, "properties": settings}},
+    return SampleResource(t.COMPUTE, name, {"id": arm, "name": own, "properties": {"computeType": kind, "properties": settings}},
                           depends_on=depends_on)
+
+
+def _preview_ws(mode: str = "AllowOnlyApprovedOutbound", name: str = "ws") -> SampleResource:
+    """A workspace during preview: its id and name unknown."""
+    return SampleResource(t.WORKSPACE, name, {"id": p.UNKNOWN_STRING, "name": p.UNKNOWN_STRING,
+                                              "managedNetwork": {"isolationMode": mode}})
 
 
 compute_in_virtual_network = StackRule(
@@ -185,18 +174,19 @@ compute_in_virtual_network = StackRule(
     sources=(SUBNET_SOURCES,),
     samples=(
         StackSample("subnet, workspace elsewhere", sample_stack(_compute(subnet=True, workspace="central"))),
-        StackSample("managed workspace by name", sample_stack(_ws(), _compute(workspace="WS"))),
-        StackSample("managed workspace by dependency", sample_stack(
-            _ws("AllowInternetOutbound", name="ws"),
-            SampleResource(t.COMPUTE, "instance", {"properties": {"compute_type": "ComputeInstance"}},
-                           depends_on={"workspaceName": ("ws",)}))),
+        StackSample("managed workspace by the compute's id", sample_stack(_ws(name="WS"), _compute(workspace="ws"))),
+        StackSample("managed workspace by property dependency, during preview", sample_stack(
+            _preview_ws("AllowInternetOutbound"), _compute(kind="ComputeInstance", known=False, depends="workspaceName"))),
+        StackSample("managed workspace, the one it depends on, during preview", sample_stack(
+            _preview_ws(), _preview_ws("Disabled", name="other"), _compute(known=False, depends=""))),
         StackSample("project through its hub (by id)", sample_stack(
-            _ws(name="hub", kind="Hub", id=_HUB_ID), _ws(None, name="proj", kind="Project", hubResourceId=_HUB_ID),
+            _ws(name="hub", kind="Hub"), _ws(None, name="proj", kind="Project", hubResourceId=_HUB_ID),
             _compute(workspace="proj"))),
-        StackSample("project through its hub (by dependency)", sample_stack(
+        StackSample("project through its hub (by property dependency)", sample_stack(
             _ws(name="hub", kind="Hub"),
-            SampleResource(t.WORKSPACE, "proj", {"workspaceName": "proj", "kind": "Project"}, depends_on={"hubResourceId": ("hub",)}),
-            _compute(workspace="proj", depends=True))),
+            SampleResource(t.WORKSPACE, "proj", {"id": ml_id("workspaces", "proj"), "name": "proj", "kind": "Project",
+                                                 "hubResourceId": p.UNKNOWN_STRING}, depends_on={"hubResourceId": ("hub",)}),
+            _compute(workspace="proj"))),
         StackSample("classic cluster by workspace id", sample_stack(
             SampleResource(t.CLASSIC_WORKSPACE, "cws", {"name": "ws", "id": _WS_ID, "identity": {"type": "SystemAssigned"},
                                                         "managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}),
@@ -206,21 +196,27 @@ compute_in_virtual_network = StackRule(
             SampleResource(t.CLASSIC_INSTANCE, "cinst", cx.classic_instance(machineLearningWorkspaceId=_WS_ID)))),
         StackSample("2.x versioned workspace, MachineLearningCompute", sample_stack(
             SampleResource("azure-native:machinelearningservices/v20240401:Workspace", "ws", {
-                "workspaceName": "ws", "managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}),
-            SampleResource(cx.MLC, "cluster", {"workspaceName": "ws", "properties": {"computeType": "AmlCompute",
-                                                                                     "properties": {}}}))),
+                "id": _WS_ID, "name": "ws", "managedNetwork": {"isolationMode": "AllowOnlyApprovedOutbound"}}),
+            SampleResource(cx.MLC, "cluster", {"id": f"{_WS_ID}/computes/cluster", "name": "cluster",
+                                               "properties": {"computeType": "AmlCompute", "properties": {}}}))),
         StackSample("assumed managed", sample_stack(_compute(workspace="central")), config={"assumeManagedNetwork": True}),
         StackSample("kubernetes not judged", sample_stack(_ws("Disabled"), _compute(kind="Kubernetes"))),
-        StackSample("workspace without isolation", sample_stack(_ws("Disabled"), _compute(depends=True)),
+        StackSample("workspace without isolation", sample_stack(_ws("Disabled"), _compute(depends="workspaceName")),
                     ("its workspace has no managed network isolation",)),
         StackSample("workspace isolation absent", sample_stack(_ws(None), _compute()), ("has no managed network isolation",)),
-        StackSample("workspace not in stack", sample_stack(_compute(workspace="central")),
+        StackSample("workspace not in stack", sample_stack(_ws(), _compute(workspace="central")),
                     ("not declared in this stack",)),
+        StackSample("workspace not in stack, though it depends on one", sample_stack(
+            _ws(), SampleResource(t.COMPUTE, "c", {**_compute("c", workspace="central").props}, depends_on={"": ("ws",)})),
+            ("not declared in this stack",)),
+        StackSample("literal workspace name during preview", sample_stack(_preview_ws(), _compute(known=False)),
+                    unknown="workspace_name=workspace.name"),
         StackSample("empty subnet id", sample_stack(_ws("Disabled"), SampleResource(t.COMPUTE, "c", {
-            "workspaceName": "ws", "properties": {"computeType": "ComputeInstance", "properties": {"subnet": {"id": " "}}}})),
+            "id": f"{_WS_ID}/computes/c", "name": "c",
+            "properties": {"computeType": "ComputeInstance", "properties": {"subnet": {"id": " "}}}})),
             ("has no subnet (properties.properties.subnet.id)",)),
         StackSample("project whose hub is not isolated", sample_stack(
-            _ws("Disabled", name="hub", kind="Hub", id=_HUB_ID), _ws(None, name="proj", kind="Project", hubResourceId=_HUB_ID),
+            _ws("Disabled", name="hub", kind="Hub"), _ws(None, name="proj", kind="Project", hubResourceId=_HUB_ID),
             _compute(workspace="proj")), ("has no managed network isolation",)),
         StackSample("classic cluster, unmanaged workspace", sample_stack(
             SampleResource(t.CLASSIC_WORKSPACE, "cws", {"name": "ws", "id": _WS_ID, "identity": {"type": "SystemAssigned"}}),
@@ -228,10 +224,10 @@ compute_in_virtual_network = StackRule(
                                                                            subnetResourceId=None))),
             ("has no subnet (subnetResourceId)",)),
         StackSample("2.x default-module workspace has no managed network", sample_stack(
-            SampleResource(t.WORKSPACE, "ws", {"workspaceName": "ws", "hbiWorkspace": False, "v1LegacyMode": False,
+            SampleResource(t.WORKSPACE, "ws", {"id": _WS_ID, "name": "ws", "hbiWorkspace": False, "v1LegacyMode": False,
                                                "allowPublicAccessWhenBehindVnet": False}, provider=Provider.AN2),
-            SampleResource(t.COMPUTE, "ci", {"workspaceName": "ws", "properties": {"computeType": "ComputeInstance",
-                                                                                   "properties": {}}}, provider=Provider.AN2)),
+            SampleResource(t.COMPUTE, "ci", {"id": f"{_WS_ID}/computes/ci", "name": "ci", "properties": {
+                "computeType": "ComputeInstance", "properties": {}}}, provider=Provider.AN2)),
             ("its workspace has no managed network isolation",)),
         StackSample("unknown subnet id built from the stack's subnet", sample_stack(
             SampleResource(t.SUBNET, "snet", {"subnetName": "snet"}), _compute(subnet=True, unknown_subnet=True, subnet_from="snet")),

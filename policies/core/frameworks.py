@@ -95,8 +95,50 @@ MCSB_NS2: Final = _mcsb("NS-2", "Secure cloud native services with network contr
 MCSB_IM1: Final = _mcsb("IM-1", "Use centralized identity and authentication system")
 MCSB_IM3: Final = _mcsb("IM-3", "Manage application identities securely and automatically")
 MCSB_IM8: Final = _mcsb("IM-8", "Restrict the exposure of credential and secrets")
+MCSB_PA1: Final = _mcsb("PA-1", "Separate and limit highly privileged/administrative users")
+MCSB_PA7: Final = _mcsb("PA-7", "Follow just enough administration (least privilege) principle")
 MCSB_DP2: Final = _mcsb("DP-2", "Monitor anomalies and threats targeting sensitive data")
 MCSB_DP5: Final = _mcsb("DP-5", "Use customer-managed key option in data at rest encryption when required")
+
+# The resources a workspace stands on (policies/dependencies): Azure Policy, Checkov and MCSB v1.
+AZ_STORAGE_SHARED_KEY: Final = _azure("8c6a50c6-9ffd-4ae7-986f-5fa6111f9a54", "Storage accounts should prevent shared key access")
+AZ_STORAGE_BLOB_PUBLIC: Final = _azure("4fa4b6c0-31ca-4c0d-b10d-24b96f62a751", "Storage account public access should be disallowed")
+AZ_STORAGE_TLS: Final = _azure("fe83a0eb-a853-422d-aac2-1bffd182c5d0",
+                               "Storage accounts should have the specified minimum TLS version")
+AZ_STORAGE_HTTPS: Final = _azure("404c3081-a854-4457-ae30-26a93ef643f9", "Secure transfer to storage accounts should be enabled")
+AZ_STORAGE_PUBLIC_NETWORK: Final = _azure("b2982f36-99f2-4db5-8eff-283140c09693",
+                                          "Storage accounts should disable public network access")
+AZ_VAULT_PURGE_PROTECTION: Final = _azure("0b60c0b2-2dc2-4e1c-b5c9-abbed971de53",
+                                          "Key vaults should have deletion protection enabled")
+AZ_VAULT_SOFT_DELETE: Final = _azure("1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d", "Key vaults should have soft delete enabled")
+AZ_VAULT_RBAC: Final = _azure("12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5", "Azure Key Vault should use RBAC permission model")
+AZ_VAULT_PUBLIC_NETWORK: Final = _azure("405c5871-3e91-4644-8a63-58e19d68ff5b",
+                                        "Azure Key Vault should disable public network access")
+AZ_REGISTRY_ADMIN: Final = _azure("dc921057-6b28-4fbe-9b83-f7bec05db6c2",
+                                  "Container registries should have local admin account disabled.")
+AZ_REGISTRY_ANONYMOUS_PULL: Final = _azure("9f2dea28-e834-476c-99c5-3507b4728395",
+                                           "Container registries should have anonymous authentication disabled.")
+AZ_REGISTRY_PUBLIC_NETWORK: Final = _azure("0fdf0491-d080-4575-b627-ad0e843cba0f",
+                                           "Public network access should be disabled for Container registries")
+AZ_REGISTRY_PRIVATE_LINK_SKU: Final = _azure("bd560fc0-3c69-498a-ae9f-aa8eb7de0e13",
+                                             "Container registries should have SKUs that support Private Links")
+AZ_APP_INSIGHTS_LOCAL_AUTH: Final = _azure(
+    "199d5677-e4d9-4264-9465-efe1839c06bd",
+    "Application Insights components should block non-Azure Active Directory based ingestion.")
+CKV2_AZURE_40: Final = _checkov("CKV2_AZURE_40", "Ensure storage account is not configured with Shared Key authorization")
+CKV_AZURE_190: Final = _checkov("CKV_AZURE_190", "Ensure that Storage blobs restrict public access")
+CKV_AZURE_44: Final = _checkov("CKV_AZURE_44", "Ensure Storage Account is using the latest version of TLS encryption")
+CKV_AZURE_3: Final = _checkov("CKV_AZURE_3", "Ensure that 'Secure transfer required' is set to 'Enabled'")
+CKV_AZURE_59: Final = _checkov("CKV_AZURE_59", "Ensure that Storage accounts disallow public access")
+CKV_AZURE_110: Final = _checkov("CKV_AZURE_110", "Ensure that key vault enables purge protection")
+CKV_AZURE_111: Final = _checkov("CKV_AZURE_111", "Ensure that key vault enables soft delete")
+CKV_AZURE_242: Final = _checkov("CKV_AZURE_242", "Ensure RBAC for Azure Key Vault is enabled")
+CKV_AZURE_189: Final = _checkov("CKV_AZURE_189", "Ensure that Azure Key Vault disables public network access")
+CKV_AZURE_137: Final = _checkov("CKV_AZURE_137", "Ensure ACR admin account is disabled")
+CKV_AZURE_138: Final = _checkov("CKV_AZURE_138", "Ensures that ACR disables anonymous pulling of images")
+CKV_AZURE_139: Final = _checkov("CKV_AZURE_139", "Ensure ACR set to disable public networking")
+MCSB_DP3: Final = _mcsb("DP-3", "Encrypt sensitive data in transit")
+MCSB_DP8: Final = _mcsb("DP-8", "Ensure security of key and certificate repository")
 
 # Pulumi's own compliance-policies repository.
 PULUMI_NO_PREVIEW: Final = Framework("Pulumi compliance-policies", "azurenative-machinelearningservices-*-disallow-preview-resource",

@@ -130,6 +130,7 @@ class UnknownValues(UnknownValueError):
 
     def __init__(self, errors: Sequence[UnknownValueError]):
         super().__init__(errors[0].unknown_type_sentinel, list(errors[0].props))
+        self.message = errors[0].message  # the SDK's advisory text: the first one's
         self.errors = tuple(errors)
 
 

@@ -19,6 +19,7 @@ different service that no rule here governs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from enum import Enum
 from functools import lru_cache
@@ -188,3 +189,16 @@ COUNTERPARTS: Final[Mapping[str, tuple[str, ...]]] = {
     t.ONLINE_ENDPOINT: (f"{t.ML}:ACIService", f"{t.ML}:AKSService"),  # 2.x's v1 web services
     t.ONLINE_DEPLOYMENT: (f"{t.ML}:EndpointVariant",),
 }
+
+
+_AUTONAME_SUFFIX: Final = re.compile(r"[0-9a-f]{8}")
+
+
+def auto_named(value: Any, logical_name: str) -> bool:
+    """Whether ``value`` has the shape of azure-native's auto-name for the resource ``logical_name``:
+    its Check gives an absent input that names the resource (a version's ``version`` too) the
+    logical name plus 8 random hex characters (pulumi-azure-native ``provider/pkg/provider/provider.go``
+    ``getDefaultName``, ``AutoNameRandom``: ``resource.NewUniqueHex(name, 8, 0)``), so Analyze never sees
+    it absent: such a value was not set in the program."""
+    return (isinstance(value, str) and bool(logical_name) and value.startswith(logical_name)
+            and _AUTONAME_SUFFIX.fullmatch(value[len(logical_name):]) is not None)

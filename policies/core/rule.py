@@ -83,6 +83,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from . import links, types
 from .frameworks import Framework
+from .linking import Unlinked
 from .options import FAIL_CLOSED, FAIL_CLOSED_STACK_KEY, Option, merge
 from .props import each_unknown
 from .provenance import DEFERRED, Deferral, Sources, deferral
@@ -138,6 +139,9 @@ class AdvisoryUnknown(UnknownValueError):
 
 
 def fail_closed_message(exc: UnknownValueError) -> str:
+    if isinstance(exc, Unlinked):
+        return (f"During preview {exc.message}; the link is unknown during preview and this rule fails closed "
+                "(failClosed): it cannot be shown compliant yet.")
     path = ".".join(exc.props) or "a property"
     return f"{path} is unknown during preview and this rule fails closed (failClosed): it cannot be shown compliant yet."
 

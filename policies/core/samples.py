@@ -33,6 +33,7 @@ class Sample:
     # provider's SDK classes (tests/test_samples_sdk.py).
     provider: Provider | None = None
     sdk: bool = True  # False: a bag no SDK class can produce on purpose (a key it does not have)
+    resource: str = ""  # the resource's logical name, where the rule reads it (tests choose one otherwise)
 
     def provider_for(self, default_type: str) -> Provider:
         return self.provider or provider_of(self.type or default_type, self.props)
@@ -64,8 +65,20 @@ class StackSample:
     resources: tuple[SampleResource, ...]
     violations: tuple[str, ...] = ()
     config: Mapping[str, Any] = field(default_factory=dict)
+    # A fragment of the unknown-value message the rule must end with, after reporting the
+    # violations (during preview: the SDK's advisory "can't run policy" diagnostic); "" for none.
+    unknown: str = ""
 
 
 def sample_stack(*resources: SampleResource) -> tuple[SampleResource, ...]:
     """A stack sample's resources: the root stack (no exports) first, then ``resources``."""
     return (SampleResource(STACK, "sample-dev", {}), *resources)
+
+
+SAMPLE_GROUP_ID = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg"
+
+
+def ml_id(*path: str, namespace: str = "Microsoft.MachineLearningServices") -> str:
+    """A sample ARM id below the sample resource group: ``ml_id("workspaces", "ws", "computes", "c")``.
+    Stack samples hold outputs as AnalyzeStack sends them, and a provider's outputs hold the id."""
+    return f"{SAMPLE_GROUP_ID}/providers/{namespace}/" + "/".join(path)

@@ -79,6 +79,7 @@ class UnknownItems(UnknownValueError):
 
     def __init__(self, found: Sequence[tuple[str, UnknownValueError]]):
         super().__init__(found[0][1].unknown_type_sentinel, list(found[0][1].props))
+        self.message = found[0][1].message  # the SDK's advisory text: the first one's (an Unlinked says why)
         self.found = tuple(found)
 
 

@@ -10,65 +10,21 @@ from typing import Any, Final
 from pulumi_policy import EnforcementLevel, Severity
 
 from ..core import frameworks as fw
-from ..core import props as p
 from ..core.checks import ENABLED_DISABLED, config_list, count_at_most, enum_setting, fixed
 from ..core.messages import quote_size
 from ..core.options import flag, integer, strings
-from ..core.refs import AssetRef, parse_ref, pin_problem, registry_of
 from ..core.resources import endpoints as ep
-from ..core.rule import SDK_ADVISORY, ResourceRule, Subject
+from ..core.rule import SDK_ADVISORY, ResourceCheck, ResourceRule, Subject
 from ..core.samples import Sample
 from ..core.shape import read
+from .references import environment, model_problems
 
 _INSTANCE_TYPES: Final = ["Standard_DS3_v2", "Standard_DS4_v2", "Standard_D4s_v3", "Standard_D8s_v3", "Standard_E4s_v3",
                           "Standard_F4s_v2"]
-_PIN_HINT = "azureml:<name>:<version> or azureml://registries/<registry>/models/<name>/versions/<version>"
-
-
 def _model(subject: Subject) -> Iterator[str]:
     reading = read(subject.type, subject.props, ep.MODEL)
-    if reading is None:
-        return
-    path, value = reading.path, reading.raw
-    if not p.present(value):
-        if subject.config["requireModel"] is True:
-            yield f"{path} is not set; deploy a registered model by a pinned version ({_PIN_HINT})."
-        return
-    if not isinstance(value, str):
-        yield f"{path} is {p.type_name(value)}, not a model reference."
-        return
-    if problem := pin_problem(path, value, "models", f"pin it ({_PIN_HINT})", "does not point to a model asset"):
-        yield problem
-        return
-    allowed = [r for r in subject.config["allowedRegistries"] if isinstance(r, str) and r.strip()]
-    yield from _registry(path, parse_ref(value), allowed)
-
-
-def _registry(path: str, ref: AssetRef, allowed: list[str]) -> Iterator[str]:
-    if not allowed:
-        return
-    listing = ", ".join(allowed)
-    registry = registry_of(ref)
-    if registry is None:
-        yield (f"{path} is not a registry model; allowedRegistries requires "
-               f"azureml://registries/<registry>/models/<name>/versions/<version> (allowed: {listing}).")
-    elif registry.lower() not in {a.strip().lower() for a in allowed}:
-        yield f"{path} comes from a registry outside allowedRegistries (allowed: {listing})."
-
-
-def _environment(subject: Subject) -> Iterator[str]:
-    reading = read(subject.type, subject.props, ep.ENVIRONMENT)
-    if reading is None:
-        return
-    path, value = reading.path, reading.raw
-    if not p.present(value):
-        return  # optional: a deployment of an MLflow model needs no environment
-    if not isinstance(value, str):
-        yield f"{path} is {p.type_name(value)}, not an environment reference."
-        return
-    if problem := pin_problem(path, value, "environments", "pin it (azureml:<name>:<version> or a versioned environment id)",
-                              "does not point to an environment asset"):
-        yield problem
+    if reading is not None:
+        yield from model_problems(reading.path, reading.raw, subject.config)
 
 
 _REG_MODEL = "azureml://registries/shared/models/fraud/versions/3"
@@ -111,7 +67,7 @@ online_deployment_model_pinned = ResourceRule(
         flag("requireModel", True, "Require properties.model (turn off for custom containers that carry their model)."),
     ),
     enforce={"allowedRegistries": ["azureml"]},
-    check=(_model, _environment),
+    check=(_model, environment),
     samples=(
         Sample("short form", _deployment(model="azureml:fraud:3", environmentId="azureml:sklearn-env:12")),
         Sample("2.x default module", _deployment_an2(model="azureml:fraud:3")),
@@ -149,13 +105,32 @@ online_deployment_model_pinned = ResourceRule(
 )
 
 
+_egress = enum_setting(setting=ep.EGRESS, allowed=fixed("Disabled"), absent="violation",
+                       what="the deployment must not send traffic to the public internet", vocabulary=ENABLED_DISABLED)
+
+
+def _managed(check: ResourceCheck) -> ResourceCheck:
+    """``check`` on managed deployments only: a Kubernetes deployment runs on an attached cluster, whose
+    instance types and network (egress included) are the cluster's business."""
+
+    def run(subject: Subject) -> Iterator[str]:
+        kind = read(subject.type, subject.props, ep.COMPUTE_KIND)
+        value = kind.raw if kind is not None else None
+        if not isinstance(value, str) or value.strip().lower() != "kubernetes":
+            yield from check(subject)
+
+    return run
+
+
 online_deployment_no_public_egress = ResourceRule(
     name="online-deployment-no-public-egress",
     title="Online deployments have no public egress",
     description="Online deployments must disable public egress, which Azure enables when absent.",
-    details="Online deployments must not reach the public internet: egressPublicNetworkAccess in the body "
+    details="Managed online deployments must not reach the public internet: egressPublicNetworkAccess in the body "
     "(properties in azure-native 3.x, onlineDeploymentProperties in 2.x) must be Disabled; absent is a violation "
-    "(Azure and the deployment Args classes default to Enabled).",
+    "(Azure and the deployment Args classes default to Enabled). Kubernetes deployments (endpointComputeType "
+    "Kubernetes) are not judged: they run on an attached cluster, whose egress is the cluster's network's business, "
+    "as online-deployment-allowed-instances leaves their instance types to the cluster.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     security=True,
@@ -165,10 +140,13 @@ online_deployment_no_public_egress = ResourceRule(
     frameworks=(fw.MCSB_NS2,),
     types=ep.DEPLOYMENTS,
     not_covered=ep.V1_VARIANTS,
-    check=enum_setting(setting=ep.EGRESS, allowed=fixed("Disabled"), absent="violation",
-                       what="the deployment must not send traffic to the public internet", vocabulary=ENABLED_DISABLED),
+    check=_managed(_egress),
     samples=(
         Sample("disabled", _deployment(egressPublicNetworkAccess="Disabled")),
+        Sample("kubernetes: the cluster's business", {"properties": {"endpointComputeType": "Kubernetes",
+                                                                     "egressPublicNetworkAccess": "Enabled"}}),
+        Sample("2.x kubernetes, egress absent", {"onlineDeploymentProperties": {"endpoint_compute_type": "Kubernetes"}},
+               type="azure-native:machinelearningservices/v20240401:OnlineDeployment"),
         Sample("2.x disabled", _deployment_an2(egressPublicNetworkAccess="Disabled"),
                type="azure-native:machinelearningservices/v20240401:OnlineDeployment"),
         Sample("snake_case", {"properties": {"egress_public_network_access": "Disabled"}}),
@@ -187,12 +165,7 @@ _instance_type = enum_setting(setting=ep.INSTANCE_TYPE, allowed=config_list("all
                               what="the deployment must use an approved instance type", quote=quote_size)
 
 
-def _managed_instance_type(subject: Subject) -> Iterator[str]:
-    # Kubernetes deployments name instance types their cluster defines; only managed ones are judged.
-    kind = read(subject.type, subject.props, ep.COMPUTE_KIND)
-    value = kind.raw if kind is not None else None
-    if not isinstance(value, str) or value.strip().lower() == "managed":
-        yield from _instance_type(subject)
+_managed_instance_type = _managed(_instance_type)  # Kubernetes deployments name instance types their cluster defines
 
 
 def _instance_count(subject: Subject) -> Iterator[str]:

@@ -5,21 +5,21 @@ declares (featureset-data-version-resolves, a stack rule)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 from pulumi_policy import EnforcementLevel, Severity
-from pulumi_policy.proxy import UnknownValueError
 
 from ..core import props as p
 from ..core import shape
 from ..core import types as t
+from ..core.linking import Linker, Unlinked
 from ..core.options import flag, string, strings
 from ..core.refs import AssetRef, parse_ref, pin_problem, workspace_of
 from ..core.resources import assets as av
-from ..core.resources import workspace as ws
 from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject
-from ..core.samples import Sample, SampleResource, StackSample, sample_stack
-from ..core.stack import StackItem, judge_each
+from ..core.samples import Sample, SampleResource, StackSample, ml_id, sample_stack
+from ..core.stack import StackIndex, StackItem, judge_each
 
 _DATA_KEY = string("dataVersionKey", "dataVersionId",
                    "Key of the featureset version's properties map that records the data version it was built from.")
@@ -71,7 +71,10 @@ def _data_reference(subject: Subject) -> Iterator[str]:
     where = ".".join(path)
     value = p.get(subject.props, path)
     if not p.present(value):
-        yield f"The featureset version records no data version reference ({where} is absent)."
+        yield (f"The featureset version records no data version reference: {where} is absent. Azure has no such field; "
+               f"this pack's convention is to record the data version it was built from in the version's free-form "
+               f"properties map, under the key {subject.config['dataVersionKey']!r} (dataVersionKey), as "
+               "azureml:<name>:<version> or data.id.")
         return
     if not isinstance(value, str):
         yield f"{where} is {p.type_name(value)}, not a data version reference."
@@ -106,13 +109,17 @@ featureset_data_version_pinned = ResourceRule(
     description="Featureset versions must be explicit, declare pinned entities and record the pinned data version they were built from.",
     details="Featureset versions (body properties in azure-native 3.x, featuresetVersionProperties in 2.x) must be "
     "explicit, declare their specification and pinned entities, and record the pinned data version they were built "
-    "from in their properties map (key dataVersionKey, default dataVersionId). The classic provider has no feature "
-    "store resources.",
+    "from. Azure has no field for that: this pack's convention is a key of the version's free-form properties map "
+    "(properties.properties in 3.x; key dataVersionKey, default dataVersionId), written in the program as "
+    "properties={'dataVersionId': 'azureml:<name>:<version>'} (or data.id) inside the version's properties. The "
+    "classic provider has no feature store resources.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     remediation="Give the featureset version an explicit version (not 'latest'), set properties.specification.path, "
-    "reference entities as azureml:<name>:<version>, and record the data version it was built from in "
-    "properties.properties.dataVersionId as azureml:<name>:<version> or a versioned asset id.",
+    "reference entities as azureml:<name>:<version>, and record the data version it was built from (this pack's "
+    "convention; Azure has no such field) in the version's free-form properties map: "
+    "properties=FeaturesetVersionPropertiesArgs(..., properties={'dataVersionId': data.id}), or "
+    "azureml:<name>:<version>.",
     unknowns="A reference that is unknown during preview (built from another resource's computed output): "
     f"{SDK_ADVISORY}, after the problems that can be judged are reported.",
     topics=("data-versioning",),
@@ -146,7 +153,8 @@ featureset_data_version_pinned = ResourceRule(
         Sample("container id", _fs("azureml://registries/shared/data/transactions"), ("names no version",)),
         Sample("datastore path", _fs("azureml://datastores/blob/paths/txn/"), ("storage or datastore path",)),
         Sample("not a data asset", _fs("azureml://registries/shared/models/m/versions/1"), ("does not point to a data asset",)),
-        Sample("absent reference", _fs(p.MISSING), ("records no data version reference",)),
+        Sample("absent reference", _fs(p.MISSING), (
+            "properties.properties.dataVersionId is absent. Azure has no such field; this pack's convention",)),
         Sample("reference wrong type", _fs(1.0), ("is a number",)),
         Sample("featureset latest", {**_fs(), "version": "latest"}, ("is 'latest'",)),
         Sample("unpinned entity", _fs(entities=["azureml:customer@latest", 3.0]), ("names a label", "is a number")),
@@ -154,113 +162,105 @@ featureset_data_version_pinned = ResourceRule(
 )
 
 
-def _data_versions(items: Sequence[StackItem]) -> tuple[set[tuple[str, str, str]], set[str]]:
-    """Index the stack's data versions as (workspace, name, version), lower-cased, and its
-    workspace names. An item whose identity is unknown is left out (``UnknownValueError``
-    is not raised here: an unresolved reference is then reported as unknown, not missing)."""
-    versions: set[tuple[str, str, str]] = set()
-    workspaces: set[str] = set()
+_RESOLVE_FIX: Final = "record the data version's output instead of a string (dataVersionId=data.id)"
+
+
+@dataclass
+class _Stack:
+    """The stack's data versions as (workspace, name, version) and its workspace names, lower-cased,
+    from their ARM ids and name outputs (``linking``); ``open`` says whether some identity is
+    unknown yet (during preview), so that a reference matching none of the known ones may still
+    name one."""
+
+    linker: Linker
+    versions: set[tuple[str, str, str]] = field(default_factory=set)
+    workspaces: set[str] = field(default_factory=set)
+    open: bool = False
+
+
+def _index(items: Sequence[StackItem]) -> _Stack:
+    found = _Stack(Linker(StackIndex(items)))
     for item in items:
-        try:
-            if item.canonical in t.WORKSPACE_TYPES:
-                name = _text(item, ws.NAME) or p.get_str(item.props, "name")
-                if name:
-                    workspaces.add(name.lower())
-            elif item.canonical == t.DATA_VERSION:
-                key = _asset_key(item)
-                if key:
-                    versions.add(key)
-                    workspaces.add(key[0])
-        except UnknownValueError:
+        if item.canonical not in (t.DATA_VERSION, *t.WORKSPACE_TYPES):
             continue
-    return versions, workspaces
-
-
-def _asset_key(item: StackItem) -> tuple[str, str, str] | None:
-    """(workspace, name, version) of an asset version: from its ARM id when the id is known
-    (a real provider reports the version, not the container, as ``name``), else from its inputs."""
-    arm_id = p.get_str(item.props, "id")
-    ref = parse_ref(arm_id) if arm_id else None
-    if ref and ref.scope == "remote" and ref.pinned and ref.prefix:
-        workspace = workspace_of(ref.prefix)
-        if workspace and ref.name and ref.version:
-            return workspace.lower(), ref.name.lower(), ref.version.lower()
-    workspace, name, version = (_text(item, setting) for setting in (av.WORKSPACE_NAME, av.NAME, av.VERSION))
-    if workspace and name and version:
-        return workspace.lower(), name.lower(), version.lower()
-    return None
+        arm = found.linker.arm_id(item)
+        if arm is None:
+            found.open = found.open or found.linker.id_unknown(item)
+            continue
+        workspace = arm.named("workspaces")
+        if workspace is None:
+            continue
+        found.workspaces.add(workspace)
+        if item.canonical == t.DATA_VERSION and arm.named("data") and arm.named("versions"):
+            found.versions.add((workspace, arm.named("data") or "", arm.named("versions") or ""))
+    return found
 
 
 def _resolves(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    versions, workspaces = _data_versions(items)
+    stack = _index(items)
     allowed = tuple(x.lower() for x in config["allowedRemotePrefixes"] if isinstance(x, str) and x)
 
     def judge(item: StackItem) -> str | None:
+        body = shape.body_key(item.type, item.props) or ""
+        if any(stack.linker.index.by_urn.get(u, item).canonical == t.DATA_VERSION for u in item.built_from(body)):
+            return None  # the reference was built from a DataVersion of this stack (data.id)
         value = p.get_str(item.props, _data_ref_path(item.type, item.props, config))
         ref = parse_ref(value) if value else None
         if ref is None or not ref.pinned:
             return None  # absent or unpinned: featureset-data-version-pinned reports it
-        return _resolution_problem(item, ref, versions, workspaces, allowed)
+        return _resolution_problem(item, ref, stack, allowed)
 
     return judge_each((i for i in items if i.canonical == t.FEATURESET_VERSION), judge)
 
 
-def _resolution_problem(item: StackItem, ref: AssetRef, versions: set[tuple[str, str, str]],
-                        workspaces: set[str], allowed: tuple[str, ...]) -> str | None:
+def _resolution_problem(item: StackItem, ref: AssetRef, stack: _Stack, allowed: tuple[str, ...]) -> str | None:
     workspace: str | None
     if ref.scope == "remote":
         target = workspace_of(ref.prefix or "")
-        if target is None or target.lower() not in workspaces:
+        if target is None or target.lower() not in stack.workspaces:
             prefix = (ref.prefix or "").lower()
             if any(prefix.startswith(a) for a in allowed):
                 return None
+            if target is not None and stack.open:
+                raise Unlinked(f"the workspace its data version reference points into cannot be identified yet (the ids "
+                               f"of the stack's workspaces are unknown); {_RESOLVE_FIX}, so the link is known in preview "
+                               "too (`pulumi up` links it by id)")
             return ("The data version reference points into another workspace or registry whose prefix is not in "
                     "allowedRemotePrefixes.")
         workspace = target.lower()
     else:
-        workspace = _own_workspace(item)
+        own = stack.linker.arm_id(item)
+        workspace = own.named("workspaces") if own else None
     name, version = (ref.name or "").lower(), (ref.version or "").lower()
-    if workspace is None:
-        found = any(v[1:] == (name, version) for v in versions)
-    else:
-        found = (workspace, name, version) in versions
+    found = any(v[1:] == (name, version) for v in stack.versions) if workspace is None else \
+        (workspace, name, version) in stack.versions
     if found:
         return None
+    if stack.open or (workspace is None and stack.linker.id_unknown(item)):
+        raise Unlinked(f"the data version it names cannot be identified yet (the ids of the stack's data versions, or "
+                       f"the featureset version's own, are unknown); {_RESOLVE_FIX}, so the link is known in preview "
+                       "too (`pulumi up` links it by id)")
     return ("The pinned data version reference names a data asset and version that no DataVersion in this stack "
             "declares (in the featureset's workspace).")
 
 
-def _text(item: StackItem, setting: shape.Setting) -> str | None:
-    reading = shape.read(item.type, item.props, setting)
-    return reading.raw if reading is not None and isinstance(reading.raw, str) else None
+def _data(workspace: str = "ws", version: str = "1", body: str = "properties", known: bool = True) -> SampleResource:
+    """A data version's outputs: its id (workspace, name and version) and its version as its name."""
+    arm = ml_id("workspaces", workspace, "data", "transactions", "versions", version) if known else p.UNKNOWN_STRING
+    return SampleResource(t.DATA_VERSION, "data", {"id": arm, "name": version if known else p.UNKNOWN_STRING, body: {
+        "dataType": "uri_folder", "dataUri": "azureml://datastores/b/paths/t/"}})
 
 
-def _own_workspace(item: StackItem) -> str | None:
-    name = _text(item, av.WORKSPACE_NAME)
-    if name:
-        return name.lower()
-    arm_id = p.get_str(item.props, "id")
-    ref = parse_ref(arm_id) if arm_id else None
-    target = workspace_of(ref.prefix) if ref and ref.prefix else None
-    return target.lower() if target else None
+_OTHER_WS = ml_id("workspaces", "central")
 
 
-_DATA = SampleResource(t.DATA_VERSION, "data", {"workspaceName": "ws", "name": "transactions", "version": "1",
-                                                "properties": {"dataUri": "azureml://datastores/b/paths/t/"}})
-_DATA_BY_ID = SampleResource(t.DATA_VERSION, "data", {
-    "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws/data/transactions/versions/1",
-    "name": "1",  # a real provider reports the version as the resource name
-})
-_OTHER_WS = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/central"
-
-
-def _fs_item(ref: Any, name: str = "featureset") -> SampleResource:
-    return SampleResource(t.FEATURESET_VERSION, name, _fs(ref))
-
-
-_DATA_AN2 = SampleResource(t.DATA_VERSION, "data", {"workspaceName": "ws", "name": "transactions", "version": "1",
-                                                    "dataVersionBaseProperties": {
-                                                        "dataType": "uri_folder", "dataUri": "azureml://datastores/b/paths/t/"}})
+def _fs_item(ref: Any, name: str = "featureset", body: str = "properties", known: bool = True,
+             depends_on: Mapping[str, tuple[str, ...]] | None = None) -> SampleResource:
+    """A featureset version's outputs: its id below its workspace's, and its body."""
+    bag = _fs(ref) if body == "properties" else _fs_an2(ref)
+    arm = ml_id("workspaces", "ws", "featuresets", "txn", "versions", "1") if known else p.UNKNOWN_STRING
+    return SampleResource(t.FEATURESET_VERSION, name, {"id": arm, "name": "1" if known else p.UNKNOWN_STRING, body: bag[body]},
+                          depends_on=dict(depends_on or {}))
 
 
 featureset_data_version_resolves = StackRule(
@@ -268,13 +268,18 @@ featureset_data_version_resolves = StackRule(
     title="Featureset data versions resolve",
     description="A featureset's pinned data version must be declared in the stack or come from an allowed workspace or registry.",
     details="A featureset version's pinned data version reference must resolve to a data version declared "
-    "in the same stack (in either azure-native version's spelling), or point into an allowed workspace or registry.",
+    "in the same stack (in either azure-native version's spelling), or point into an allowed workspace or registry. "
+    "Data versions are identified by their ARM ids (workspace, data name, version: a data version's name output is "
+    "its version), a local reference (azureml:<name>:<version>) by the featureset version's own workspace, read from "
+    "its id; a reference built from a data version's output (data.id) links to it by property dependency.",
     severity=Severity.MEDIUM,
     level=EnforcementLevel.MANDATORY,
     remediation="Declare the DataVersion the featureset was built from in the same stack (same workspace, name and "
     "version), fix the reference, or add the remote workspace or registry prefix to allowedRemotePrefixes.",
-    unknowns=f"Featureset versions whose reference or workspace is unknown during preview are skipped and {SDK_ADVISORY} "
-    "is added; the others are judged.",
+    unknowns="During preview the ids that identify data versions and workspaces are unknown: a reference built from a "
+    "data version's output (data.id) is linked by property dependency; a literal reference cannot be resolved yet, so "
+    f"that featureset version is skipped with {SDK_ADVISORY}, whose message says to record data.id instead (not a "
+    "violation: `pulumi up` resolves it by id); the others are judged.",
     topics=("data-versioning",),
     options=(
         _DATA_KEY,
@@ -287,22 +292,24 @@ featureset_data_version_resolves = StackRule(
                  av.DATASET: "a v1 dataset is not a data version a featureset can pin"},
     check=_resolves,
     samples=(
-        StackSample("declared in stack", sample_stack(_DATA, _fs_item(_PINNED_DATA))),
-        StackSample("2.x, declared in stack", sample_stack(_DATA_AN2, SampleResource(t.FEATURESET_VERSION, "featureset",
-                                                                                    _fs_an2()))),
-        StackSample("declared, found by ARM id", sample_stack(_DATA_BY_ID, _fs_item(_PINNED_DATA))),
-        StackSample("ARM reference into this stack's workspace", sample_stack(_DATA, _fs_item(
-            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/WS/data/transactions/versions/1"))),
+        StackSample("declared in stack", sample_stack(_data(), _fs_item(_PINNED_DATA))),
+        StackSample("2.x, declared in stack", sample_stack(_data(body="dataVersionBaseProperties"),
+                                                          _fs_item(_PINNED_DATA, body="featuresetVersionProperties"))),
+        StackSample("ARM reference into this stack's workspace", sample_stack(_data(), _fs_item(
+            ml_id("workspaces", "WS", "data", "transactions", "versions", "1")))),
+        StackSample("built from the data version's id, during preview", sample_stack(
+            _data(known=False), _fs_item(p.UNKNOWN_STRING, known=False, depends_on={"properties": ("data",)}))),
         StackSample("allowed registry", sample_stack(_fs_item("azureml://registries/shared/data/t/versions/1")),
                     config={"allowedRemotePrefixes": ["azureml://registries/shared"]}),
         StackSample("unpinned left to the other rule", sample_stack(_fs_item(""), _fs_item("azureml:x@latest", "f2"))),
-        StackSample("missing version", sample_stack(_DATA, _fs_item("azureml:transactions:2")),
+        StackSample("missing version", sample_stack(_data(), _fs_item("azureml:transactions:2")),
                     ("no DataVersion in this stack declares",)),
-        StackSample("2.x, missing version", sample_stack(_DATA_AN2, SampleResource(
-            t.FEATURESET_VERSION, "featureset", _fs_an2("azureml:transactions:2"))), ("no DataVersion in this stack declares",)),
-        StackSample("other workspace", sample_stack(SampleResource(t.DATA_VERSION, "data", {
-            "workspaceName": "other", "name": "transactions", "version": "1"}), _fs_item(_PINNED_DATA)),
-            ("no DataVersion in this stack declares",)),
+        StackSample("2.x, missing version", sample_stack(_data(body="dataVersionBaseProperties"), _fs_item(
+            "azureml:transactions:2", body="featuresetVersionProperties")), ("no DataVersion in this stack declares",)),
+        StackSample("other workspace", sample_stack(_data("other"), _fs_item(_PINNED_DATA)),
+                    ("no DataVersion in this stack declares",)),
+        StackSample("literal reference during preview", sample_stack(_data(known=False), _fs_item(_PINNED_DATA, known=False)),
+                    unknown="dataVersionId=data.id"),
         StackSample("remote not allowed", sample_stack(_fs_item(f"{_OTHER_WS}/data/t/versions/1")),
                     ("prefix is not in allowedRemotePrefixes",)),
         StackSample("registry not allowed", sample_stack(_fs_item("azureml://registries/shared/data/t/versions/1")),

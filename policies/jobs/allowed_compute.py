@@ -14,9 +14,9 @@ from pulumi_policy.proxy import UnknownValueError
 from ..core import props as p
 from ..core import shape
 from ..core import types as t
+from ..core.linking import Linker, Unlinked, parse_arm_id
 from ..core.options import strings
 from ..core.providers import Provider
-from ..core.refs import workspace_in
 from ..core.resources import compute as cs
 from ..core.resources import jobs as jb
 from ..core.rule import SDK_ADVISORY, StackRule
@@ -29,35 +29,41 @@ SERVERLESS: Final = "serverless"
 _COMPUTE_TAIL = re.compile(r"/workspaces/([^/]+)/computes/([^/]+)/?$", re.IGNORECASE)
 
 
+_COMPUTE_FIX: Final = "pass the compute's output instead of a string (compute_id=compute.id)"
+
+
 @dataclass
 class _Computes:
-    """The stack's computes: ids, names (with the workspaces they are in; None when unknown) and URNs."""
+    """The stack's computes: ids, names (with the workspaces they are in; None when unknown) and
+    URNs, from their outputs (``linking``: ARM ids, name outputs, the classic workspace id);
+    ``open`` when some compute's id or name is unknown yet (during preview)."""
 
     ids: set[str]
     names: dict[str, set[str | None]]
     urns: set[str]
+    open: bool = False
 
 
-def _index_computes(index: StackIndex) -> _Computes:
+def _index_computes(linker: Linker) -> _Computes:
     computes = _Computes(set(), {}, set())
-    for item in index.of_type(*cs.TYPES):
+    for item in linker.index.of_type(*cs.TYPES):
         computes.urns.add(item.urn)
-        arm_id = p.known_str(item.props, "id")
-        if arm_id:
-            computes.ids.add(arm_id.lower())
-        tail = _COMPUTE_TAIL.search(arm_id or "")
-        name = p.known_str(item.props, shape.path_of(item.type, item.props, cs.NAME) or "name", "name") or (
-            tail.group(2) if tail else None)
+        arm = linker.arm_id(item)
+        computes.open = computes.open or linker.id_unknown(item)
+        if arm is not None:
+            computes.ids.add(str(arm))
+        name = p.known_str(item.props, "name") or (arm.name if arm else None)
         if name:
-            link = p.known_str(item.props, shape.path_of(item.type, item.props, cs.WORKSPACE) or "workspaceName")
-            workspace = workspace_in(link) or workspace_in(arm_id) or (link if link and "/" not in link else None)
-            computes.names.setdefault(name.lower(), set()).add(workspace.lower() if workspace else None)
+            where = parse_arm_id(p.known_str(item.props, shape.path_of(item.type, item.props, cs.WORKSPACE) or "id")) or arm
+            workspace = where.named("workspaces") if where is not None else None
+            computes.names.setdefault(name.lower(), set()).add(workspace)
     return computes
 
 
 def _declared(value: str, computes: _Computes, workspace: str | None) -> bool:
     lowered = value.lower()
-    if lowered in computes.ids:
+    arm = parse_arm_id(value)
+    if arm is not None and str(arm) in computes.ids:
         return True
     tail = _COMPUTE_TAIL.search(lowered)
     if tail:
@@ -103,47 +109,57 @@ def _sets_compute(node: JobNode | None) -> bool:
     return False
 
 
-def _node_compute(node: JobNode, computes: _Computes, workspace: str | None, linked: bool,
+def _node_compute(node: JobNode, computes: _Computes, workspace: str | None, linked: str,
                   allowed: Sequence[str]) -> Iterator[str]:
+    """``linked``: how the job links to a Compute of the stack (``Link.how``; "" for not at all)."""
     if node.kind == TRIAL:
         return  # a trial runs on its sweep's compute
     listing = ", ".join(allowed) or "none"
     refs = _compute_refs(node)
     for path, value in refs:
         if isinstance(value, UnknownValueError):
-            if linked:
-                continue  # built from a Compute of this stack (property dependency)
+            if linked == "property dependency":
+                continue  # built from a Compute of this stack (compute.id)
             raise value
         if not isinstance(value, str):
             yield f"{path} is {p.type_name(value)}, not a compute reference."
         elif not (_declared(value.strip(), computes, workspace) or _allowed_by_config(value.strip(), allowed)):
+            if computes.open and linked:
+                continue  # during preview: taken to name the one Compute the job depends on (checked at `pulumi up`)
+            if computes.open:
+                raise Unlinked(f"the compute {path} names cannot be identified yet (the ids and names of the stack's "
+                               f"computes are unknown); {_COMPUTE_FIX}, so the link is known in preview too (`pulumi up` "
+                               "links it by id)")
             yield f"{path} references neither a Compute declared in this stack nor an allowed compute (allowedComputes: {listing})."
     if not refs and node.runs_work and not _sets_compute(node.parent) and SERVERLESS not in allowed:
         yield f"{node.child_path('computeId')} is not set (nor a pipeline default), so the job runs on serverless compute, " \
               f"which allowedComputes does not list (allowed: {listing})."
 
 
-def _linked_to_compute(item: StackItem, computes: _Computes) -> bool:
-    """Whether the job's body was built from a Compute of this stack (a property dependency)."""
+def _linked_to_compute(item: StackItem, linker: Linker) -> str:
+    """How the job's body links to a Compute of this stack (``linking``): built from one (a property
+    dependency), its parent, or the one Compute it depends on; "" when none."""
     body = shape.body_key(item.type, item.props) or ""
-    return any(urn in computes.urns for urn in item.built_from(body))
+    return linker.find(item, cs.TYPES, key=body, value=None, what="compute").how
 
 
-def _job_workspace(item: StackItem) -> str | None:
-    name = p.known_str(item.props, shape.path_of(item.type, item.props, jb.WORKSPACE_NAME) or "workspaceName")
-    return name.lower() if name else workspace_in(p.known_str(item.props, "id"))
+def _job_workspace(item: StackItem, linker: Linker) -> str | None:
+    """The job's workspace, lower-cased, from its own id (below the workspace's)."""
+    arm = linker.arm_id(item)
+    return arm.named("workspaces") if arm else None
 
 
 def _allowed_computes(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     index = StackIndex(items)
-    computes = _index_computes(index)
+    linker = Linker(index)
+    computes = _index_computes(linker)
     allowed = [a.strip().lower() for a in config["allowedComputes"] if isinstance(a, str) and a.strip()]
     pending: UnknownValueError | None = None
     for item in index.of_type(*JOB_TYPES):
-        linked = _linked_to_compute(item, computes)
+        linked = _linked_to_compute(item, linker)
         nodes, unknown = job_definitions(item.type, item.props)
         pending = pending or unknown
-        workspace = _job_workspace(item)
+        workspace = _job_workspace(item, linker)
         for node in nodes:
             try:
                 for message in _node_compute(node, computes, workspace, linked, allowed):
@@ -154,18 +170,26 @@ def _allowed_computes(items: Sequence[StackItem], config: Mapping[str, Any]) -> 
         raise pending  # after reporting what was known: the SDK's advisory for the rest
 
 
-_CLUSTER = SampleResource(t.COMPUTE, "cluster", {"resourceGroupName": "rg", "workspaceName": "ws",
-                                               "computeName": "cpu-cluster", "location": "westeurope",
+_CLUSTER = SampleResource(t.COMPUTE, "cluster", {"id": js.COMPUTE_ID, "name": "cpu-cluster", "location": "westeurope",
                                                "properties": {"computeType": "AmlCompute"}})
 _CLUSTER_BY_ID = SampleResource("azure-native:machinelearningservices/v20240401:Compute", "cluster", {
     "id": js.COMPUTE_ID, "name": "cpu-cluster"})
 _CLASSIC_CLUSTER = SampleResource(t.CLASSIC_CLUSTER, "cluster", {
     "name": "gpu", "machineLearningWorkspaceId": js.WS, "vmSize": "Standard_NC6", "vmPriority": "Dedicated",
     "scaleSettings": {"minNodeCount": 0, "maxNodeCount": 2, "scaleDownNodesAfterIdleDuration": "PT2M"}})
+_PREVIEW_CLUSTER = SampleResource(t.COMPUTE, "cluster", {"id": p.UNKNOWN_STRING, "name": p.UNKNOWN_STRING,
+                                                       "properties": {"computeType": "AmlCompute"}})
 
 
-def _job_item(properties: Any, name: str = "train", depends_on: Mapping[str, tuple[str, ...]] | None = None) -> SampleResource:
-    return SampleResource(t.JOB, name, js.job(properties), depends_on=dict(depends_on or {}))
+def _outputs(bag: Mapping[str, Any], name: str, known: bool = True, kind: str = "jobs") -> dict[str, Any]:
+    """A job's (or schedule's, ``kind``) outputs: its id below its workspace's, its name and its body."""
+    body = {k: v for k, v in bag.items() if k not in ("resourceGroupName", "workspaceName")}
+    return {"id": f"{js.WS}/{kind}/{name}" if known else p.UNKNOWN_STRING, "name": name if known else p.UNKNOWN_STRING, **body}
+
+
+def _job_item(properties: Any, name: str = "train", depends_on: Mapping[str, tuple[str, ...]] | None = None,
+              known: bool = True) -> SampleResource:
+    return SampleResource(t.JOB, name, _outputs(js.job(properties), name, known), depends_on=dict(depends_on or {}))
 
 
 job_allowed_compute = StackRule(
@@ -182,8 +206,11 @@ job_allowed_compute = StackRule(
     remediation="Point computeId (pipeline steps: compute or computeId; pipelines: settings.default_compute) at a "
     "Compute declared in this stack, e.g. compute.id, or add its name or id prefix to allowedComputes. Keep "
     "'serverless' in allowedComputes to allow serverless compute (no computeId, or azureml:serverless).",
-    unknowns="A compute reference unknown during preview is accepted when the job's properties depend on a Compute of "
-    f"this stack; otherwise that definition is skipped and {SDK_ADVISORY} is added after the others are judged.",
+    unknowns="A compute reference unknown during preview is accepted when the job's properties were built from a "
+    "Compute of this stack (compute.id). During preview the ids and names of the stack's computes are unknown, so a "
+    "literal reference (azureml:<name>, an ARM id) cannot be matched yet: it is taken to name the one Compute the job "
+    f"depends on (depends_on), else that definition is skipped with {SDK_ADVISORY}, whose message says to pass "
+    "compute.id instead (not a violation: `pulumi up` matches it by id and name); the others are judged.",
     topics=("resource-usage", "cost"),
     options=(
         strings("allowedComputes", [SERVERLESS], "Computes jobs may use besides the stack's own: 'serverless' (no "
@@ -202,22 +229,29 @@ job_allowed_compute = StackRule(
         StackSample("classic cluster", sample_stack(_CLASSIC_CLUSTER, _job_item(js.command(computeId="azureml:gpu")))),
         StackSample("2.x job on a 2.x cluster", sample_stack(
             SampleResource(t.COMPUTE, "cluster", {**_CLUSTER.props, "location": "westeurope"}, provider=Provider.AN2),
-            SampleResource(t.JOB, "train", js.job_an2(js.command())))),
+            SampleResource(t.JOB, "train", _outputs(js.job_an2(js.command()), "train")))),
         StackSample("2.x job linked by property dependency", sample_stack(_CLUSTER, SampleResource(
-            t.JOB, "train", js.job_an2(js.command(computeId=p.UNKNOWN_STRING)), depends_on={"jobBaseProperties": ("cluster",)}))),
+            t.JOB, "train", _outputs(js.job_an2(js.command(computeId=p.UNKNOWN_STRING)), "train"),
+            depends_on={"jobBaseProperties": ("cluster",)}))),
         StackSample("serverless by absence and by name", sample_stack(
             _job_item(js.command(computeId=None)), _job_item(js.sweep(computeId="azureml:serverless"), "tune"),
-            SampleResource(t.SCHEDULE, "nightly", js.schedule(js.pipeline({"s": js.step(computeId=None)}, settings={}))))),
+            SampleResource(t.SCHEDULE, "nightly", _outputs(js.schedule(js.pipeline({"s": js.step(computeId=None)}, settings={})),
+                                                           "nightly", kind="schedules")))),
         StackSample("unknown id linked by property dependency", sample_stack(_CLUSTER, _job_item(
             js.command(computeId=p.UNKNOWN_STRING), depends_on={"properties": ("cluster",)}))),
         StackSample("allowed prefix", sample_stack(_job_item(js.command(
             computeId="/subscriptions/s/resourceGroups/shared/providers/Microsoft.MachineLearningServices/workspaces/hub/computes/gpu"))),
             config={"allowedComputes": ["/subscriptions/s/resourcegroups/shared/"]}),
+        StackSample("compute named by a literal during preview, the one the job depends on", sample_stack(
+            _PREVIEW_CLUSTER, _job_item(js.command(computeId="azureml:cpu-cluster"), known=False, depends_on={"": ("cluster",)}))),
+        StackSample("compute named by a literal during preview", sample_stack(
+            _PREVIEW_CLUSTER, _job_item(js.command(computeId="azureml:cpu-cluster"), known=False)), unknown="compute_id=compute.id"),
         StackSample("undeclared", sample_stack(_CLUSTER, _job_item(js.command(computeId="azureml:gpu-cluster"))),
                     ("properties.computeId references neither a Compute declared in this stack",)),
         StackSample("other workspace", sample_stack(_CLUSTER, _job_item(js.command(
             computeId=js.COMPUTE_ID.replace("/workspaces/ws/", "/workspaces/other/"))),
-            SampleResource(t.JOB, "second", {"workspaceName": "other", "properties": js.command(computeId="cpu-cluster")})),
+            SampleResource(t.JOB, "second", {"id": js.WS.replace("/workspaces/ws", "/workspaces/other") + "/jobs/second",
+                                             "name": "second", "properties": js.command(computeId="cpu-cluster")})),
             ("properties.computeId references neither", "properties.computeId references neither")),
         StackSample("serverless not allowed", sample_stack(_CLUSTER, _job_item(js.command(computeId=None)),
                                                      _job_item(js.pipeline({"s": js.step(computeId=None)},
@@ -225,11 +259,11 @@ job_allowed_compute = StackRule(
                     ("properties.computeId is not set (nor a pipeline default), so the job runs on serverless compute",
                      "properties.settings.default_compute references neither"),
                     config={"allowedComputes": ["cpu-"]}),
-        StackSample("steps and schedules", sample_stack(_CLUSTER, SampleResource(t.SCHEDULE, "nightly", js.schedule(js.pipeline({
-            "a": js.step(computeId="azureml:missing"), "b": js.step(computeId=3.0)})))),
+        StackSample("steps and schedules", sample_stack(_CLUSTER, SampleResource(t.SCHEDULE, "nightly", _outputs(js.schedule(
+            js.pipeline({"a": js.step(computeId="azureml:missing"), "b": js.step(computeId=3.0)})), "nightly", kind="schedules"))),
             ("jobDefinition.jobs.a.computeId references neither", "jobDefinition.jobs.b.computeId is a number")),
         StackSample("2.x schedule on an undeclared compute", sample_stack(_CLASSIC_CLUSTER, SampleResource(
-            t.SCHEDULE, "nightly", js.schedule_an2(js.command(computeId="azureml:cpu-cluster")))),
+            t.SCHEDULE, "nightly", _outputs(js.schedule_an2(js.command(computeId="azureml:cpu-cluster")), "nightly", kind="schedules"))),
             ("scheduleProperties.action.jobBaseProperties.computeId references neither",)),
     ),
 )

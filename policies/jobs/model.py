@@ -167,6 +167,12 @@ _REF_KEYS: Final = {
 _DATA_INPUTS: Final = frozenset({"urifile", "urifolder", "mltable"})
 MODEL_INPUTS: Final = frozenset({"custommodel", "mlflowmodel", "tritonmodel"})
 _AUTOML_DATA: Final = ("trainingData", "validationData", "testData")
+# Fine-tuning and distillation jobs (API 2025-12-01; azure-native 3.29's typed Job union has neither, so
+# programs write them as plain dicts): their data and model inputs sit in these blocks, as JobInput objects.
+_TUNING_BLOCKS: Final = ("fineTuningDetails", "finetuningDetails", "dataGenerationDetails")
+_TUNING_DATA: Final = ("trainingData", "validationData")
+_TUNING_MODELS: Final = ("model", "studentModel")
+_TUNING_KINDS: Final = frozenset({"finetuning", "distillation"})
 PIN_FORM: Final = "azureml:<name>:<version> or a versioned asset id"
 
 
@@ -212,6 +218,8 @@ def data_inputs(node: JobNode) -> Iterator[tuple[str, str, Any]]:
                 spec = p.get(inputs, [name])
                 if isinstance(spec, Mapping):
                     yield from _input_uri(f"{node.child_path(key)}.{name}", spec)
+    if node.kind in _TUNING_KINDS:
+        yield from _tuning_inputs(node)
     if node.kind != "automl":
         return
     bases: list[tuple[str, Any]] = [(node.path, node.body)]
@@ -225,3 +233,19 @@ def data_inputs(node: JobNode) -> Iterator[tuple[str, str, Any]]:
                 yield from _input_uri(f"{base_path}.{key}", value, default_kind="mltable")
             elif p.present(value):
                 yield f"{base_path}.{key}", "mltable", value
+
+
+def _tuning_inputs(node: JobNode) -> Iterator[tuple[str, str, Any]]:
+    """A fine-tuning or distillation job's training and validation data and its (student) model."""
+    for block_key in p.keys_named(node.body, *_TUNING_BLOCKS):
+        block = p.get(node.body, [block_key])
+        if not isinstance(block, Mapping):
+            continue
+        for names, kind in ((_TUNING_DATA, "urifile"), (_TUNING_MODELS, "mlflowmodel")):
+            for key in p.keys_named(block, *names):
+                value = p.get(block, [key])
+                path = f"{node.child_path(block_key)}.{key}"
+                if isinstance(value, Mapping):
+                    yield from _input_uri(path, value, default_kind=kind)
+                elif p.present(value):
+                    yield path, kind, value

@@ -58,6 +58,15 @@ def _pinned_inputs(node: JobNode, config: Mapping[str, Any]) -> Iterator[str]:
     _raise_first(uri for *_, uri in inputs)
 
 
+def _fine_tuning(model: str = "azureml://registries/azureml-meta/models/Llama-2-7b/versions/11",
+                 data: str = js.DATA) -> dict[str, Any]:
+    """A fine-tuning job as the REST API's example writes it (API 2025-12-01)."""
+    return {"jobType": "FineTuning", "computeId": "gpu-compute", "experimentName": "llm-finetuning",
+            "fineTuningDetails": {"modelProvider": "Custom", "taskType": "TextCompletion",
+                                  "model": {"jobInputType": "mlflow_model", "mode": "ReadOnlyMount", "uri": model},
+                                  "trainingData": {"jobInputType": "uri_file", "mode": "ReadOnlyMount", "uri": data}}}
+
+
 job_pinned_assets = ResourceRule(
     name="job-pinned-assets",
     title="Jobs use pinned assets",
@@ -66,7 +75,10 @@ job_pinned_assets = ResourceRule(
     "its code, environment and component by a pinned version, and read data and model inputs from pinned asset "
     "versions rather than raw storage or datastore paths. Absent references are not judged (a component-based step "
     "takes them from the component), a data or model input without a uri is a violation; literal inputs and "
-    "pipeline bindings (${{...}}) are not data.",
+    "pipeline bindings (${{...}}) are not data. Fine-tuning and distillation jobs (jobType FineTuning, Distillation: "
+    "API 2025-12-01, not in azure-native 3.29's typed Job union, so programs write them as plain dicts) are judged by "
+    "that dict's shape: fineTuningDetails.{model, trainingData, validationData}, dataGenerationDetails.{trainingData, "
+    "validationData} and finetuningDetails.studentModel.",
     severity=Severity.HIGH,
     level=EnforcementLevel.MANDATORY,
     remediation="Reference code, environments and components as azureml:<name>:<version> or a versioned asset id "
@@ -148,5 +160,19 @@ job_pinned_assets = ResourceRule(
         Sample("unpinned asset still judged when raw paths allowed", js.job(js.command(inputs={
             "d": {"jobInputType": "uri_folder", "uri": "azureml:transactions@latest"}})),
             ("names a label",), config={"allowRawDataPaths": True}),
+        Sample("fine-tuning job, pinned (a plain dict: not in azure-native 3.29's Job union)", js.job(_fine_tuning()),
+               sdk=False),
+        Sample("fine-tuning job on a raw blob path and an unversioned model", js.job(_fine_tuning(
+            model="azureml://registries/azureml-meta/models/Llama-2-7b",
+            data="https://acct.blob.core.windows.net/train/chat.jsonl")),
+            ("properties.fineTuningDetails.model.uri names no version",
+             "properties.fineTuningDetails.trainingData.uri is a storage or datastore path"), sdk=False),
+        Sample("distillation job with an unpinned student model", js.job({
+            "jobType": "Distillation", "computeId": "gpu-compute",
+            "dataGenerationDetails": {"teacherModelEndpoint": {"endpointName": "teacher"},
+                                      "trainingData": {"jobInputType": "uri_file", "uri": js.DATA}},
+            "finetuningDetails": {"studentModel": {"job_input_type": "mlflow_model",
+                                                   "uri": "azureml://registries/azureml-meta/models/Meta-Llama-3.1-8B-Instruct/labels/latest"}}}),
+            ("properties.finetuningDetails.studentModel.uri names a label",), sdk=False),
     ),
 )

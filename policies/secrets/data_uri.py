@@ -151,6 +151,9 @@ data_uri_no_sas_token = ResourceRule(
         Sample("job without inputs", {"properties": {"jobType": "Command", "command": "echo"}}, type=t.JOB),
         Sample("sas url", {"properties": {"dataType": "uri_file", "dataUri": _SAS_URL}},
                ("properties.dataUri carries a credential: its value contains a SAS token signature",)),
+        Sample("registry data version with a sas url", {"registryName": "shared", "name": "t", "version": "1", "properties": {
+            "dataType": "uri_file", "dataUri": _SAS_URL}}, ("properties.dataUri carries a credential",),
+            type=t.REGISTRY_DATA_VERSION),
         Sample("short signature", {"properties": {"dataUri": "https://acct.blob.core.windows.net/d/t.csv?sp=r&sig=abc"}},
                ("SAS signature or account key as a query parameter",)),
         Sample("connection string", {"properties": {

@@ -14,6 +14,7 @@ from ..core import frameworks as fw
 from ..core import props as p
 from ..core import shape
 from ..core import types as t
+from ..core.linking import Linker
 from ..core.messages import quote_known
 from ..core.options import string, strings
 from ..core.providers import Provider
@@ -109,32 +110,18 @@ workspace_hbi_for_confidential = ResourceRule(
 )
 
 
-def _storage_by_id(index: StackIndex) -> dict[str, StackItem]:
-    found: dict[str, StackItem] = {}
-    for storage in index.of_type(*ws.STORAGE_TYPES):
-        try:
-            storage_id = p.get_lower(storage.props, "id")
-        except UnknownValueError:
-            continue  # reachable by property dependency instead
-        if storage_id:
-            found[storage_id] = storage
-    return found
+_STORAGE_FIX: Final = "pass the account's output instead of a string (storage_account=account.id)"
 
 
-def _linked_storage(item: StackItem, key: str, by_id: Mapping[str, StackItem],
-                    index: StackIndex) -> tuple[list[StackItem], UnknownValueError | None]:
-    """The storage accounts ``item.<key>`` names: by id, else by property dependency."""
-    by_dep = index.linked(item, key, *ws.STORAGE_TYPES)
-    try:
-        storage_id = p.get_lower(item.props, key)
-    except UnknownValueError as exc:
-        return by_dep, None if by_dep else exc
-    if storage_id and storage_id in by_id:
-        return [by_id[storage_id]], None
-    return by_dep, None  # not declared in this stack: cannot be judged
+def _linked_storage(item: StackItem, key: str, linker: Linker) -> list[StackItem]:
+    """The storage accounts ``item.<key>`` names, when declared in this stack (``linking``);
+    raises ``Unlinked`` when that cannot be told during preview. Nothing when the item names none."""
+    if not item.built_from(key) and not p.present(p.get_or_unknown(item.props, key)):
+        return []
+    return linker.find(item, ws.STORAGE_TYPES, key=key, what="storage account", fix=_STORAGE_FIX).require()
 
 
-def _denied_by_rule_resources(index: StackIndex, by_id: Mapping[str, StackItem]) -> set[str]:
+def _denied_by_rule_resources(index: StackIndex, linker: Linker) -> set[str]:
     """URNs of classic storage accounts closed by a separate AccountNetworkRules resource."""
     denied: set[str] = set()
     for rules in index.of_type(t.CLASSIC_STORAGE_NETWORK_RULES):
@@ -142,8 +129,7 @@ def _denied_by_rule_resources(index: StackIndex, by_id: Mapping[str, StackItem])
             action = read(rules.type, rules.props, ws.NETWORK_RULES_ACTION)
             if action is None or not isinstance(action.value, str) or action.value.strip().lower() != "deny":
                 continue
-            targets, _ = _linked_storage(rules, shape.path_of(rules.type, rules.props, ws.NETWORK_RULES_ACCOUNT) or "",
-                                         by_id, index)
+            targets = _linked_storage(rules, shape.path_of(rules.type, rules.props, ws.NETWORK_RULES_ACCOUNT) or "", linker)
         except UnknownValueError:
             continue
         denied.update(s.urn for s in targets)
@@ -154,26 +140,25 @@ def _storage_public(storage: StackItem, denied: set[str]) -> bool:
     if storage.urn in denied:
         return False
     public = read(storage.type, storage.props, ws.STORAGE_PUBLIC)
+    if public is not None and isinstance(public.value, str) and public.value.strip().lower() == "disabled":
+        return False  # the rule set is then moot (during preview it may be unknown)
     action = read(storage.type, storage.props, ws.STORAGE_DEFAULT_ACTION)
-    closed = public is not None and isinstance(public.value, str) and public.value.strip().lower() == "disabled"
-    denies = action is not None and isinstance(action.value, str) and action.value.strip().lower() == "deny"
-    return not (closed or denies)
+    return not (action is not None and isinstance(action.value, str) and action.value.strip().lower() == "deny")
 
 
 def _hbi_storage_check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     index = StackIndex(items)
-    by_id = _storage_by_id(index)
-    denied = _denied_by_rule_resources(index, by_id)
+    linker = Linker(index)
+    denied = _denied_by_rule_resources(index, linker)
     pending: list[tuple[str, UnknownValueError]] = []
     for workspace in index.of_type(*ws.TYPES):
         try:
-            if not ws.hbi(workspace.type, workspace.props):
-                continue
             key = shape.path_of(workspace.type, workspace.props, ws.STORAGE_ACCOUNT) or ""
-            storages, unknown = _linked_storage(workspace, key, by_id, index)
-            if unknown is not None:
-                pending.append((workspace.urn, unknown))
-            public = [s for s in storages if _storage_public(s, denied)]
+            # The storage first: with no public storage of the stack there is nothing to judge (the flag may be
+            # unknown during preview, when azure-native's PreviewOutputs leave an absent one unknown).
+            public = [s for s in _linked_storage(workspace, key, linker) if _storage_public(s, denied)]
+            if not public or not ws.hbi(workspace.type, workspace.props):
+                continue
         except UnknownValueError as exc:
             pending.append((workspace.urn, exc))
             continue
@@ -216,9 +201,10 @@ hbi_workspace_storage_private = StackRule(
     remediation="On the workspace's storage account set publicNetworkAccess to 'Disabled' (classic: "
     "publicNetworkAccessEnabled = false) or networkRuleSet.defaultAction to 'Deny' (classic: networkRules."
     "defaultAction, or an AccountNetworkRules resource), and reach it through private endpoints.",
-    unknowns="A workspace whose HBI flag or storage link is unknown during preview, or whose storage account's "
-    f"network settings are, is skipped and {SDK_ADVISORY} is added after the others are judged; a storage id "
-    "unknown during preview is matched by property dependency.",
+    unknowns="A workspace whose HBI flag or storage account's network settings are unknown during preview is skipped "
+    f"and {SDK_ADVISORY} is added after the others are judged. The storage account is linked by property dependency "
+    "(storage_account=account.id) while ids are unknown; one named by a literal id cannot be linked during preview, "
+    "and the advisory says to pass account.id instead (not a violation: `pulumi up` links it by id).",
     topics=("network", "data-access"),
     frameworks=(fw.CKV2_AZURE_50, fw.MCSB_NS2),
     types=ws.TYPES,
@@ -242,6 +228,8 @@ hbi_workspace_storage_private = StackRule(
             SampleResource(t.WORKSPACE, "ws", wx.an2_default(hbiWorkspace=True, storageAccount=_SA_ID), provider=Provider.AN2),
             _sa(publicNetworkAccess="Disabled"))),
         StackSample("public storage", sample_stack(_hbi_ws(), _sa()), ("high-business-impact workspace 'ws' accepts traffic",)),
+        StackSample("storage named by a literal id during preview", sample_stack(
+            _hbi_ws(), _sa(id=p.UNKNOWN_STRING, publicNetworkAccess="Disabled")), unknown="storage_account=account.id"),
         StackSample("explicitly allowed", sample_stack(_hbi_ws(), _sa(publicNetworkAccess="Enabled",
                                                                 networkRuleSet={"defaultAction": "Allow"})),
                     ("accepts traffic from public networks",)),

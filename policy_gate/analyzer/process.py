@@ -9,10 +9,13 @@ as long as the process. Public: the benchmark drives packs through this class to
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import queue
+import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -26,7 +29,7 @@ from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from .. import project
 from ..capture import Capture
-from ..errors import RunError
+from ..errors import RunError, UsageError
 from .engine import EngineServer, LogEntry
 
 _MAX_MESSAGE = 400 * 1024 * 1024  # a 10,000-resource AnalyzeStack request is tens of MB
@@ -56,10 +59,50 @@ def pack_environment(capture: Capture, base: Mapping[str, str] | None = None) ->
     return env
 
 
+def _environment_limit() -> int | None:
+    """Linux's limit on one environment string (``MAX_ARG_STRLEN``, 32 pages: 128 KiB), or None."""
+    return 32 * os.sysconf("SC_PAGE_SIZE") if sys.platform.startswith("linux") else None
+
+
+def check_environment(env: Mapping[str, str]) -> None:
+    """Raises ``UsageError`` when a variable of ``env`` cannot be passed to a process. The CLI
+    passes a pack its stack config in ``PULUMI_CONFIG`` (pulumi/pulumi
+    ``pkg/resource/plugin/analyzer_plugin.go`` ``constructEnv``: "Config is passed as an
+    environment variable"), and pulumi_policy reads it only there (its ``ConfigureStack`` keeps
+    only the tags), so a config over the limit fails under the CLI too ("argument list too long")."""
+    limit = _environment_limit()
+    if limit is None:
+        return
+    for name, value in env.items():
+        size = len(f"{name}={value}".encode("utf-8", "surrogateescape")) + 1
+        if size <= limit:
+            continue
+        what = f"the environment variable {name}"
+        if name == "PULUMI_CONFIG":
+            try:
+                config = json.loads(value)
+                largest = max(config, key=lambda key: len(json.dumps(config[key])))
+                what = f"the stack's config ({largest} alone is {len(json.dumps(config[largest]))} bytes)"
+            except (ValueError, TypeError):
+                what = "the stack's config"
+        raise UsageError(f"{what} does not fit the {name} environment variable the policy pack is started with: {size} "
+                         f"bytes, over the system's limit of {limit} for one variable. The Pulumi CLI passes a pack its "
+                         "stack config the same way and fails too (\"argument list too long\"); keep large values out of "
+                         "the stack config")
+
+
+def _signal_group(proc: subprocess.Popen[bytes], signum: int) -> None:
+    try:
+        os.killpg(proc.pid, signum)
+    except ProcessLookupError:
+        pass
+
+
 class PackProcess:
     """A running pack: ``connect`` waits for its port and returns the gRPC stub (then also
     ``stub``); ``call`` makes one call with the gate's error handling; ``close`` (or leaving a
-    ``with`` block) ends the process and the engine service, whatever happened.
+    ``with`` block) ends the process, its process group and the engine service, whatever
+    happened (an exception, Ctrl-C, SIGTERM: the CLI raises them in the main thread).
 
     Reading ``PulumiPolicy.yaml`` can raise ``UsageError``; failing to start, to print a port
     or to answer raises ``RunError`` (one line, with the pack's last stderr line).
@@ -69,24 +112,33 @@ class PackProcess:
         self.options = options
         self.pack = project.load_pack(options.directory)
         self.python = self.pack.interpreter(options.python)
+        check_environment(env)
         self._engine = EngineServer()
         self._engine.start()
         command = [self.python, "-u", "-m", "pulumi.policy", self._engine.address, str(options.directory)]
         self._started_at = time.perf_counter()
         try:
+            # Its own process group, so that close() ends whatever the pack started too.
             self._proc = subprocess.Popen(command, cwd=options.directory, env=dict(env), stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         except OSError as exc:
             self._engine.stop()
+            if exc.errno == errno.E2BIG:  # the limit on the whole environment and command line together
+                raise UsageError(f"cannot start the policy pack: its environment is too large ({exc.strerror}); the "
+                                 "stack's config reaches the pack in PULUMI_CONFIG, as under the Pulumi CLI") from None
             raise RunError(f"cannot start the policy pack with {self.python}: {exc.strerror or exc}") from None
         self._stderr: deque[str] = deque(maxlen=1000)  # the pack's own log output, kept for the report
         self._port_lines: queue.Queue[str | None] = queue.Queue()
         self._drains = [threading.Thread(target=self._drain, args=(self._proc.stdout, self._port_lines), daemon=True),
                         threading.Thread(target=self._drain, args=(self._proc.stderr, None), daemon=True)]
-        for thread in self._drains:
-            thread.start()
         self.channel: grpc.Channel | None = None
         self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
+        try:
+            for thread in self._drains:
+                thread.start()
+        except BaseException:  # Ctrl-C before the caller's ``with`` began: nothing else would end the pack
+            self.close()
+            raise
         self.startup_seconds: float | None = None  # from Popen to the port line, once connected
 
     @property
@@ -168,34 +220,51 @@ class PackProcess:
         try:
             return method(request, timeout=self.options.call_timeout)
         except grpc.RpcError as exc:
-            code = exc.code() if hasattr(exc, "code") else None
-            if optional and code == grpc.StatusCode.UNIMPLEMENTED:
-                return None
-            if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.StatusCode.INTERNAL):
-                try:  # a dying pack closes the socket a moment before it exits
-                    self._proc.wait(timeout=2)
-                except subprocess.TimeoutExpired:
-                    pass
-            if self._proc.poll() is not None:
-                raise self._failure(f"died during {name} (exit code {self._proc.returncode})") from None
-            if code == grpc.StatusCode.DEADLINE_EXCEEDED:
-                raise RunError(f"the policy pack did not answer {name} within {self.options.call_timeout:g}s") from None
-            details = (exc.details() if hasattr(exc, "details") else "") or ""
-            first = details.strip().splitlines()[-1] if details.strip() else str(code)
-            raise RunError(f"the policy pack failed in {name}: {first}") from None
+            return self._failed(exc, name, optional)
+
+    def submit(self, method: Any, request: Any) -> grpc.Future:
+        """Start one call without waiting (``result`` waits): the gate keeps a few Analyze calls in
+        flight, as the engine does while a program registers resources concurrently."""
+        return method.future(request, timeout=self.options.call_timeout)
+
+    def result(self, future: grpc.Future, name: str) -> Any:
+        """The answer of a call ``submit`` started, with ``call``'s error handling."""
+        try:
+            return future.result()
+        except grpc.RpcError as exc:
+            return self._failed(exc, name, False)
+
+    def _failed(self, exc: grpc.RpcError, name: str, optional: bool) -> Any:
+        """None for an optional call the pack does not implement; otherwise raises a one-line ``RunError``."""
+        code = exc.code() if hasattr(exc, "code") else None
+        if optional and code == grpc.StatusCode.UNIMPLEMENTED:
+            return None
+        if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED, grpc.StatusCode.INTERNAL):
+            try:  # a dying pack closes the socket a moment before it exits
+                self._proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
+        if self._proc.poll() is not None:
+            raise self._failure(f"died during {name} (exit code {self._proc.returncode})") from None
+        if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            raise RunError(f"the policy pack did not answer {name} within {self.options.call_timeout:g}s") from None
+        details = (exc.details() if hasattr(exc, "details") else "") or ""
+        first = details.strip().splitlines()[-1] if details.strip() else str(code)
+        raise RunError(f"the policy pack failed in {name}: {first}") from None
 
     def close(self) -> None:
         if self.channel is not None:
             self.channel.close()
         if self._proc.poll() is None:
-            self._proc.terminate()
+            _signal_group(self._proc, signal.SIGTERM)
             try:
                 self._proc.wait(timeout=5)
             except subprocess.TimeoutExpired:
-                self._proc.kill()
+                _signal_group(self._proc, signal.SIGKILL)
                 self._proc.wait()
         for thread in self._drains:
-            thread.join(timeout=5)  # everything the pack wrote is read before the report is made
+            if thread.ident is not None:
+                thread.join(timeout=5)  # everything the pack wrote is read before the report is made
         for stream in (self._proc.stdout, self._proc.stderr):
             if stream is not None:
                 stream.close()

@@ -59,34 +59,44 @@ def resource_options(resource: Resource) -> analyzer_pb2.AnalyzerResourceOptions
     return options
 
 
-def provider_resource(resource: Resource, by_urn: Mapping[str, Resource],
-                      skip_internal: bool = True) -> analyzer_pb2.AnalyzerProviderResource | None:
+# A session's provider messages, by (provider reference, skip_internal): most resources share one
+# provider, whose Struct would otherwise be rebuilt for every request.
+ProviderCache = dict[tuple[str, bool], "analyzer_pb2.AnalyzerProviderResource | None"]
+
+
+def provider_resource(resource: Resource, by_urn: Mapping[str, Resource], skip_internal: bool = True,
+                      cache: ProviderCache | None = None) -> analyzer_pb2.AnalyzerProviderResource | None:
     """The resource's provider (its reference is ``<urn>::<id>``) with its inputs, when the
     capture holds it."""
     if not resource.provider:
         return None
+    key = (resource.provider, skip_internal)
+    if cache is not None and key in cache:
+        return cache[key]
     urn = resource.provider.rsplit("::", 1)[0] if resource.provider.count("::") > 3 else resource.provider
     provider = by_urn.get(urn)
-    if provider is None:
-        return None
-    return analyzer_pb2.AnalyzerProviderResource(
+    message = None if provider is None else analyzer_pb2.AnalyzerProviderResource(
         type=provider.type, properties=struct(without_references(provider.inputs, skip_internal)), urn=provider.urn,
         name=provider.name)
+    if cache is not None:
+        cache[key] = message
+    return message
 
 
 def analyze_request(resource: Resource, inputs: Mapping[str, Any], by_urn: Mapping[str, Resource],
-                    remediate: bool = False) -> analyzer_pb2.AnalyzeRequest:
+                    remediate: bool = False, cache: ProviderCache | None = None) -> analyzer_pb2.AnalyzeRequest:
     """Analyze (or, with ``remediate``, Remediate: internal keys kept) for one resource with
     ``inputs`` (its own, or what Remediate returned)."""
     request = analyzer_pb2.AnalyzeRequest(type=resource.type, properties=struct(without_references(dict(inputs), not remediate)),
                                           urn=resource.urn, name=resource.name, options=resource_options(resource))
-    provider = provider_resource(resource, by_urn, not remediate)
+    provider = provider_resource(resource, by_urn, not remediate, cache)
     if provider is not None:
         request.provider.CopyFrom(provider)
     return request
 
 
 def stack_resource(resource: Resource, by_urn: Mapping[str, Resource],
+                   cache: ProviderCache | None = None,
                    export_provenance: Mapping[str, list[str]] | None = None) -> analyzer_pb2.AnalyzerResource:
     """One resource of AnalyzeStack; the root stack's carries ``export_provenance`` as its property
     dependencies (``runner.exports``: the engine records none for it)."""
@@ -97,7 +107,7 @@ def stack_resource(resource: Resource, by_urn: Mapping[str, Resource],
     for key, urns in dependencies.items():
         if urns:  # analyzer_plugin.go AnalyzeStack: `if len(pd) == 0 { continue }`
             message.propertyDependencies[key].CopyFrom(analyzer_pb2.AnalyzerPropertyDependencies(urns=urns))
-    provider = provider_resource(resource, by_urn)
+    provider = provider_resource(resource, by_urn, True, cache)
     if provider is not None:
         message.provider.CopyFrom(provider)
     return message
@@ -107,7 +117,8 @@ def stack_request(capture: Capture, by_urn: Mapping[str, Resource] | None = None
     """AnalyzeStack for every resource the engine analyses (``Capture.analysed``: root stack and
     providers included, reads only from state)."""
     by_urn = capture.by_urn() if by_urn is None else by_urn
-    return analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, by_urn, capture.export_provenance)
+    cache: ProviderCache = {}
+    return analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, by_urn, cache, capture.export_provenance)
                                                        for r in capture.analysed()])
 
 

@@ -46,7 +46,7 @@ def policy_metas(info: analyzer_pb2.AnalyzerInfo) -> list[PolicyMeta]:
         metas.append(PolicyMeta(
             name=policy.name, description=policy.description, level=PROTO_TO_LEVEL.get(policy.enforcementLevel, "advisory"),
             severity=_severity(policy.severity), remediation=policy.remediation_steps, framework=framework,
-            tags=tuple(policy.tags), config_schema=schema, required=required))
+            tags=tuple(policy.tags), config_schema=schema, required=required, title=policy.displayName, url=policy.url))
     return metas
 
 

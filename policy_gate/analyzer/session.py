@@ -19,6 +19,7 @@ capture came from (``Capture.kind``):
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -27,27 +28,34 @@ from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
 from .. import config as config_mod
-from ..capture import Capture
+from ..capture import Capture, Resource
 from ..errors import RunError
+from ..progress import Progress
 from ..results import Diagnostic, Outcome, PolicyMeta
 from ..wire import without_references
 from .process import PackOptions, PackProcess, pack_environment
-from .requests import analyze_request, configure_request, stack_request
+from .requests import ProviderCache, analyze_request, configure_request, stack_request
 from .responses import Collector, initial_config, policy_metas
 
 # A program re-run with URN -> top-level input changes ({"set": {...}, "remove": [...]}) that
 # the monitor applies before the mock provider computes outputs (``runner.monitor``).
 Rerun = Callable[[dict[str, dict[str, Any]]], Capture]
 MAX_PROGRAM_RUNS = 4  # remediations that feed one another settle in a run or two
+IN_FLIGHT = 4  # Analyze calls outstanding at once: the SDK's server answers with 4 worker threads
 
 
 def analyze(capture: Capture, options: PackOptions, user_config: Mapping[str, Any], config_origin: str = "config",
-            rerun: Rerun | None = None, stack_tags: Mapping[str, str] | None = None) -> Outcome:
+            rerun: Rerun | None = None, stack_tags: Mapping[str, str] | None = None,
+            progress: Progress | None = None) -> Outcome:
     """Start the pack, run every call on ``capture`` and end the pack; ``user_config`` is the
     ``--policy-pack-config`` object (``config_origin`` names it in errors); ``rerun`` runs the
-    program again with remediated inputs; ``stack_tags`` go to ConfigureStack."""
+    program again with remediated inputs; ``stack_tags`` go to ConfigureStack; ``progress``
+    shows each stage and each resource analysed. The outcome's ``warnings`` are the config's
+    (``checked.record`` adds the rest)."""
+    progress = progress or Progress()
+    progress.stage("Starting the policy pack")
     with PackProcess(options, pack_environment(capture)) as pack:
-        outcome = _session(pack, capture, user_config, config_origin, rerun, dict(stack_tags or {}))
+        outcome = _session(pack, capture, user_config, config_origin, rerun, dict(stack_tags or {}), progress)
     # pulumi_policy does not connect to the engine: its pulumi.log calls land on stderr.
     outcome.diagnostics.extend(Diagnostic("log", line) for line in pack.log_lines())
     for entry in pack.engine_logs():
@@ -74,27 +82,30 @@ def prepare(pack: PackProcess, capture: Capture, stack_tags: Mapping[str, str] |
 
 
 def configure(pack: PackProcess, info: analyzer_pb2.AnalyzerInfo, user_config: Mapping[str, Any],
-              config_origin: str = "config") -> tuple[list[PolicyMeta], dict[str, tuple[str, dict[str, Any]]]]:
+              config_origin: str = "config", warnings: list[str] | None = None,
+              ) -> tuple[list[PolicyMeta], dict[str, tuple[str, dict[str, Any]]]]:
     """Merge and validate the config as the CLI does, send Configure; returns the pack's
-    policies and each entry's (level, properties)."""
+    policies and each entry's (level, properties); the config's warnings go to ``warnings``."""
     policies = policy_metas(info)
-    merged = config_mod.merge(policies, initial_config(info), user_config, config_origin)
+    merged = config_mod.merge(policies, initial_config(info), user_config, config_origin, warnings)
     pack.call(pack.stub.Configure, configure_request(merged), "Configure")
     return policies, merged
 
 
 def _session(pack: PackProcess, capture: Capture, user_config: Mapping[str, Any], config_origin: str,
-             rerun: Rerun | None, stack_tags: dict[str, str]) -> Outcome:
+             rerun: Rerun | None, stack_tags: dict[str, str], progress: Progress) -> Outcome:
     info = prepare(pack, capture, stack_tags)
-    policies, merged = configure(pack, info, user_config, config_origin)
-    outcome = Outcome(info.name, pack.version or info.version or "", policies, dry_run=capture.dry_run)
+    warnings: list[str] = []
+    policies, merged = configure(pack, info, user_config, config_origin, warnings)
+    outcome = Outcome(info.name, pack.version or info.version or "", policies, dry_run=capture.dry_run, warnings=warnings)
     remediating = any(level == "remediate" for level, _ in merged.values())
-    capture, resources = _settle(pack, capture, remediating, rerun if capture.kind == "program" else None, outcome)
+    capture, resources = _settle(pack, capture, remediating, rerun if capture.kind == "program" else None, outcome, progress)
     outcome.resources = resources.resources
     for name in ("violations", "diagnostics", "not_applicable", "remediations"):
         getattr(outcome, name).extend(getattr(resources, name))
     by_urn = capture.by_urn()
     analysed = {r.urn for r in capture.analysed()}
+    progress.stage("Analysing the stack")
     Collector(outcome, by_urn).take(pack.call(pack.stub.AnalyzeStack, stack_request(capture, by_urn), "AnalyzeStack"),
                                     capture.root_urn, analysed)
     try:
@@ -105,7 +116,7 @@ def _session(pack: PackProcess, capture: Capture, user_config: Mapping[str, Any]
 
 
 def _settle(pack: PackProcess, capture: Capture, remediating: bool, rerun: Rerun | None,
-            outcome: Outcome) -> tuple[Capture, Outcome]:
+            outcome: Outcome, progress: Progress) -> tuple[Capture, Outcome]:
     """Remediate and Analyze every resource; while remediations change what a program deploys,
     run the program again with those changes applied (the mock provider then computes outputs
     from the remediated inputs, and resources built from those outputs see them) and analyse
@@ -114,7 +125,7 @@ def _settle(pack: PackProcess, capture: Capture, remediating: bool, rerun: Rerun
     applied: dict[str, dict[str, Any]] = {}
     for _ in range(MAX_PROGRAM_RUNS):
         results = Outcome(outcome.pack_name, outcome.pack_version, outcome.policies, dry_run=outcome.dry_run)
-        changes = _analyse_resources(pack, capture, remediating, results)
+        changes = _analyse_resources(pack, capture, remediating, results, progress)
         if rerun is None or changes == applied:
             return capture, results
         applied = changes
@@ -122,13 +133,19 @@ def _settle(pack: PackProcess, capture: Capture, remediating: bool, rerun: Rerun
     raise RunError(f"remediations still changed the program's inputs after {MAX_PROGRAM_RUNS} runs of the program")
 
 
-def _analyse_resources(pack: PackProcess, capture: Capture, remediating: bool, results: Outcome) -> dict[str, dict[str, Any]]:
+def _analyse_resources(pack: PackProcess, capture: Capture, remediating: bool, results: Outcome,
+                       progress: Progress) -> dict[str, dict[str, Any]]:
     """Remediate (when a policy is at ``remediate``) then Analyze each resource, in the capture's
     order; returns URN -> the top-level changes the remediations made to its inputs."""
     stub, by_urn = pack.stub, capture.by_urn()
     collector = Collector(results, by_urn)
     changes: dict[str, dict[str, Any]] = {}
-    for resource in capture.analysed():
+    resources = capture.analysed()
+    progress.stage("Analysing resources", total=len(resources))
+    if not remediating:
+        _analyse_pipelined(pack, resources, by_urn, collector, results, progress)
+        return changes
+    for resource in resources:
         inputs = resource.inputs
         if remediating:
             response = pack.call(stub.Remediate, analyze_request(resource, inputs, by_urn, remediate=True), "Remediate")
@@ -141,7 +158,32 @@ def _analyse_resources(pack: PackProcess, capture: Capture, remediating: bool, r
                     inputs = fixed
         results.resources += 1
         collector.take(pack.call(stub.Analyze, analyze_request(resource, inputs, by_urn), "Analyze"), resource.urn)
+        progress.advance()
     return changes
+
+
+def _analyse_pipelined(pack: PackProcess, resources: list[Resource], by_urn: Mapping[str, Resource], collector: Collector,
+                       results: Outcome, progress: Progress) -> None:
+    """Analyze each resource with up to ``IN_FLIGHT`` calls outstanding, answers taken in the
+    capture's order: the gate builds the next request while the pack answers the last (the two
+    took turns on 2 cores before; ``docs/performance.md``). The pack sees the same requests: the
+    CLI sends each Analyze on its own, and no request depends on another's answer (with a policy at
+    ``remediate`` the calls stay one at a time, as Analyze then takes Remediate's answer)."""
+    pending: deque[tuple[str, grpc.Future]] = deque()
+    providers: ProviderCache = {}
+    for resource in resources:
+        if len(pending) >= IN_FLIGHT:
+            _take(pack, collector, progress, *pending.popleft())
+        request = analyze_request(resource, resource.inputs, by_urn, cache=providers)
+        pending.append((resource.urn, pack.submit(pack.stub.Analyze, request)))
+        results.resources += 1
+    while pending:
+        _take(pack, collector, progress, *pending.popleft())
+
+
+def _take(pack: PackProcess, collector: Collector, progress: Progress, urn: str, future: grpc.Future) -> None:
+    collector.take(pack.result(future, "Analyze"), urn)
+    progress.advance()
 
 
 def _change(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ def to_json(outcome: Outcome, redact: Redactor, fail_on: str = "mandatory", min_
         "pack": {"name": outcome.pack_name, "version": outcome.pack_version},
         "preview": outcome.dry_run,
         "resources": outcome.resources,
+        "judged": outcome.judged,  # custom resources other than providers that reached the pack (0: an empty run)
         "violations": [
             {"policy": v.policy, "level": v.level, "severity": v.severity, "urn": redact(v.urn), "type": v.type,
              "message": redact(v.message),
@@ -30,6 +31,7 @@ def to_json(outcome: Outcome, redact: Redactor, fail_on: str = "mandatory", min_
             {"policy": n.policy, "urn": redact(n.urn), "reason": redact(n.reason)} for n in outcome.not_applicable
         ],
         "warnings": [redact(w) for w in outcome.warnings],
+        "programErrors": [redact(e) for e in outcome.program_errors],
         "remediations": [
             {"policy": r.policy, "urn": redact(r.urn), "diagnostic": redact(r.diagnostic)} for r in outcome.remediations
         ],

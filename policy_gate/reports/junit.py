@@ -10,7 +10,9 @@ a policy applies to, so a pass also covers resources the policy does not look at
 
 - ``<failure>`` per violation: ``message`` = policy + message, ``type`` = enforcement level
   (advisory violations are failures too, typed ``advisory``; the gate's exit code is what
-  decides), the body the details (severity, URN, description, remediation).
+  decides), the body the details (severity, URN, the rule's title, description, remediation
+  and documentation link). Each suite's ``<properties>`` carry the rule's metadata (title,
+  description, level, severity, framework, remediation, url).
 - ``<skipped>`` when the policy said it was not applicable, could not be judged during preview,
   or every violation was exempted (message = the reason). Failures win over skips; the skip
   reasons of a failed case are kept in ``<system-out>``.
@@ -39,6 +41,7 @@ from typing import Any
 from ..capture import Capture, Resource
 from ..results import Outcome, PolicyMeta, Violation
 from ..wire import urn_name, urn_type
+from .links import web_url
 from .locations import declared_at, relative_to, source_root
 from .redact import Redactor
 
@@ -70,7 +73,7 @@ def to_junit(outcome: Outcome, capture: Capture, redact: Redactor, base: Path | 
     root = ET.Element("testsuites", {"name": _clean(redact(f"{outcome.pack_name}@{outcome.pack_version}"))})
     suites = [_suite(meta, subjects, findings, capture, redact, root_dir) for meta in _all_policies(outcome)]
     if outcome.warnings:
-        suites.append(_warnings(outcome.warnings, redact))
+        suites.append(_warnings(outcome.warnings, redact, outcome.empty))
     root.extend(suites)
     _count(root, suites)
     ET.indent(root, space="  ")
@@ -122,9 +125,10 @@ def _exempted(exemption: Any) -> str:
 def _suite(meta: PolicyMeta, subjects: Iterable[_Subject], findings: dict[tuple[str, str], _Findings], capture: Capture,
            redact: Redactor, base: Path) -> ET.Element:
     suite = ET.Element("testsuite", {"name": _clean(redact(meta.name))})
-    described = [(k, v) for k, v in (("description", meta.description), ("enforcementLevel", meta.level),
-                                      ("severity", meta.severity), ("framework", meta.framework),
-                                      ("remediation", meta.remediation)) if v]
+    described = [(k, v) for k, v in (("title", meta.title), ("description", meta.description),
+                                      ("enforcementLevel", meta.level), ("severity", meta.severity),
+                                      ("framework", meta.framework), ("remediation", meta.remediation),
+                                      ("url", web_url(redact(meta.url)) or "")) if v]
     if described:
         properties = ET.SubElement(suite, "properties")
         for name, value in described:
@@ -136,12 +140,18 @@ def _suite(meta: PolicyMeta, subjects: Iterable[_Subject], findings: dict[tuple[
     return suite
 
 
-def _warnings(warnings: list[str], redact: Redactor) -> ET.Element:
-    """A suite without test cases that carries the run's warnings (what was not checked as
-    written) in ``<system-err>``, where dashboards show a suite's output."""
+def _warnings(warnings: list[str], redact: Redactor, empty: bool = False) -> ET.Element:
+    """A suite that carries the run's warnings (what was not checked as written) in
+    ``<system-err>``, where dashboards show a suite's output; for a run in which nothing reached
+    the pack for judging, also a skipped test case saying so, which dashboards count."""
     suite = ET.Element("testsuite", {"name": "policy-gate warnings"})
+    cases = []
+    if empty:
+        case = ET.SubElement(suite, "testcase", {"name": "resources judged", "classname": "policy-gate", "time": "0"})
+        ET.SubElement(case, "skipped", {"message": "no resource reached the policy pack for judging"})
+        cases.append(case)
     ET.SubElement(suite, "system-err").text = "\n".join(_clean(redact(w)) for w in warnings)
-    _count(suite, [])
+    _count(suite, cases)
     return suite
 
 
@@ -168,10 +178,14 @@ def _case(meta: PolicyMeta, subject: _Subject, found: _Findings, capture: Captur
 
 def _details(v: Violation, meta: PolicyMeta) -> str:
     lines = [v.message or v.description, f"resource: {v.urn}", f"severity: {v.severity or '-'}"]
+    if meta.title:
+        lines.append(f"rule: {meta.title}")
     if meta.description:
         lines.append(f"policy: {meta.description}")
     if meta.remediation:
         lines.append(f"remediation: {meta.remediation}")
+    if web_url(meta.url):
+        lines.append(f"documentation: {web_url(meta.url)}")
     return "\n".join(lines)
 
 

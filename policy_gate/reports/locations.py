@@ -1,5 +1,5 @@
 """Where a program declared a resource or exported a value, for reports that point at source
-lines (SARIF, JUnit), and the root those reports' paths are relative to."""
+lines (SARIF, JUnit, Markdown), and the root those reports' paths are relative to."""
 
 from __future__ import annotations
 
@@ -47,6 +47,13 @@ def exported_at(message: str, capture: Capture) -> SourceLine | None:
         if name in capture.export_sources:
             return _source_line(capture.export_sources[name], capture)
     return None
+
+
+def finding_source(urn: str, message: str, resource: Resource | None, capture: Capture) -> SourceLine | None:
+    """Where the program wrote what a finding on ``urn`` is about: the resource's declaration, or
+    for a finding on the stack the ``pulumi.export`` its message names."""
+    on_stack = resource.is_root_stack if resource is not None else urn == capture.root_urn
+    return declared_at(resource, capture) or (exported_at(message, capture) if on_stack else None)
 
 
 def project_file(capture: Capture) -> SourceLine | None:

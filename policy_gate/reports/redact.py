@@ -1,18 +1,9 @@
 """Every string a report prints passes through a ``Redactor``: whatever a policy wrote, a
-value the program marked secret is never shown."""
+value the program marked secret is never shown (``policy_gate.redaction`` holds it, where the
+program runner can use it too)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from ..redaction import Redactor
 
-
-class Redactor:
-    def __init__(self, secrets: Iterable[str]):
-        # Longest first, so a secret containing another is replaced whole.
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, "[secret]")
-        return text
+__all__ = ["Redactor"]

@@ -8,9 +8,11 @@ pack it runs.
 
 Mapping:
 
-- rule: ``id``/``name`` the policy name; ``shortDescription`` the first sentence of its
-  description, ``fullDescription`` the whole (both capped at GitHub's 1024 characters);
-  ``help`` the remediation steps (text and Markdown); ``defaultConfiguration.level`` from the
+- rule: ``id`` the policy name, ``name`` its title (the pack's display name; else the policy
+  name); ``shortDescription`` the title (else the first sentence of its description),
+  ``fullDescription`` the description (both capped at GitHub's 1024 characters); ``helpUri``
+  the policy's ``url`` when it is an http(s) link; ``help`` the remediation steps (text and
+  Markdown, with the link); ``defaultConfiguration.level`` from the
   pack's default enforcement level and severity (below); ``properties.security-severity``
   critical 9.0, high 7.0, medium 5.0, low 3.0 (GitHub: >= 9.0 critical, 7.0-8.9 high, 4.0-6.9
   medium, 0.1-3.9 low), none for a policy without severity; ``properties.tags`` the pack's
@@ -51,7 +53,8 @@ from urllib.parse import quote
 from ..capture import Capture, Resource
 from ..results import Diagnostic, NotApplicable, Outcome, PolicyMeta, Violation
 from ..wire import urn_name
-from .locations import SourceLine, declared_at, exported_at, project_file, relative_to, source_root
+from .links import web_url
+from .locations import SourceLine, finding_source, project_file, relative_to, source_root
 from .redact import Redactor
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -87,7 +90,7 @@ def to_sarif(outcome: Outcome, capture: Capture, redact: Redactor, base: Path | 
         "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(root)}},
         "automationDetails": {"id": redact(f"{TOOL_NAME}/{capture.project}/{capture.stack}/")},
         "results": results,
-        "properties": {"preview": outcome.dry_run, "resourcesAnalysed": outcome.resources},
+        "properties": {"preview": outcome.dry_run, "resourcesAnalysed": outcome.resources, "resourcesJudged": outcome.judged},
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
@@ -118,15 +121,20 @@ def _rule(meta: PolicyMeta, redact: Redactor) -> dict[str, Any]:
                                   "enforcementLevel": meta.level, "severity": meta.severity}
     if meta.severity in _SECURITY_SEVERITY:
         properties["security-severity"] = _SECURITY_SEVERITY[meta.severity]
-    return {
+    url = web_url(redact(meta.url))
+    rule: dict[str, Any] = {
         "id": redact(meta.name),
-        "name": redact(meta.name),
-        "shortDescription": {"text": _clip(_first_sentence(description))},
+        "name": redact(meta.heading),
+        # GitHub shows the short description next to each alert: the rule's title when the pack gives one.
+        "shortDescription": {"text": _clip(redact(meta.title.strip()) or _first_sentence(description))},
         "fullDescription": {"text": _clip(description)},
-        "help": _help(description, remediation, redact(meta.framework)),
+        "help": _help(description, remediation, redact(meta.framework), url),
         "defaultConfiguration": {"level": level_for(meta.level, meta.severity)},
         "properties": properties,
     }
+    if url:
+        rule["helpUri"] = url
+    return rule
 
 
 def _tags(meta: PolicyMeta) -> list[str]:
@@ -139,13 +147,15 @@ def _tags(meta: PolicyMeta) -> list[str]:
     return tags
 
 
-def _help(description: str, remediation: str, framework: str) -> dict[str, str]:
+def _help(description: str, remediation: str, framework: str, url: str | None) -> dict[str, str]:
     text = remediation or description
     markdown = [description]
     if remediation:
         markdown.append(f"**Remediation:** {remediation}")
     if framework:
         markdown.append(f"**Compliance reference:** {framework}")
+    if url:
+        markdown.append(f"[Documentation]({url})")
     return {"text": text, "markdown": "\n\n".join(markdown)}
 
 
@@ -172,9 +182,7 @@ def _result(v: Violation, rule_index: int, resource: Resource | None, capture: C
 def _location(v: Violation, resource: Resource | None, resource_type: str, capture: Capture, base: Path,
               redact: Redactor) -> dict[str, Any]:
     location: dict[str, Any] = {}
-    on_stack = resource.is_root_stack if resource is not None else v.urn == capture.root_urn
-    where = declared_at(resource, capture) or (exported_at(v.message, capture) if on_stack else None) \
-        or project_file(capture)
+    where = finding_source(v.urn, v.message, resource, capture) or project_file(capture)
     if where is not None:
         location["physicalLocation"] = _physical(where, base, redact)
     logical: dict[str, Any] = {"name": redact(v.resource_name), "fullyQualifiedName": redact(v.urn), "kind": "resource"}

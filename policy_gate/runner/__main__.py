@@ -19,6 +19,7 @@ import traceback
 from typing import Any
 
 from ..errors import EXIT_INTERNAL, EXIT_OK, EXIT_RUN, EXIT_USAGE, debug_enabled
+from ..redaction import Redactor
 from .faults import EngineError
 from .spec import RunSpec
 
@@ -89,9 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         capture = execute(spec)
     except ProgramFailed as failure:
+        redact = Redactor(failure.secrets)  # a program's exception may quote a secret it registered
         if debug:
-            traceback.print_exception(failure.error)
-        print(_failure_line(failure.error, cwd), file=sys.stderr)
+            sys.stderr.write(redact("".join(traceback.format_exception(failure.error))))
+        print(redact(_failure_line(failure.error, cwd)), file=sys.stderr)
         return EXIT_RUN
     except Exception as exc:  # noqa: BLE001 reported as the gate's own failure
         if debug:

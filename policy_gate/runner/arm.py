@@ -55,6 +55,38 @@ _ARM_PATHS: dict[tuple[str, str], str] = {
     ("machinelearningservices", "FeaturestoreEntityVersion"): (
         _WS + "/featurestoreEntities/{name}/versions/{version}"
     ),
+    # Children the ARM paths of the Azure ML REST API (stable 2025-12-01) place below a workspace,
+    # an endpoint, a connection or an inference pool, named by the inputs the SDK gives them: a
+    # stack rule links them to their parent by these ids (policies/core/linking.py).
+    ("machinelearningservices", "ManagedNetworkSettingsRule"): _WS + "/outboundRules/{ruleName}",
+    ("machinelearningservices", "OutboundRule"): (
+        _WS + "/managedNetworks/{managedNetworkName}/outboundRules/{ruleName}"
+    ),
+    ("machinelearningservices", "PrivateEndpointConnection"): (
+        _WS + "/privateEndpointConnections/{privateEndpointConnectionName}"
+    ),
+    ("machinelearningservices", "ServerlessEndpoint"): _WS + "/serverlessEndpoints/{name}",
+    ("machinelearningservices", "MarketplaceSubscription"): _WS + "/marketplaceSubscriptions/{name}",
+    ("machinelearningservices", "CapabilityHost"): _WS + "/capabilityHosts/{name}",
+    ("machinelearningservices", "EndpointDeployment"): (
+        _WS + "/endpoints/{endpointName}/deployments/{deploymentName}"
+    ),
+    ("machinelearningservices", "RaiPolicy"): _WS + "/endpoints/{endpointName}/raiPolicies/{raiPolicyName}",
+    ("machinelearningservices", "ConnectionDeployment"): (
+        _WS + "/connections/{connectionName}/deployments/{deploymentName}"
+    ),
+    ("machinelearningservices", "ConnectionRaiPolicy"): (
+        _WS + "/connections/{connectionName}/raiPolicies/{raiPolicyName}"
+    ),
+    ("machinelearningservices", "ConnectionRaiBlocklist"): (
+        _WS + "/connections/{connectionName}/raiBlocklists/{raiBlocklistName}"
+    ),
+    ("machinelearningservices", "ConnectionRaiBlocklistItem"): (
+        _WS + "/connections/{connectionName}/raiBlocklists/{raiBlocklistName}/raiBlocklistItems/{raiBlocklistItemName}"
+    ),
+    ("machinelearningservices", "InferencePool"): _WS + "/inferencePools/{inferencePoolName}",
+    ("machinelearningservices", "InferenceGroup"): _WS + "/inferencePools/{poolName}/groups/{groupName}",
+    ("machinelearningservices", "InferenceEndpoint"): _WS + "/inferencePools/{poolName}/endpoints/{endpointName}",
     ("storage", "BlobContainer"): (
         "storageAccounts/{accountName}/blobServices/default/containers/{containerName}"
     ),
@@ -79,6 +111,19 @@ for _kind, _segment in [
     _ARM_PATHS[("machinelearningservices", f"{_kind}Container")] = f"{_WS}/{_segment}/{{name}}"
     _ARM_PATHS[("machinelearningservices", f"{_kind}Version")] = (
         f"{_WS}/{_segment}/{{name}}/versions/{{version}}"
+    )
+# A registry's assets: named by <kind>Name (data by name), as its SDK classes' inputs are.
+_REGISTRY = "registries/{registryName}"
+for _kind, _segment, _key in [
+    ("Data", "data", "name"),
+    ("Code", "codes", "codeName"),
+    ("Environment", "environments", "environmentName"),
+    ("Model", "models", "modelName"),
+    ("Component", "components", "componentName"),
+]:
+    _ARM_PATHS[("machinelearningservices", f"Registry{_kind}Container")] = f"{_REGISTRY}/{_segment}/{{{_key}}}"
+    _ARM_PATHS[("machinelearningservices", f"Registry{_kind}Version")] = (
+        f"{_REGISTRY}/{_segment}/{{{_key}}}/versions/{{version}}"
     )
 
 

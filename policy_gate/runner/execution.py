@@ -19,6 +19,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 import pulumi
 from pulumi.runtime import run_in_stack, set_all_config, set_mocks, settings
 
+from .. import redaction
 from ..wire import canonical_type
 from . import notices
 from .exports import provenance as export_provenance
@@ -33,11 +34,13 @@ _T = TypeVar("_T")
 
 
 class ProgramFailed(Exception):
-    """The user's program raised (runner exit 3); ``error`` is what it raised."""
+    """The user's program raised (runner exit 3); ``error`` is what it raised, ``secrets`` every
+    secret value the run saw so far (``redaction``), which its report must not show."""
 
-    def __init__(self, error: BaseException) -> None:
+    def __init__(self, error: BaseException, secrets: frozenset[str] = frozenset()) -> None:
         super().__init__(str(error))
         self.error = error
+        self.secrets = secrets
 
 
 class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
@@ -121,15 +124,22 @@ def execute(spec: RunSpec) -> dict[str, Any]:
     except MockError:
         raise
     except (Exception, SystemExit) as exc:
-        raise ProgramFailed(exc) from exc
+        raise ProgramFailed(exc, _secrets_seen(monitor, spec)) from exc
     capture = monitor.capture()
     # Every export's Output has resolved by now: what each one is (runner.exports) is read at once.
     secret_outputs = {r["urn"]: r["additionalSecretOutputs"] for r in capture["resources"]}
     capture["exportProvenance"] = loop.run_until_complete(
         export_provenance(monitor.export_values, monitor.root_urn, secret_outputs))
     capture["warnings"] = notices.collected()
+    capture["programErrors"] = notices.program_errors()
     capture["runtime"] = {"python": sys.executable, "pulumi": _pulumi_version()}
     return capture
+
+
+def _secrets_seen(monitor: CaptureMonitor, spec: RunSpec) -> frozenset[str]:
+    found = redaction.config_secrets(spec.config, spec.secret_keys)
+    redaction.collect(list(monitor.records.values()), found)
+    return frozenset(found)
 
 
 def _pulumi_version() -> str:
@@ -186,11 +196,12 @@ def _configure_sdk(mocks: AzureMocks, monitor: CaptureMonitor, spec: RunSpec) ->
 
 
 def _program_logger() -> logging.Logger:
-    """The program's pulumi.log messages, shown like the CLI's diagnostics (debug hidden)."""
+    """The program's pulumi.log messages, shown like the CLI's diagnostics (debug hidden);
+    warnings and errors are kept for the report too (``notices``)."""
     logger = logging.getLogger("policy_gate.program")
     logger.propagate = False
     logger.setLevel(logging.INFO)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    logger.handlers = [handler]
+    logger.handlers = [handler, notices.ProgramLogs()]
     return logger

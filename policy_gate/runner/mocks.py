@@ -2,25 +2,38 @@
 
 Inputs and answers are in the engine's wire form (``policy_gate.wire``): secrets are envelopes,
 unknowns (preview only) the ``UNKNOWN`` sentinel, numbers floats. Everything is driven by the
-type information of the provider SDK the program imported (``sdk_types``), for any provider:
+type information of the provider SDK the program imported (``sdk_types``), for any provider.
 
-- A new resource gets its inputs back reshaped to the declared output types (``shaping``), and
-  every output-only property, at the top and inside the objects it returns, filled with a
-  plausible value of its declared type (``samples``) or a value the ARM conventions give (its
-  name, ARM type, API version, Key Vault key URI). Its id is an ARM id (``arm``): from the
-  ARM paths of azure-native, or in the shape of a bridged provider's documented import example
-  (pulumi-azure, azuread). Bridged providers also return the id as the output ``id``.
+A new resource's outputs are what its provider returns, in the provider's output shape:
+
+- The output properties its SDK class declares, and nothing else: an input that is no output
+  (``workspaceName``, ``resourceGroupName``, a datastore's ``credentials.secrets``) is not
+  returned, at the top or inside the objects the provider returns. azure-native builds outputs
+  from the API response with the SDK's output shape (pulumi-azure-native
+  ``provider/pkg/provider/provider.go`` ``Create``: ``ResponseBodyToSdkOutputs`` over the
+  resource's response properties; ``provider/pkg/convert/responseBodyToSdkOutputs.go`` keeps only those),
+  and a Terraform-bridged provider's state is its schema's attributes, which its SDK declares as
+  outputs. Inputs that are also outputs come back as given (reshaped to the declared output
+  types, ``shaping``), except what the response says itself: azure-native returns the resource's
+  ARM ``id`` (an output of every response, though no SDK declares it: the provider's recorded
+  states hold it, ``provider/pkg/provider/testdata/recorded/TestProviderUpgrade/*/stack.json``),
+  its ARM ``name`` (the last segment of its id: a data version's ``name`` output is its version,
+  whatever its ``name`` input) and ``type``; a bridged provider's ``id`` (its state's).
+- Every output-only property, at the top and inside the objects it returns, filled with a
+  plausible value of its declared type (``samples``) or a value the ARM conventions give (API
+  version, Key Vault key URI). Its id is an ARM id (``arm``): from the ARM paths of
+  azure-native, or in the shape of a bridged provider's documented import example
+  (pulumi-azure, azuread).
+- In preview a new resource gets an empty id. azure-native returns ``PreviewOutputs``
+  (``provider/pkg/convert/previewOutputs.go``): each response property the inputs give, and
+  every other one unknown (its ``id`` and ``name`` too, unless an input of that name exists);
+  a bridged provider leaves its computed attributes unknown. A read reports its state in both.
 - An output the SDK class declares secret (``additional_secret_outputs``) is a secret: the
   monitor wraps what the request names (``monitor.CaptureMonitor``).
-- In preview a new resource gets an empty id and every computed value is unknown, as in
-  ``pulumi preview``; a read reports its state in both.
 - An invoke gets a sample of its declared result type, for a function in any module.
 
-Echoed inputs: the outputs still carry every input, also those that are no output of the
-resource (``output_names`` lists the real ones): the pack's stack rules link resources through
-some of them (``workspaceName``, ``resourceGroupName``). Issue 18 replaces the echo with the
-provider's exact output shape; dropping the keys ``output_names`` does not list is then the
-one change here.
+``output_names`` lists the output properties a type has (recorded in the capture as
+``outputNames``), for tests that write a stack export in the provider's shape.
 """
 
 from __future__ import annotations
@@ -59,13 +72,13 @@ class CaptureResourceArgs(MockResourceArgs):
 
 
 def output_names(token: str) -> list[str] | None:
-    """The output properties a resource of this type really has (the SDK's declared outputs;
-    a bridged provider's also ``id``); None when the SDK class is not known."""
+    """The output properties a resource of this type really has (the SDK's declared outputs and
+    the ``id`` every azure-native response and bridged state holds); None when the SDK class is
+    not known."""
     cls = resource_class(token)
     if cls is None:
         return None
-    names = set(output_types(cls)) | ({"id"} if is_bridged(token) else set())
-    return sorted(names)
+    return sorted({*output_types(cls), "id"})
 
 
 class AzureMocks(Mocks):
@@ -85,21 +98,30 @@ class AzureMocks(Mocks):
         # A read or an import reports the real state, even in preview.
         known = bool(args.resource_id) or not self.preview
         cls = resource_class(args.typ)
-        outputs = self._echo_inputs(cls, args.inputs, urn, known) if cls is not None else dict(args.inputs)
         name = self._own_name(args, urn)
         resource_id = (args.resource_id or self._id(cls, args, name, urn)) if known else ""
         if cls is None:
-            return resource_id, outputs
-        for key in sorted(output_only(cls) or ()):
-            if key not in outputs:
-                value = self._computed(cls, key, args, name, urn) if known else UNKNOWN
-                if value is not None:
-                    outputs[key] = value
-        if is_bridged(args.typ):
+            return resource_id, dict(args.inputs)
+        native = args.typ.startswith("azure-native:")
+        outputs = self._returned_inputs(cls, args.inputs, urn, known, native)
+        absent = set(output_types(cls)) - set(outputs)
+        if known or not native:
+            absent &= output_only(cls) or set()  # an optional input left out stays out (Azure's default is unknown here)
+        for key in sorted(absent):
+            value = self._computed(cls, key, args, name, urn) if known else UNKNOWN
+            if value is not None:
+                outputs[key] = value
+        if native and known:
+            outputs.update(id=resource_id, name=name)  # the response's own, whatever the inputs said
+            if "type" in outputs:
+                outputs["type"] = arm_type(args.typ)
+        elif native:
+            outputs["id"] = UNKNOWN  # PreviewOutputs: a response property no input gives
+        else:
             # Every resource of a bridged provider has an "id" property, in its state too
             # (pulumi-terraform-bridge docs/resource-ids.md).
             outputs["id"] = resource_id or UNKNOWN
-            if "name" in output_types(cls) and "name" not in outputs:
+            if "name" in output_types(cls) and "name" not in args.inputs:
                 outputs["name"] = name  # the provider's autoname, known in preview too
         return resource_id, outputs
 
@@ -118,15 +140,16 @@ class AzureMocks(Mocks):
         return sample_object(cls, seed), None
 
     @staticmethod
-    def _echo_inputs(resource_cls: type, inputs: dict[str, Any], urn: str, known: bool) -> dict[str, Any]:
+    def _returned_inputs(resource_cls: type, inputs: dict[str, Any], urn: str, known: bool,
+                         native: bool) -> dict[str, Any]:
+        """The inputs that are outputs too, reshaped to the declared output types; in an
+        azure-native preview every output property an object's input lacks is unknown."""
         types = output_types(resource_cls)
         args = args_class(resource_cls)
         input_types = (input_fields(args) if args is not None else None) or {}
-        shaper = Shaper(urn, known=known)
-        return {
-            key: shaper.top_level(key, value, types[key], input_types.get(key)) if key in types else value
-            for key, value in inputs.items()
-        }
+        shaper = Shaper(urn, known=known, preview_all=native and not known)
+        return {key: shaper.top_level(key, value, types[key], input_types.get(key))
+                for key, value in inputs.items() if key in types}
 
     @staticmethod
     def _own_name(args: MockResourceArgs, urn: str) -> str:

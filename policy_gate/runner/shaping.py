@@ -1,11 +1,15 @@
-"""Echoed inputs reshaped to the declared output types, the way the SDK will read them, with the
+"""Inputs returned as outputs, in the provider's output shape: reshaped to the declared output
+types, the way the SDK will read them, without what no output type declares, and with the
 output-only properties of every object the provider returns filled in.
 
 The SDK resolves every output through the resource class's declared types, falling back to
 the raw input for a key the mock did not return, and some properties have a different shape
-as output than as input; an input echoed back unchanged can make the SDK itself fail. And an
-object the provider returns carries properties only the provider computes
-(``private_dns_zone_configs[].record_sets``): programs index into them.
+as output than as input; an input echoed back unchanged can make the SDK itself fail. A
+provider returns only its output properties (azure-native: ``ResponseBodyToSdkOutputs``, which
+walks the response type's properties), so an input property that no output type declares (a
+datastore's write-only ``credentials.secrets``) is not returned. And an object the provider
+returns carries properties only the provider computes (``private_dns_zone_configs[].record_sets``):
+programs index into them.
 """
 
 from __future__ import annotations
@@ -37,16 +41,19 @@ class Shaper:
     where a map is declared (``identity.userAssignedIdentities``: ids in, id -> identity out),
     which becomes that map.
 
-    Walking the input type alongside, it fills each returned object's output-only properties
-    (those its input type lacks) with plausible values (``samples``), or unknowns unless
-    ``known`` (in preview, as azure-native's ``PreviewOutputs`` marks them computed:
-    pulumi-azure-native provider/pkg/convert/previewOutputs.go). Where the input type is not
-    known, only the GUIDs a provider always returns (``principalId``) are filled.
+    A key of an object whose output type is declared but that declares no such property is
+    dropped. Walking the input type alongside, it fills each returned object's output-only
+    properties (those its input type lacks) with plausible values (``samples``), or unknowns
+    unless ``known``. With ``preview_all`` (an azure-native preview) every output property an
+    object lacks is unknown, as ``PreviewOutputs`` marks each response property the inputs do not
+    give (pulumi-azure-native provider/pkg/convert/previewOutputs.go). Where the input type is
+    not known, only the GUIDs a provider always returns (``principalId``) are filled.
     """
 
-    def __init__(self, seed: str, known: bool) -> None:
+    def __init__(self, seed: str, known: bool, preview_all: bool = False) -> None:
         self.seed = seed
         self.known = known
+        self.preview_all = preview_all
 
     def top_level(self, key: str, value: Any, typ: Any, input_typ: Any = None) -> Any:
         """A value for output ``key`` the SDK accepts; never absent, or the SDK would fall back
@@ -92,7 +99,8 @@ class Shaper:
             fields = t.output_type_fields(typ)
             inputs = t.input_fields(t.input_counterpart(input_typ, typ))
             input_of = inputs.get if inputs is not None else (lambda _k: None)
-            shaped = self._shape_items(value, fields.get, input_of, path, depth)
+            declared = {k: v for k, v in value.items() if k in fields}  # the provider returns no other
+            shaped = self._shape_items(declared, fields.get, input_of, path, depth)
             return self.fill(shaped, fields, inputs, path, depth)
         if t.is_mapping_type(typ):
             item_type, input_item = t.mapping_value_type(typ), _mapping_value(input_typ)
@@ -137,6 +145,9 @@ class Shaper:
         fields) lacks; with ``inputs`` None, only the GUIDs providers always return."""
         for name, typ in fields.items():
             if name in shaped:
+                continue
+            if self.preview_all:
+                shaped[name] = UNKNOWN
                 continue
             if inputs is None and not (t.normalise(typ) is str and (name in GUID_OUTPUTS or name == "tenantId")):
                 continue

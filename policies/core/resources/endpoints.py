@@ -1,7 +1,8 @@
-"""Where azure-native keeps online endpoint and deployment settings (3.x ``properties``, 2.x
-``onlineEndpointProperties`` / ``onlineDeploymentProperties``, 2.x v20220201preview
-``onlineEndpointDetails`` / ``onlineDeploymentDetails``; the same names inside). The classic provider
-has no online endpoint resource; its ``InferenceCluster`` attaches an AKS cluster for v1 web services.
+"""Where azure-native keeps online, batch and serverless endpoint and deployment settings (3.x
+``properties``, 2.x ``onlineEndpointProperties`` / ``onlineDeploymentProperties``,
+``batchEndpointProperties`` / ``batchDeploymentProperties``, ``serverlessEndpointProperties``, 2.x
+v20220201preview ``<x>Details``; the same names inside). The classic provider has no endpoint
+resource; its ``InferenceCluster`` attaches an AKS cluster for v1 web services.
 """
 
 from __future__ import annotations
@@ -31,3 +32,13 @@ MAX_INSTANCES: Final = Setting("{body}.scaleSettings.maxInstances",
 _V1: Final = "a v1 web service of azure-native 2.x's module v20210401: another API, without these settings"
 V1_SERVICES: Final = {f"{t.ML}:ACIService": _V1, f"{t.ML}:AKSService": _V1}
 V1_VARIANTS: Final = {f"{t.ML}:EndpointVariant": _V1}
+
+# Batch endpoints and deployments (azure-native 3.x and 2.x). A batch endpoint has authMode (EndpointAuthMode:
+# AMLToken, Key, AADToken) and no publicNetworkAccess in either version: it follows its workspace's network.
+BATCH_ENDPOINTS: Final = (f"{t.ML}:BatchEndpoint",)
+BATCH_DEPLOYMENTS: Final = (f"{t.ML}:BatchDeployment",)
+# A batch deployment's model is an asset reference object (referenceType Id with assetId, DataPath with
+# datastoreId and path, OutputPath with jobId and path); 3.x's pipeline component deployments name a component.
+BATCH_COMPONENT: Final = Setting("{body}.deploymentConfiguration.componentId.assetId")
+# Serverless endpoints (models as a service): authMode Key, AAD or KeyAndAAD (3.x; 2.x Key or AAD).
+SERVERLESS_ENDPOINTS: Final = (f"{t.ML}:ServerlessEndpoint",)

@@ -54,6 +54,15 @@ ISOLATION_MODE: Final = Setting(
     default=Default("Disabled", "no managed network (the Azure ML REST API default isolation mode)"),
     classic_default=Default("Disabled", "no managedNetwork block means no managed network"))
 OUTBOUND_RULES: Final = Setting("managedNetwork.outboundRules")
+# Outbound rules declared as resources of their own: azure-native's ManagedNetworkSettingsRule (2.x and
+# 3.x) and 3.x's OutboundRule (body properties: type FQDN, PrivateEndpoint or ServiceTag), and the classic
+# provider's one type per kind. Their workspace: the workspaceName input (azure-native; no output, but the
+# rule's id lies below the workspace's), the workspaceId output (classic).
+CLASSIC_OUTBOUND_PRIVATE_ENDPOINT: Final = \
+    f"{t.CLASSIC_ML}/workspaceNetworkOutboundRulePrivateEndpoint:WorkspaceNetworkOutboundRulePrivateEndpoint"
+OUTBOUND_RULE_TYPES: Final = (f"{t.ML}:ManagedNetworkSettingsRule", f"{t.ML}:OutboundRule", CLASSIC_OUTBOUND_PRIVATE_ENDPOINT)
+OUTBOUND_RULE_KIND: Final = Setting("{body}.type")  # the classic type is the kind itself
+OUTBOUND_RULE_WORKSPACE: Final = Setting("workspaceName", classic="workspaceId")
 SYSTEM_DATASTORES_AUTH: Final = Setting(
     "systemDatastoresAuthMode", classic="storageAccountAccessType", only=Only(_PREVIEWS, _PREVIEW_FIX),
     default=Default("AccessKey", "the Azure ML service default"),

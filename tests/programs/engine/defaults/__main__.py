@@ -6,7 +6,9 @@ engine sends Analyze the checked inputs, so the rules see the location the provi
 - ``in-group``: a resource of the explicit "no-location" provider, so its resource group's
   location applies: the group declared below, in eastus (not allowed);
 - ``in-existing-group``: a group the stack does not declare: the real provider reads its
-  location from Azure, the gate cannot, so the location is unknown and the rule cannot judge it.
+  location from Azure, the gate cannot, so the location is unknown and the rule cannot judge it;
+- ``unversioned-data``: a data version without a version: the provider's Check auto-names it
+  (the logical name and 8 random characters), and data-version-explicit reads that as not set.
 """
 
 import pulumi
@@ -39,3 +41,7 @@ cluster("in-provider", "ml-rg", north)
 cluster("in-config", "ml-rg")
 cluster("in-group", east.name, no_location)
 cluster("in-existing-group", "existing-rg", no_location)
+
+ml.DataVersion("unversioned-data", resource_group_name="ml-rg", workspace_name="shared", name="events",
+               properties=ml.UriFolderDataVersionArgs(
+                   data_type="uri_folder", data_uri="azureml://datastores/workspaceblobstore/paths/events/", tags=TAGS))

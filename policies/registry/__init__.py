@@ -1,0 +1,1 @@
+"""Rules for Azure ML registries (shared models, environments, components and data)."""

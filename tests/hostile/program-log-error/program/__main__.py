@@ -1,0 +1,10 @@
+import pulumi
+
+
+class Thing(pulumi.CustomResource):
+    def __init__(self, name, props):
+        super().__init__("hostile:index:Thing", name, props)
+
+Thing('t', {'n': 1})
+pulumi.log.error('the quota check failed: refusing to continue')
+pulumi.log.warn('falling back to the default network')

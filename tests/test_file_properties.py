@@ -1,0 +1,83 @@
+"""Property-based tests of the files the gate reads (``tests.file_strategies``: stack exports
+and preview files with wrong types, deep nesting, unknowns, numbers JSON cannot hold): each
+is refused with one line (exit 2, or 5 for a preview recording an error) or analysed and
+reported in full, never a crash (exit 3).
+
+The fast tier loads each file in the gate's process, builds every request the pack would get
+and renders every report format (50 examples with ``HYPOTHESIS_PROFILE=quick``, the fast tier's;
+200 otherwise; 2,000 with ``thorough``); the full tier also runs 12 through the whole gate.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from policy_gate import inputs
+from policy_gate.analyzer import analyze_request, stack_request
+from policy_gate.errors import EXIT_INCOMPLETE, EXIT_USAGE, GateError, one_line
+from policy_gate.reports import FORMATS, Redactor, render
+from policy_gate.results import Outcome, Violation
+from tests.file_strategies import documents
+
+ROOT = Path(__file__).resolve().parent.parent
+_EXAMPLES = {"quick": 50, "thorough": 2_000}.get(os.environ.get("HYPOTHESIS_PROFILE", ""), 200)
+
+
+def _settings(examples: int) -> settings:
+    return settings(max_examples=examples, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _written(directory: str, text: str) -> Path:
+    path = Path(directory) / "input.json"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@_settings(_EXAMPLES)
+@given(documents())
+def test_a_file_is_refused_in_one_line_or_analysable_in_full(document: tuple[str, str]) -> None:
+    kind, text = document
+    with tempfile.TemporaryDirectory() as directory:
+        try:
+            capture = inputs.load(_written(directory, text))
+        except GateError as exc:
+            assert exc.exit_code == EXIT_USAGE or (exc.exit_code == EXIT_INCOMPLETE and kind == "preview"), exc.message
+            assert exc.message.strip() and "\n" not in one_line(exc.message)
+            return
+    by_urn = capture.by_urn()
+    for resource in capture.analysed():
+        analyze_request(resource, resource.inputs, by_urn)
+        analyze_request(resource, resource.inputs, by_urn, remediate=True)
+    stack_request(capture, by_urn)
+    outcome = Outcome("pack", "1.0.0", resources=len(capture.analysed()), judged=0,
+                      violations=[Violation("rule", "mandatory", "high", r.urn, r.type, "found") for r in capture.resources])
+    for fmt in FORMATS:
+        assert render(fmt, outcome, capture, Redactor(capture.secret_strings()))
+
+
+@pytest.mark.process
+@_settings(12)
+@given(documents())
+def test_through_the_gate_exit_2_or_a_complete_report(document: tuple[str, str]) -> None:
+    kind, text = document
+    with tempfile.TemporaryDirectory() as directory:
+        result = subprocess.run([sys.executable, "-m", "policy_gate", "run", str(_written(directory, text)), "--format",
+                                 "json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    if result.returncode in (EXIT_USAGE, EXIT_INCOMPLETE):
+        assert result.returncode == EXIT_USAGE or kind == "preview"
+        assert len([line for line in lines if line.startswith("error: ")]) == 1 and lines[-1].startswith("error: ")
+        return
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    assert all(line.startswith("warning: ") for line in lines), result.stderr[-2000:]
+    assert json.loads(result.stdout)["summary"].startswith(("PASS", "FAIL", "EMPTY"))
