@@ -87,7 +87,9 @@ def _resource_groups() -> dict[tuple[str, str], list[tuple[ResourceRule, Any, in
 @pytest.mark.parametrize("group", list(_resource_groups().values()), ids=[f"{k[0]} {k[1]}" for k in _resource_groups()])
 def test_resource_samples_through_protocol(group: list[tuple[ResourceRule, Any, int]]) -> None:
     rule = group[0][0]
-    config = {rule.name: dict(group[0][1].config)}
+    # An opt-in rule (disabled by default) is turned on, at advisory, to be seen judging.
+    level = "advisory" if rule.opt_in else rule.level.value
+    config = {rule.name: {**({"enforcementLevel": level} if rule.opt_in else {}), **group[0][1].config}}
     resources = [(sample.type or rule.types[0], sample.resource or f"{rule.name}-{index}", sample.props)
                  for _, sample, index in group]
     if problems := list(jsonschema.Draft7Validator({"type": "object", "properties": {
@@ -104,7 +106,7 @@ def test_resource_samples_through_protocol(group: list[tuple[ResourceRule, Any, 
         resource_urn = urn(sample.type or rule.types[0], sample.resource or f"{rule.name}-{index}")
         assert_messages([v.message for v in outcome.violations if v.urn == resource_urn and v.policy == rule.name],
                         sample.violations)
-        assert all(v.level == rule.level.value for v in outcome.violations if v.policy == rule.name)
+        assert all(v.level == level for v in outcome.violations if v.policy == rule.name)
 
 
 STACK_CASES = [(rule, sample) for rule in RULES if isinstance(rule, StackRule) for sample in rule.samples]
