@@ -22,7 +22,7 @@ from policy_gate.analyzer import EngineServer, PackOptions, PackProcess, analyze
 from policy_gate.errors import UsageError
 from policy_gate.reports import Redactor, render
 from tests.captures import ROOT_URN, capture, from_samples, only, secret, urn
-from tests.sdk import assert_messages
+from tests.sdk import assert_messages, turned_on
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
 
@@ -87,9 +87,8 @@ def _resource_groups() -> dict[tuple[str, str], list[tuple[ResourceRule, Any, in
 @pytest.mark.parametrize("group", list(_resource_groups().values()), ids=[f"{k[0]} {k[1]}" for k in _resource_groups()])
 def test_resource_samples_through_protocol(group: list[tuple[ResourceRule, Any, int]]) -> None:
     rule = group[0][0]
-    # An opt-in rule (disabled by default) is turned on, at advisory, to be seen judging.
-    level = "advisory" if rule.opt_in else rule.level.value
-    config = {rule.name: {**({"enforcementLevel": level} if rule.opt_in else {}), **group[0][1].config}}
+    config = {rule.name: turned_on(rule, group[0][1].config)}
+    level = config[rule.name].get("enforcementLevel", rule.level.value)
     resources = [(sample.type or rule.types[0], sample.resource or f"{rule.name}-{index}", sample.props)
                  for _, sample, index in group]
     if problems := list(jsonschema.Draft7Validator({"type": "object", "properties": {
