@@ -28,7 +28,7 @@ from .hardening import REGISTRY_ADMIN_CHECK, STORAGE_BLOB_PUBLIC_CHECK, STORAGE_
 
 _AN2, _CLASSIC = Provider.AN2, Provider.CLASSIC
 _OPT_IN: Final = ("Disabled by default: at `remediate` it sets {what} on every {kind} of the stack before it is "
-                  "deployed, as Azure Policy's Modify definition {modify} does. At `advisory` or `mandatory` it reports "
+                  "deployed, {modify}. At `advisory` or `mandatory` it reports "
                   "every {kind} of the stack, whether or not a workspace names it (unlike {stack_rule}, which judges "
                   "only the ones a workspace names, so a workspace's {kind} may then be reported by both).")
 
@@ -44,7 +44,8 @@ storage_account_fixes = ResourceRule(
     description="Opt-in fix: every storage account of the stack must disallow public blob access and require TLS 1.2.",
     details=_OPT_IN.format(what="allowBlobPublicAccess false and minimumTlsVersion TLS1_2 (classic: "
                            "allowNestedItemsToBePublic, minTlsVersion)", kind="storage account",
-                           modify="13502221 for public blob access (none was found for the TLS version)",
+                           modify="as Azure Policy's Modify definition 13502221 does for public blob access (no built-in Modify "
+                           "definition for the TLS version was found)",
                            stack_rule="workspace-storage-hardened") +
     " Absent public blob access counts as allowed, as in workspace-storage-hardened; an absent minimumTlsVersion means "
     "TLS1_0 in azure-native and TLS1_2 in the classic provider. A minimum of TLS1_3 passes and is left as it is.",
@@ -87,7 +88,7 @@ registry_admin_user_fix = ResourceRule(
     title="Container registries disable the admin user",
     description="Opt-in fix: every container registry of the stack must disable its admin user (a shared password).",
     details=_OPT_IN.format(what="adminUserEnabled false (classic: adminEnabled)", kind="container registry",
-                           modify="79fdfe03", stack_rule="workspace-registry-hardened") +
+                           modify="as Azure Policy's Modify definition 79fdfe03 does", stack_rule="workspace-registry-hardened") +
     " An absent admin user setting means false in every provider.",
     severity=Severity.HIGH,
     level=EnforcementLevel.DISABLED,
