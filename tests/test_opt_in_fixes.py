@@ -46,28 +46,30 @@ def _found(outcome: Outcome, policies: tuple[str, ...]) -> set[tuple[str, str]]:
     return {(v.policy, v.urn.rsplit("::", 1)[-1]) for v in outcome.violations if v.policy in policies}
 
 
-def _run(tmp_path: Path, config: dict[str, Any]) -> tuple[Outcome, list[Capture]]:
+def _run(tmp_path: Path, config: dict[str, Any], preview: bool = False) -> tuple[Outcome, list[Capture]]:
     program = write_program(tmp_path / "p", PROGRAM)
     runs: list[Capture] = []
 
     def rerun(changes: dict[str, dict[str, Any]]) -> Capture:
-        runs.append(run_program(program, "dev", False, 300, remediations=changes))
+        runs.append(run_program(program, "dev", preview, 300, remediations=changes))
         return runs[-1]
 
-    return analyze(run_program(program, "dev", False, 300), PackOptions(ROOT), config, rerun=rerun), runs
+    return analyze(run_program(program, "dev", preview, 300), PackOptions(ROOT), config, rerun=rerun), runs
 
 
-def test_off_by_default(tmp_path: Path) -> None:
+@pytest.mark.parametrize("preview", [False, True], ids=["full", "preview"])
+def test_off_by_default(tmp_path: Path, preview: bool) -> None:
     """At their default level (disabled) the fixes neither report nor remediate: the stack rules
     report the workspace's storage and registry, once each."""
-    outcome, runs = _run(tmp_path, {})
+    outcome, runs = _run(tmp_path, {}, preview)
     assert runs == [] and outcome.remediations == []
     assert _found(outcome, FIXES) == set()
     assert _found(outcome, HARDENED) == {("workspace-storage-hardened", "st"), ("workspace-registry-hardened", "acr")}
 
 
-def test_at_remediate_the_program_reruns_and_the_stack_rules_pass(tmp_path: Path) -> None:
-    outcome, runs = _run(tmp_path, {name: "remediate" for name in FIXES})
+@pytest.mark.parametrize("preview", [False, True], ids=["full", "preview"])
+def test_at_remediate_the_program_reruns_and_the_stack_rules_pass(tmp_path: Path, preview: bool) -> None:
+    outcome, runs = _run(tmp_path, {name: "remediate" for name in FIXES}, preview)
     assert len(runs) == 1  # one more run, with the fixes applied; after it nothing changes
     deployed = {r.name: r for r in runs[0].resources}
     assert deployed["st"].outputs["allowBlobPublicAccess"] is False
@@ -76,6 +78,7 @@ def test_at_remediate_the_program_reruns_and_the_stack_rules_pass(tmp_path: Path
     assert sorted((r.policy, r.urn.rsplit("::", 1)[-1]) for r in outcome.remediations) == [
         ("registry-admin-user-fix", "acr"), ("storage-account-fixes", "st")]
     assert _found(outcome, FIXES + HARDENED) == set()
+    assert [d for d in outcome.diagnostics if d.policy in FIXES + HARDENED] == []  # judged, not skipped
 
 
 def test_turned_on_it_reports_every_account_and_registry_of_the_stack() -> None:
