@@ -21,6 +21,7 @@ from .compute import access as compute_access
 from .compute import usage as compute_usage
 from .compute import virtual_network as compute_vnet
 from .core.rule import ResourceRule, Rule, StackRule
+from .dependencies import fixes as dependency_fixes
 from .dependencies import hardening as dependency_hardening
 from .dependencies import private as dependency_network
 from .endpoints import batch, online_deployment, online_endpoint, serverless
@@ -56,6 +57,8 @@ RULES: tuple[Rule, ...] = (
     dependency_hardening.workspace_key_vault_protected,
     dependency_hardening.workspace_registry_hardened,
     dependency_hardening.workspace_app_insights_entra_only,
+    dependency_fixes.storage_account_fixes,
+    dependency_fixes.registry_admin_user_fix,
     encryption.workspace_customer_managed_key,
     hbi.workspace_hbi_for_confidential,
     locations.ml_allowed_locations,

@@ -91,7 +91,25 @@ def check_resource(state: Any, where: str) -> None:
 
 def check_values(bag: Any, where: str, unknowns: bool) -> None:
     """A property bag nested at most ``MAX_VALUE_DEPTH`` levels, holding no unknown sentinel
-    unless ``unknowns``; the error names the first path that is not."""
+    unless ``unknowns``; the error names the first path that is not. Every bag of an export goes
+    through here, so the walk keeps no paths; only a bag that fails is walked again for the path."""
+    pending: list[tuple[Any, int]] = [(bag, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, Mapping):
+            if value and depth >= MAX_VALUE_DEPTH:  # its children are nested too deep
+                _explain(bag, where, unknowns)
+            pending.extend((child, depth + 1) for child in value.values())
+        elif isinstance(value, list):
+            if value and depth >= MAX_VALUE_DEPTH:  # its children are nested too deep
+                _explain(bag, where, unknowns)
+            pending.extend((child, depth + 1) for child in value)
+        elif not unknowns and isinstance(value, str) and value in UNKNOWN_SENTINELS:
+            _explain(bag, where, unknowns)
+
+
+def _explain(bag: Any, where: str, unknowns: bool) -> None:
+    """Raises ``UsageError`` naming the first path of ``bag`` that ``check_values`` refuses."""
     pending: list[tuple[Any, str, int]] = [(bag, where, 0)]
     while pending:
         value, path, depth = pending.pop()

@@ -72,9 +72,11 @@ def load(path: Path, expected: str | None = None) -> Capture:
         resources = [_resource(state, secrets, read) for state, read in states]
     if not resources:
         raise UsageError(f"{path} holds no resources to analyse (an empty deployment)")
-    for resource in resources:  # after decryption: a plaintext is a JSON value too
+    for resource, (state, _) in zip(resources, states):  # after decryption: a plaintext is a JSON value too
         for name in ("inputs", "outputs"):
-            apitype.check_values(getattr(resource, name), f"{path}: {resource.urn} {name}", unknowns=dry_run)
+            bag = getattr(resource, name)
+            if bag is not state.get(name):  # a bag holding no encrypted secret is the one checked above
+                apitype.check_values(bag, f"{path}: {resource.urn} {name}", unknowns=dry_run)
     project, stack = _names(resources)
     warnings = [state_secrets.warning(path)] if secrets.blinded else []
     return Capture(project=project, stack=stack, dry_run=dry_run, resources=resources, warnings=warnings, kind=kind)

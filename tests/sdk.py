@@ -27,6 +27,12 @@ def _props(raw: Mapping[str, Any]) -> Any:
     return unknown_checking_proxy(deserialize_properties(dict(raw)))
 
 
+def turned_on(rule: Rule, config: Mapping[str, Any]) -> dict[str, Any]:
+    """A rule's config block for a test that must see it judge: an opt-in rule (disabled by
+    default) is turned on at advisory, any other keeps its default level."""
+    return {"enforcementLevel": "advisory", **config} if rule.opt_in else dict(config)
+
+
 def run_resource(rule: ResourceRule, type_token: str, props: Mapping[str, Any],
                  config: Mapping[str, Any] | None = None, name: str = "r") -> list[str]:
     """Violation messages (the part after the description) the SDK would report."""

@@ -55,6 +55,7 @@ from policy_gate.capture import Capture
 from policy_gate.reports import FORMATS, Redactor, render
 from policy_gate.results import Outcome
 from tests.captures import capture, from_samples
+from tests.sdk import turned_on
 from tests.strategies import rule_vocabulary
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
@@ -399,7 +400,7 @@ def _resource_runs(mode: str) -> list[Run]:
                 groups[_config_key(sample.config)].append((index, sample))
         for layer, (key, members) in enumerate(sorted(groups.items())):
             resources, config, rules = layers[layer]
-            config[rule.name] = json.loads(key)
+            config[rule.name] = turned_on(rule, json.loads(key))
             rules.add(rule.name)
             resources.extend((sample.type or rule.types[0], f"{rule.name}-{index}", canaried(sample.props, vocabulary, mode))
                              for index, sample in members)
@@ -418,7 +419,7 @@ def _stack_runs(mode: str) -> list[Run]:
             resources = tuple(replace(r, props=canaried(r.props, vocabulary, mode)) for r in sample.resources)
             if not any(r.type == t.STACK for r in resources):
                 resources = (SampleResource(t.STACK, "sample-dev", {}), *resources)
-            runs.append(Run(from_samples(resources), {rule.name: dict(sample.config)}, {rule.name},
+            runs.append(Run(from_samples(resources), {rule.name: turned_on(rule, sample.config)}, {rule.name},
                             f"{rule.name}: {sample.name}"))
     return runs
 

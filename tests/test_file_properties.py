@@ -81,3 +81,47 @@ def test_through_the_gate_exit_2_or_a_complete_report(document: tuple[str, str])
     assert result.returncode in (0, 1), result.stderr[-2000:]
     assert all(line.startswith("warning: ") for line in lines), result.stderr[-2000:]
     assert json.loads(result.stdout)["summary"].startswith(("PASS", "FAIL", "EMPTY"))
+
+
+def _nested(levels: int, leaf: object) -> object:
+    value = leaf
+    for index in range(levels):
+        value = {"k": value} if index % 2 else [value]
+    return value
+
+
+@pytest.mark.parametrize(("levels", "leaf", "refused"), [
+    (99, "x", False), (100, "x", False), (101, "x", True),  # the leaf is the last level
+    (100, {}, False), (100, [], False), (101, {}, True),  # an empty container at the limit holds nothing deeper
+])
+def test_values_nested_at_the_limit(levels: int, leaf: object, refused: bool) -> None:
+    from policy_gate import apitype
+    from policy_gate.errors import UsageError
+
+    bag = {"top": _nested(levels - 1, leaf)}  # the bag itself is level 0
+    if not refused:
+        apitype.check_values(bag, "bag", unknowns=False)
+        return
+    with pytest.raises(UsageError, match=r"^bag\.top.*nested more than 100 levels deep"):
+        apitype.check_values(bag, "bag", unknowns=False)
+
+
+@given(documents())
+@_settings(_EXAMPLES)
+def test_the_fast_check_refuses_exactly_what_the_explaining_walk_does(document: tuple[str, str]) -> None:
+    """``check_values`` walks without paths and asks ``_explain`` for the message: the two must agree."""
+    from policy_gate import apitype
+    from policy_gate.errors import UsageError
+
+    def refused(check: object, bag: object) -> str | None:
+        try:
+            check(bag, "bag", False)  # type: ignore[operator]
+        except UsageError as exc:
+            return exc.message
+        return None
+
+    try:
+        bag = json.loads(document[1])  # the whole document as one bag: any JSON value
+    except (ValueError, RecursionError):
+        return
+    assert refused(apitype.check_values, bag) == refused(apitype._explain, bag)

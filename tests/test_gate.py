@@ -232,3 +232,16 @@ def test_reference_stack_passes_the_enforce_preset(mode: tuple[str, ...]) -> Non
     # closed and gives the SDK's advisory.
     assert [(d["kind"], d["policy"]) for d in data["diagnostics"]] == (
         [("unknown", "featureset-data-version-resolves")] if mode else [])
+
+
+def test_reference_stack_passes_the_opt_in_rules(tmp_path: Path) -> None:
+    """Its storage accounts and registry are hardened: the opt-in rules, which the presets keep
+    disabled, find nothing either when turned on (tests/test_opt_in_fixes.py shows them reporting when turned
+    on)."""
+    from policies import RULES
+
+    opt_in = [r.name for r in RULES if r.opt_in]
+    config = tmp_path / "opt-in.json"
+    config.write_text(json.dumps({"all": "mandatory", **{name: "mandatory" for name in opt_in}}))
+    code, data = report("reference_stack", "--config", str(config))
+    assert opt_in and code == 0 and data["violations"] == [] and data["diagnostics"] == []

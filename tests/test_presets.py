@@ -59,12 +59,21 @@ def validate_config_problems(metas: list[PolicyMeta], given: Mapping[str, Any]) 
     return problems
 
 
+def _preset_level(name: str, level: str) -> str:
+    """The level a preset setting every rule to ``level`` must give the rule ``name``: opt-in rules
+    (disabled by default) stay disabled, since they would judge a workspace's resources twice."""
+    return "disabled" if any(r.name == name and r.opt_in for r in policies.RULES) else level
+
+
 def enforce_problems(text: str) -> list[str]:
-    """How an enforce preset (its JSON text) falls short: every rule mandatory, every security rule
-    (and no other) failing closed, every rule's own ``enforce`` settings applied."""
+    """How an enforce preset (its JSON text) falls short: every rule mandatory but the opt-in ones,
+    which stay disabled, every other security rule (and no other) failing closed, every rule's own
+    ``enforce`` settings applied."""
     merged = config.merge(_metas(), {}, json.loads(text))
-    problems = [f"{name}: level {level}" for name, (level, _) in merged.items() if level != "mandatory"]
+    problems = [f"{name}: level {level}" for name, (level, _) in merged.items() if level != _preset_level(name, "mandatory")]
     for rule in policies.RULES:
+        if rule.opt_in:
+            continue
         settings = merged[rule.name][1]
         if settings.get("failClosed", False) is not rule.security:
             problems.append(f"{rule.name}: failClosed is not {str(rule.security).lower()}")
@@ -106,9 +115,10 @@ def test_validate_config_rejects_what_the_cli_rejects(given: dict[str, Any], com
     assert problems == [] if complaint is None else any(complaint in p for p in problems), problems
 
 
-def test_audit_is_advisory_everywhere() -> None:
+def test_audit_is_advisory_everywhere_but_the_opt_in_rules() -> None:
     merged = config.merge(_metas(), {}, config.load_file(str(PRESETS / "audit.json")))
-    assert {level for level, _ in merged.values()} == {"advisory"}
+    assert {name: level for name, (level, _) in merged.items()} == {name: _preset_level(name, "advisory") for name in merged}
+    assert any(r.opt_in for r in policies.RULES)  # the audit preset names them: `all` alone would turn them on
 
 
 def test_enforce_is_mandatory_and_fails_closed_on_every_security_rule() -> None:

@@ -22,7 +22,7 @@ from policy_gate.analyzer import EngineServer, PackOptions, PackProcess, analyze
 from policy_gate.errors import UsageError
 from policy_gate.reports import Redactor, render
 from tests.captures import ROOT_URN, capture, from_samples, only, secret, urn
-from tests.sdk import assert_messages
+from tests.sdk import assert_messages, turned_on
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
 
@@ -87,7 +87,8 @@ def _resource_groups() -> dict[tuple[str, str], list[tuple[ResourceRule, Any, in
 @pytest.mark.parametrize("group", list(_resource_groups().values()), ids=[f"{k[0]} {k[1]}" for k in _resource_groups()])
 def test_resource_samples_through_protocol(group: list[tuple[ResourceRule, Any, int]]) -> None:
     rule = group[0][0]
-    config = {rule.name: dict(group[0][1].config)}
+    config = {rule.name: turned_on(rule, group[0][1].config)}
+    level = config[rule.name].get("enforcementLevel", rule.level.value)
     resources = [(sample.type or rule.types[0], sample.resource or f"{rule.name}-{index}", sample.props)
                  for _, sample, index in group]
     if problems := list(jsonschema.Draft7Validator({"type": "object", "properties": {
@@ -104,7 +105,7 @@ def test_resource_samples_through_protocol(group: list[tuple[ResourceRule, Any, 
         resource_urn = urn(sample.type or rule.types[0], sample.resource or f"{rule.name}-{index}")
         assert_messages([v.message for v in outcome.violations if v.urn == resource_urn and v.policy == rule.name],
                         sample.violations)
-        assert all(v.level == rule.level.value for v in outcome.violations if v.policy == rule.name)
+        assert all(v.level == level for v in outcome.violations if v.policy == rule.name)
 
 
 STACK_CASES = [(rule, sample) for rule in RULES if isinstance(rule, StackRule) for sample in rule.samples]

@@ -28,6 +28,7 @@ from pulumi_azure_native import (
     storage,
 )
 from pulumi_azure_native import machinelearningservices as ml
+from pulumi_azure_native.containerregistry import v20231101preview as containerregistry_preview
 from pulumi_azure_native.machinelearningservices import v20230401preview as ml_preview
 from pulumi_azure_native.machinelearningservices import v20240401 as ml_ws  # a Workspace with a managed network
 
@@ -686,8 +687,12 @@ def registry(logical: str, registry_name: str, **overrides: object) -> container
     return containerregistry.Registry(logical, **args)
 
 
-# The admin user (a shared password) enabled.
-dep_registry = registry("workspace-registry-hardened", "acramlap2deps", admin_user_enabled=True)
+# Anonymous pull enabled: anyone can pull its images (a setting only 2.x's preview Registry modules have).
+# Not the admin user, which registry-admin-user-fix, once turned on in policy-config.json, reports on every registry.
+dep_registry = containerregistry_preview.Registry(
+    "workspace-registry-hardened", registry_name="acramlap2deps", resource_group_name=rg.name, location=LOCATION,
+    sku=containerregistry_preview.SkuArgs(name="Premium"), admin_user_enabled=False, anonymous_pull_enabled=True,
+    public_network_access="Disabled", tags=TAGS)
 # Instrumentation keys still accepted.
 dep_insights = insights.Component(
     "workspace-app-insights-entra-only", resource_group_name=rg.name, location=LOCATION, kind="web",
@@ -697,6 +702,12 @@ workspace("mlw-deps", "mlw-ap2-deps", storage_account=dep_storage.id, key_vault=
 # A private workspace whose registry takes traffic from the internet.
 open_registry = registry("workspace-dependencies-private", "acramlap2open", public_network_access="Enabled")
 workspace("mlw-deps-open", "mlw-ap2-deps-open", container_registry=open_registry.id)
+# The opt-in fixes (disabled by default; policy-config.json turns them on at advisory) judge every
+# storage account and registry of the stack, named by a workspace or not.
+# TLS 1.0 still accepted.
+storage_account("storage-account-fixes", "stamlap2fixes", minimum_tls_version="TLS1_0")
+# The admin user (a shared password) enabled.
+registry("registry-admin-user-fix", "acramlap2admin", admin_user_enabled=True)
 # END dependent resources
 
 # ------------------------------------------------------------------------------

@@ -214,8 +214,9 @@ def registry(logical: str, name: str, **overrides: object) -> containerservice.R
     return containerservice.Registry(logical, **args)
 
 
-# The admin user (a shared password) enabled.
-dep_registry = registry("workspace-registry-hardened", "acramlapcdeps", admin_enabled=True)
+# Anonymous pull enabled: anyone can pull its images. (Not the admin user, which registry-admin-user-fix,
+# once turned on in policy-config.json, reports on every registry.)
+dep_registry = registry("workspace-registry-hardened", "acramlapcdeps", anonymous_pull_enabled=True)
 # Instrumentation keys still accepted.
 dep_insights = appinsights.Insights("workspace-app-insights-entra-only", resource_group_name=rg.name, location=LOCATION,
                                     application_type="web", local_authentication_enabled=True, tags=TAGS)
@@ -224,6 +225,12 @@ workspace("mlw-deps", "mlw-apc-deps", storage_account_id=dep_storage.id, key_vau
 # A private workspace whose registry takes traffic from the internet.
 open_registry = registry("workspace-dependencies-private", "acramlapcopen", public_network_access_enabled=True)
 workspace("mlw-deps-open", "mlw-apc-deps-open", container_registry_id=open_registry.id)
+# The opt-in fixes (disabled by default; policy-config.json turns them on at advisory) judge every
+# storage account and registry of the stack, named by a workspace or not.
+# TLS 1.1 still accepted.
+storage_account("storage-account-fixes", "stamlapcfixes", min_tls_version="TLS1_1")
+# The admin user (a shared password) enabled.
+registry("registry-admin-user-fix", "acramlapcadmin", admin_enabled=True)
 # END dependent resources
 
 # ------------------------------------------------------------------------------

@@ -696,8 +696,9 @@ def registry(logical: str, registry_name: str, **overrides: object) -> container
     return containerregistry.Registry(logical, **args)
 
 
-# The admin user (a shared password) enabled.
-dep_registry = registry("workspace-registry-hardened", "acramlapdeps", admin_user_enabled=True)
+# Anonymous pull enabled: anyone can pull its images. (Not the admin user, which registry-admin-user-fix,
+# once turned on in policy-config.json, reports on every registry.)
+dep_registry = registry("workspace-registry-hardened", "acramlapdeps", anonymous_pull_enabled=True)
 # Instrumentation keys still accepted.
 dep_insights = applicationinsights.Component(
     "workspace-app-insights-entra-only", resource_group_name=rg.name, location=LOCATION, kind="web",
@@ -707,6 +708,12 @@ workspace("mlw-deps", "mlw-ap-deps", storage_account=dep_storage.id, key_vault=d
 # A private workspace whose registry takes traffic from the internet.
 open_registry = registry("workspace-dependencies-private", "acramlapopen", public_network_access="Enabled")
 workspace("mlw-deps-open", "mlw-ap-deps-open", container_registry=open_registry.id)
+# The opt-in fixes (disabled by default; policy-config.json turns them on at advisory) judge every
+# storage account and registry of the stack, named by a workspace or not.
+# Anonymous public blob access left allowed.
+storage_account("storage-account-fixes", "stamlapfixes", allow_blob_public_access=True)
+# The admin user (a shared password) enabled.
+registry("registry-admin-user-fix", "acramlapadmin", admin_user_enabled=True)
 # END dependent resources
 
 # ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ Messages name the path as the resource spells it and the provider's own values.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from typing import Any, Final, Literal
 
 from . import props as p
@@ -119,5 +120,18 @@ def setting_fix(check: ResourceCheck, setting: Setting, native_value: Any) -> Re
         if reading is None:
             return None
         return p.with_changes(subject.props, {reading.path: reading.own(native_value)})
+
+    return fix
+
+
+def combined_fix(*fixes: ResourceFix) -> ResourceFix:
+    """The fixes applied one after the other, each to the bag the ones before returned; None
+    when none of them changed anything."""
+
+    def fix(subject: Subject) -> dict[str, Any] | None:
+        changed: dict[str, Any] | None = None
+        for part in fixes:
+            changed = part(replace(subject, props=changed) if changed is not None else subject) or changed
+        return changed
 
     return fix

@@ -105,6 +105,9 @@ AZ_STORAGE_SHARED_KEY: Final = _azure("8c6a50c6-9ffd-4ae7-986f-5fa6111f9a54", "S
 AZ_STORAGE_BLOB_PUBLIC: Final = _azure("4fa4b6c0-31ca-4c0d-b10d-24b96f62a751", "Storage account public access should be disallowed")
 AZ_STORAGE_TLS: Final = _azure("fe83a0eb-a853-422d-aac2-1bffd182c5d0",
                                "Storage accounts should have the specified minimum TLS version")
+# Modify: what storage-account-fixes does at remediate (StorageAccountDisablePublicBlobAccess_Modify.json).
+AZ_STORAGE_BLOB_PUBLIC_MODIFY: Final = _azure("13502221-8df0-4414-9937-de9c5c4e396b",
+                                              "Configure your Storage account public access to be disallowed")
 AZ_STORAGE_HTTPS: Final = _azure("404c3081-a854-4457-ae30-26a93ef643f9", "Secure transfer to storage accounts should be enabled")
 AZ_STORAGE_PUBLIC_NETWORK: Final = _azure("b2982f36-99f2-4db5-8eff-283140c09693",
                                           "Storage accounts should disable public network access")
@@ -116,6 +119,9 @@ AZ_VAULT_PUBLIC_NETWORK: Final = _azure("405c5871-3e91-4644-8a63-58e19d68ff5b",
                                         "Azure Key Vault should disable public network access")
 AZ_REGISTRY_ADMIN: Final = _azure("dc921057-6b28-4fbe-9b83-f7bec05db6c2",
                                   "Container registries should have local admin account disabled.")
+# Modify: what registry-admin-user-fix does at remediate (ACR_AdminAccountDisabled_Modify.json).
+AZ_REGISTRY_ADMIN_MODIFY: Final = _azure("79fdfe03-ffcb-4e55-b4d0-b925b8241759",
+                                         "Configure container registries to disable local admin account.")
 AZ_REGISTRY_ANONYMOUS_PULL: Final = _azure("9f2dea28-e834-476c-99c5-3507b4728395",
                                            "Container registries should have anonymous authentication disabled.")
 AZ_REGISTRY_PUBLIC_NETWORK: Final = _azure("0fdf0491-d080-4575-b627-ad0e843cba0f",

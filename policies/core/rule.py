@@ -27,7 +27,8 @@ declaration field      pulumi_policy word
 ``details``            none: the long explanation, in the catalogue
 ``check``              ``validate`` (wrapped: see below)
 ``fix``                ``remediate`` (runs at enforcement level ``remediate``)
-``level``              ``enforcement_level`` (the default level)
+``level``              ``enforcement_level`` (the default level; ``disabled``
+                       makes an opt-in rule, which the presets keep off)
 ``severity``           ``severity``
 ``options``            ``config_schema`` (with ``failClosed`` added to security rules)
 ``remediation``        ``remediation_steps``
@@ -189,8 +190,15 @@ class Rule:
         """Defaults overlaid with ``given``; the second item names a wrongly-typed key."""
         return merge(self.config_options, given)
 
+    @property
+    def opt_in(self) -> bool:
+        """Disabled by default: the presets keep it so, since their ``all`` would turn it on."""
+        return self.level == EnforcementLevel.DISABLED
+
     def enforced(self) -> dict[str, Any]:
         """This rule's entry in presets/enforce.json (empty: the preset's ``all`` covers it)."""
+        if self.opt_in:
+            return {"enforcementLevel": EnforcementLevel.DISABLED.value}
         return {**({"failClosed": True} if self.security else {}), **self.enforce}
 
     def schema(self) -> PolicyConfigSchema | None:

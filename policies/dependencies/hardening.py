@@ -39,13 +39,21 @@ def _stack(provider: Provider, *resources: SampleResource) -> tuple[SampleResour
 
 # --- storage -------------------------------------------------------------------------------------
 
+# The checks storage-account-fixes and registry-admin-user-fix (policies/dependencies/fixes.py) share.
+STORAGE_BLOB_PUBLIC_CHECK: Final = bool_setting(
+    setting=dx.STORAGE_BLOB_PUBLIC, expected=False, absent="violation",
+    what="anonymous public blob access must be disallowed (absent counts as allowed)")
+STORAGE_TLS_CHECK: Final = enum_setting(
+    setting=dx.STORAGE_TLS, allowed=fixed(*_TLS), absent="violation", what="the account must refuse TLS before 1.2",
+    vocabulary=("TLS1_0", "TLS1_1", *_TLS))
+REGISTRY_ADMIN_CHECK: Final = bool_setting(
+    setting=dx.REGISTRY_ADMIN, expected=False, absent="violation", what="the admin user (a shared password) must be disabled")
+
 _STORAGE_CHECKS: Final = (
     bool_setting(setting=dx.STORAGE_SHARED_KEY, expected=False, absent="violation",
                  what="shared key access must be disabled, so that only Entra identities reach the data"),
-    bool_setting(setting=dx.STORAGE_BLOB_PUBLIC, expected=False, absent="violation",
-                 what="anonymous public blob access must be disallowed (absent counts as allowed)"),
-    enum_setting(setting=dx.STORAGE_TLS, allowed=fixed(*_TLS), absent="violation",
-                 what="the account must refuse TLS before 1.2", vocabulary=("TLS1_0", "TLS1_1", *_TLS)),
+    STORAGE_BLOB_PUBLIC_CHECK,
+    STORAGE_TLS_CHECK,
     bool_setting(setting=dx.STORAGE_HTTPS, expected=True, absent="violation", what="the account must accept HTTPS only"),
 )
 
@@ -166,8 +174,7 @@ workspace_key_vault_protected = StackRule(
 # --- container registry -------------------------------------------------------------------------
 
 _REGISTRY_CHECKS: Final = (
-    bool_setting(setting=dx.REGISTRY_ADMIN, expected=False, absent="violation",
-                 what="the admin user (a shared password) must be disabled"),
+    REGISTRY_ADMIN_CHECK,
     bool_setting(setting=dx.REGISTRY_ANONYMOUS_PULL, expected=False, absent="violation",
                  what="anonymous pull must be disabled"),
 )
