@@ -29,6 +29,7 @@ from .featureset import data_version as featureset_data
 from .featureset import materialization
 from .hygiene import locations, preview_api, tags
 from .jobs import allowed_compute, environment_image, identity, limits, pinned_assets
+from .preview import sources
 from .registry import network as registry_network
 from .secrets import connection, data_uri, datastore, exports, inline
 from .workspace import encryption, hbi, network, private_endpoint, sku
@@ -94,6 +95,7 @@ RULES: tuple[Rule, ...] = (
     preview_api.no_preview_api_versions,
     inline.ml_no_inline_credentials,
     exports.no_secret_exports,
+    sources.unknown_value_sources,
 )
 
 

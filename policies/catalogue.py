@@ -22,6 +22,7 @@ from .core import linking
 from .core import types as t
 from .core.frameworks import Framework
 from .core.links import CATALOGUE_PATH
+from .core.provenance import source_listing
 from .core.providers import Provider, tokens
 from .core.rule import ResourceRule, Rule, StackRule
 
@@ -113,6 +114,15 @@ def readme_table(rules: Sequence[Rule] | None = None) -> str:
     return "\n".join(lines)
 
 
+def _sources_lines(rule: Rule) -> list[str]:
+    """The references an unknown value of which is judged by its source (``provenance``)."""
+    if not rule.sources:
+        return []
+    token = next((s for s in _selectors(rule) if not s.endswith("*")), "")
+    return ["- Unknown references judged by where they come from (with failClosed):",
+            *(f"  - {line}" for line in source_listing(token, rule.sources))]
+
+
 def _framework_line(framework: Framework) -> str:
     version = f" {framework.version}" if framework.version else ""
     return f"- {framework.source}{version} `{framework.id}`" + (f": {framework.title}" if framework.title else "")
@@ -141,6 +151,7 @@ def catalogue(rules: Sequence[Rule] | None = None) -> str:
                 f"- Default level: {rule.level.value}; severity: {rule.severity.value}",
                 f"- Topics: {', '.join(rule.topics) or '-'}",
                 f"- During preview: {rule.unknowns}",
+                *_sources_lines(rule),
                 f"- Remediation: {rule.remediation}"]
         if isinstance(rule, ResourceRule) and rule.fix is not None:
             out.append("- Automatic fix: yes, at enforcement level `remediate`")

@@ -87,6 +87,9 @@ class Capture:
     program_errors: list[str] = field(default_factory=list)  # the program's pulumi.log.error messages
     runtime: dict[str, str] = field(default_factory=dict)  # the program's interpreter and pulumi version
     export_sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # export name -> its pulumi.export line
+    # Export name -> what the export is, from the program's own capture (runner.exports): sent as the
+    # root stack's property dependencies in AnalyzeStack. Empty for a state or preview file.
+    export_provenance: dict[str, list[str]] = field(default_factory=dict)
     kind: str = "program"  # one of KINDS
 
     @classmethod
@@ -96,6 +99,7 @@ class Capture:
             organization=data.get("organization", "organization"), dry_run=bool(data.get("dryRun", False)),
             resources=[Resource.from_json(r) for r in data.get("resources", [])],
             config=dict(data.get("config") or {}), export_sources=dict(data.get("exportSources") or {}),
+            export_provenance={str(k): [str(u) for u in v] for k, v in (data.get("exportProvenance") or {}).items()},
             warnings=[str(w) for w in data.get("warnings") or []],
             program_errors=[str(e) for e in data.get("programErrors") or []],
             runtime={str(k): str(v) for k, v in (data.get("runtime") or {}).items()},

@@ -24,7 +24,10 @@ def from_samples(resources: Iterable[Any], dry_run: bool = False) -> Capture:
     by_name = {r.name: r for r in result.resources}
     for sample in samples:
         resource = by_name.get(sample.name)
-        if resource is None or resource.urn == ROOT_URN:
+        if resource is None:
+            continue
+        if resource.urn == ROOT_URN:  # what each export is: the gate's own record (runner.exports)
+            result.export_provenance = {k: [by_name[n].urn for n in names] for k, names in sample.depends_on.items() if k}
             continue
         for key, names in sample.depends_on.items():
             urns = [by_name[n].urn for n in names]

@@ -14,6 +14,7 @@ from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
 from policies import RULES
+from policies.core.provenance import DEFERRED
 from policies.core.rule import ResourceRule, Rule, StackRule
 from policies.core.samples import SampleResource
 
@@ -45,12 +46,33 @@ def run_resource(rule: ResourceRule, type_token: str, props: Mapping[str, Any],
     return found
 
 
+def _ignore(message: str, urn: str | None = None) -> None:
+    """A report_violation that keeps nothing."""
+
+
+def analyze_first(resources: tuple[SampleResource, ...]) -> None:
+    """What the engine does before AnalyzeStack: Analyze every resource, here with the resource
+    rules that declare sources (at their default config), so what they defer is recorded for
+    unknown-value-sources (``policies.core.provenance``) as it is in the pack process."""
+    DEFERRED.clear()
+    for resource in resources:
+        for rule in RULES:
+            if isinstance(rule, ResourceRule) and rule.sources and rule.applies_to(resource.type):
+                args = ResourceValidationArgs(resource.type, _props(resource.props), resource.urn(), resource.name,
+                                              _opts(), None, {})
+                try:
+                    rule.policy().validate(args, _ignore)
+                except (UnknownValueError, _NotApplicableError):
+                    pass
+
+
 def run_stack(rule: StackRule, resources: tuple[SampleResource, ...],
               config: Mapping[str, Any] | None = None, found: list[tuple[str, str | None]] | None = None,
               ) -> list[tuple[str, str | None]]:
     """The violations the SDK would report; an unknown value the rule meets is raised (as the SDK
     gets it) after ``found``, when given, holds what was reported before."""
     found = [] if found is None else found
+    analyze_first(resources)
     policy_resources = [PolicyResource(r.type, _props(r.props), r.urn(), r.name, _opts(), None, None, [], {})
                         for r in resources]
     by_name = {r.name: pr for r, pr in zip(resources, policy_resources)}

@@ -38,6 +38,7 @@ from policies.core import types as t
 from policies.core.props import SECRET_SIG, SIG_KEY, UNKNOWN_SENTINELS
 from policies.core.rule import ResourceRule, Rule, StackRule
 from policies.core.samples import Sample, SampleResource, StackSample
+from policies.preview.sources import unknown_value_sources
 
 CANARY_MARK = "cnry7q"  # never a word, never a sample value: any message containing it quoted a value
 HUGE = 100_000
@@ -202,6 +203,8 @@ def rule_vocabulary(rule: Rule) -> frozenset[str]:
     found.update(_strings_in(rule.defaults()))
     for sample in rule.samples:
         found.update(_strings_in(dict(sample.config)))
+    if rule is unknown_value_sources:  # it judges what the rules declaring sources met: their words too
+        found.update(*(rule_vocabulary(r) for r in RULES if isinstance(r, ResourceRule) and r.sources))
     return frozenset(s.strip().lower() for s in found if s.strip())
 
 

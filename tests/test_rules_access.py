@@ -17,6 +17,7 @@ from policies.core.providers import Provider
 from policies.core.resources import access as ra
 from policies.core.rule import StackRule
 from policies.core.samples import SAMPLE_GROUP_ID, SampleResource, sample_stack
+from policies.core.stack import UnknownItems
 from tests.sdk import run_stack
 
 PRIVILEGED = privileged.ml_no_privileged_roles
@@ -112,8 +113,9 @@ def test_resource_group_scope_by_id_and_while_ids_are_unknown() -> None:
     messages, _ = outcome(PRIVILEGED, owner)
     assert len(messages) == 1 and "(resource group)" in messages[0]
     found: list[tuple[str, str | None]] = []
-    with pytest.raises(Unlinked) as raised:
+    with pytest.raises(UnknownItems) as raised:  # each unknown with its resource (judge_each)
         run_stack(PRIVILEGED, sample_stack(SampleResource(t.WORKSPACE, "ws", {"id": UNKNOWN}), owner), None, found)
+    assert [type(e) for _, e in raised.value.found] == [Unlinked]
     assert "the resource group scope cannot be matched to the ML estate yet" in raised.value.message and found == []
 
 

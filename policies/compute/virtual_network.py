@@ -15,11 +15,12 @@ from ..core import shape
 from ..core import types as t
 from ..core.linking import Linker
 from ..core.options import flag
+from ..core.provenance import Sources, built_from, judge, unjudged
 from ..core.providers import Provider
 from ..core.resources import compute as cs
 from ..core.resources import workspace as ws
 from ..core.resources.compute import CLUSTER, INSTANCE, compute_kind
-from ..core.rule import SDK_ADVISORY, StackRule
+from ..core.rule import SDK_ADVISORY, StackRule, fail_closed
 from ..core.samples import SampleResource, StackSample, ml_id, sample_stack
 from ..core.shape import read
 from ..core.stack import StackIndex, StackItem, judge_each
@@ -57,20 +58,36 @@ def _isolated(workspace: StackItem) -> bool:
     return isinstance(mode, str) and mode.strip().lower() in _MANAGED_MODES
 
 
-def _has_subnet(item: StackItem) -> bool:
+# A subnet id unknown during preview (the id of a subnet created in the same stack) is judged by its source.
+SUBNET_SOURCES: Final = Sources(cs.SUBNET, (t.SUBNET, t.CLASSIC_SUBNET, t.VIRTUAL_NETWORK, t.CLASSIC_VIRTUAL_NETWORK),
+                                "a subnet of this stack")
+
+
+def _has_subnet(item: StackItem, index: StackIndex, closed: bool) -> bool | str:
+    """Whether the compute has a subnet; a problem message when its subnet id is unknown and, failing
+    closed, built from something other than a subnet or virtual network of the stack."""
     holder = read(item.type, item.props, cs.SUBNET_HOLDER)  # an unknown above the subnet is a real unknown
     if holder is not None and holder.absent:
         return False
     try:
         subnet = read(item.type, item.props, cs.SUBNET)
-    except UnknownValueError:
-        return True  # a subnet is given; its id (a resource of this stack) is known after `pulumi up`
+    except UnknownValueError as exc:
+        if not closed:
+            return True  # a subnet is given; its id (a resource of this stack) is known after `pulumi up`
+        where = ".".join(str(k) for k in exc.props)
+        reason = judge(SUBNET_SOURCES, built_from(item, str(exc.props[0]), index))
+        return True if reason is None else f"{unjudged([where], SUBNET_SOURCES.what, reason)} (failClosed)."
     return subnet is not None and isinstance(subnet.raw, str) and bool(subnet.raw.strip())
 
 
 def _vnet_problem(item: StackItem, linker: Linker, config: Mapping[str, Any]) -> str | None:
-    if compute_kind(item.type, item.props) not in (CLUSTER, INSTANCE) or _has_subnet(item):
+    if compute_kind(item.type, item.props) not in (CLUSTER, INSTANCE):
         return None
+    subnet = _has_subnet(item, linker.index, fail_closed(config))
+    if subnet is True:
+        return None
+    if isinstance(subnet, str):
+        return subnet
     where = shape.path_of(item.type, item.props, cs.SUBNET)
     linked = workspaces_of(item, linker)
     if not linked:
@@ -103,13 +120,18 @@ _HUB_ID = ml_id("workspaces", "hub")
 
 
 def _compute(name: str = "cluster", workspace: str = "ws", subnet: bool = False, kind: str = "AmlCompute",
-             depends: str | None = None, known: bool = True) -> SampleResource:
+             depends: str | None = None, known: bool = True, unknown_subnet: bool = False,
+             subnet_from: str = "") -> SampleResource:
     """A compute's outputs: its id below its workspace's (unknown during preview unless ``known``);
-    ``depends`` names the input built from the workspace ("" for a plain dependency)."""
-    settings: dict[str, Any] = {"subnet": cx.SUBNET} if subnet else {}
+    ``depends`` names the input built from the workspace ("" for a plain dependency); ``subnet_from``
+    the resource its (``unknown_subnet``: unknown) subnet id is built from."""
+    settings: dict[str, Any] = {"subnet": {"id": p.UNKNOWN_STRING} if unknown_subnet else cx.SUBNET} if subnet else {}
     arm, own = (ml_id("workspaces", workspace, "computes", name), name) if known else (p.UNKNOWN_STRING, p.UNKNOWN_STRING)
+    depends_on = {depends: (workspace,)} if depends is not None else {}
+    if subnet_from:
+        depends_on["properties"] = (subnet_from,)
     return SampleResource(t.COMPUTE, name, {"id": arm, "name": own, "properties": {"computeType": kind, "properties": settings}},
-                          depends_on={depends: (workspace,)} if depends is not None else {})
+                          depends_on=depends_on)
 
 
 def _preview_ws(mode: str = "AllowOnlyApprovedOutbound", name: str = "ws") -> SampleResource:
@@ -135,7 +157,9 @@ compute_in_virtual_network = StackRule(
     remediation="Give the compute a subnet (properties.properties.subnet.id; classic provider: subnetResourceId), or "
     "set the workspace's managedNetwork.isolationMode to AllowOnlyApprovedOutbound (or AllowInternetOutbound). If the "
     "workspace lives in another stack and is known to use a managed network, set assumeManagedNetwork.",
-    unknowns="A subnet id that is unknown during preview counts as a subnet. A compute whose type or workspace link is "
+    unknowns="A subnet id that is unknown during preview counts as a subnet; with failClosed it is judged by where it "
+    "comes from (built only from subnets and virtual networks of the stack passes). A compute whose type or workspace "
+    "link is "
     f"unknown, or whose workspace's isolation mode is unknown, is skipped and {SDK_ADVISORY} is added; the others are "
     "judged.",
     topics=("network",),
@@ -147,6 +171,7 @@ compute_in_virtual_network = StackRule(
     types=t.COMPUTE_TYPES,
     not_covered=cs.ATTACHED,
     check=_in_virtual_network,
+    sources=(SUBNET_SOURCES,),
     samples=(
         StackSample("subnet, workspace elsewhere", sample_stack(_compute(subnet=True, workspace="central"))),
         StackSample("managed workspace by the compute's id", sample_stack(_ws(name="WS"), _compute(workspace="ws"))),
@@ -204,6 +229,15 @@ compute_in_virtual_network = StackRule(
             SampleResource(t.COMPUTE, "ci", {"id": f"{_WS_ID}/computes/ci", "name": "ci", "properties": {
                 "computeType": "ComputeInstance", "properties": {}}}, provider=Provider.AN2)),
             ("its workspace has no managed network isolation",)),
+        StackSample("unknown subnet id built from the stack's subnet", sample_stack(
+            SampleResource(t.SUBNET, "snet", {"subnetName": "snet"}), _compute(subnet=True, unknown_subnet=True, subnet_from="snet")),
+            config={"failClosed": True}),
+        StackSample("unknown subnet id, not failing closed", sample_stack(_compute(subnet=True, unknown_subnet=True))),
+        StackSample("unknown subnet id built from a workspace, failing closed", sample_stack(
+            _ws(), _compute(subnet=True, unknown_subnet=True, subnet_from="ws")),
+            ("properties.properties.subnet.id is unknown during preview and not shown to be a subnet of this stack: "
+             f"built from {t.WORKSPACE} 'ws' (failClosed).",),
+            config={"failClosed": True}),
         StackSample("two computes, one judged each", sample_stack(
             _ws("Disabled"), _compute("a"), _compute("b", subnet=True), _compute("c", workspace="elsewhere")),
             ("has no managed network isolation", "not declared in this stack")),

@@ -116,11 +116,34 @@ def _child(mapping: Mapping[str, Any], key: str, walked: list[str]) -> Any:
         actual = next((k for k in mapping if isinstance(k, str) and norm_key(k) == wanted), None)
         if actual is None:
             return MISSING
+        walked[-1] = actual  # an unknown's path names the keys as the resource spells them (as the SDK's proxy does)
         raw = mapping[actual]
     value = unwrap(raw)
     if is_unknown(value):
         raise UnknownValueError(value, list(walked))
     return value
+
+
+class UnknownValues(UnknownValueError):
+    """Several unknown values one check met after judging what was known (the SDK, which sees
+    only one, reads the first one's message)."""
+
+    def __init__(self, errors: Sequence[UnknownValueError]):
+        super().__init__(errors[0].unknown_type_sentinel, list(errors[0].props))
+        self.message = errors[0].message  # the SDK's advisory text: the first one's
+        self.errors = tuple(errors)
+
+
+def each_unknown(exc: UnknownValueError) -> list[UnknownValueError]:
+    """The single unknowns ``exc`` stands for."""
+    return [e for inner in exc.errors for e in each_unknown(inner)] if isinstance(exc, UnknownValues) else [exc]
+
+
+def raise_unknowns(*values: Any) -> None:
+    """Raise the unknowns among ``values`` (as ``get_or_unknown`` returns them), if any."""
+    errors = [v for v in values if isinstance(v, UnknownValueError)]
+    if errors:
+        raise errors[0] if len(errors) == 1 else UnknownValues(errors)
 
 
 def present(value: Any) -> bool:

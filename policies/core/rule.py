@@ -36,6 +36,9 @@ declaration field      pulumi_policy word
                        ``framework`` (``primary_framework``)
 ``topics``             ``tags``
 ``unknowns``           none: documents the rule's preview behaviour in the catalogue
+``sources``            none: the resource types a reference the rule reads may be
+                       built from, so an unknown one is judged by where it comes
+                       from (``provenance``) instead of failing closed
 ``security``           none: security rules can fail closed (``failClosed``) and are
                        listed with it in ``presets/enforce.json``
 ``enforce``            none: what ``presets/enforce.json`` sets beyond that
@@ -49,6 +52,10 @@ The wrapper that turns a check into a policy is the one place that:
 - reports each message the check yields, as it yields it, so what is known is reported
   even when a later read hits an unknown value (which then raises ``UnknownValueError``
   and the SDK adds its advisory "can't run policy during preview" diagnostic);
+- decides what an unknown value becomes: the SDK's advisory, or, when the rule fails closed
+  (``failClosed``), a violation; an unknown reference whose sources the rule declares is
+  judged by its source instead (``provenance``: a stack rule directly, a resource rule through
+  unknown-value-sources, to which it defers it);
 - guarantees no other exception escapes into the SDK (one would fail the user's whole
   preview): an internal error marks the policy not applicable for that resource, naming
   only the exception type, never a value.
@@ -79,8 +86,10 @@ from . import links, types
 from .frameworks import Framework
 from .linking import Unlinked
 from .options import FAIL_CLOSED, FAIL_CLOSED_STACK_KEY, Option, merge
+from .props import each_unknown
+from .provenance import DEFERRED, Deferral, Sources, deferral
 from .samples import Sample, StackSample
-from .stack import StackItem, stack_item
+from .stack import StackItem, UnknownItems, stack_item
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,16 @@ def _stack_fail_closed() -> bool:
     return str(get_config(FAIL_CLOSED_STACK_KEY) or "").strip().lower() == "true"
 
 
+def fail_closed(config: Mapping[str, Any]) -> bool:
+    """Whether a rule with this (merged) config fails closed: its own failClosed or the pack-wide switch."""
+    return config.get("failClosed") is True or _stack_fail_closed()
+
+
+class AdvisoryUnknown(UnknownValueError):
+    """An unknown value a rule leaves to the SDK's advisory even when it fails closed, because its
+    config says so (no-secret-exports' failClosedWithoutSource)."""
+
+
 def fail_closed_message(exc: UnknownValueError) -> str:
     if isinstance(exc, Unlinked):
         return (f"During preview {exc.message}; the link is unknown during preview and this rule fails closed "
@@ -153,6 +172,8 @@ class Rule:
     # Types of a provider the rule governs but does not judge, each with the reason (keys are type
     # tokens or prefixes ending in '*'); the catalogue lists them, tests/test_coverage.py requires them.
     not_covered: Mapping[str, str] = field(default_factory=dict)
+    # The references the rule reads that an unknown value may be judged by (provenance.Sources).
+    sources: tuple[Sources, ...] = ()
 
     @property
     def config_options(self) -> tuple[Option, ...]:
@@ -163,7 +184,7 @@ class Rule:
         return {o.name: o.default for o in self.config_options}
 
     def fails_closed(self, config: Mapping[str, Any]) -> bool:
-        return self.security and (config.get("failClosed") is True or _stack_fail_closed())
+        return self.security and fail_closed(config)
 
     def config(self, given: Mapping[str, Any] | None) -> tuple[dict[str, Any], str | None]:
         """Defaults overlaid with ``given``; the second item names a wrongly-typed key."""
@@ -222,9 +243,14 @@ class ResourceRule(Rule):
         return types.matches(type_token, self.types)
 
     def evaluate(self, type_token: str, props: Mapping[str, Any], config: Mapping[str, Any] | None = None,
-                 name: str = "", urn: str = "", report: Callable[[str], None] | None = None) -> list[str]:
+                 name: str = "", urn: str = "", report: Callable[[str], None] | None = None,
+                 defer: Callable[[list[Deferral]], None] | None = None) -> list[str]:
         """The violation messages for one resource. Raises only ``UnknownValueError``
-        (after reporting what was known) or the SDK's not-applicable signal via ``not_applicable``."""
+        (after reporting what was known) or the SDK's not-applicable signal via ``not_applicable``.
+
+        Unknowns at paths the rule declares ``sources`` for go to ``defer`` (recorded for
+        unknown-value-sources); failing closed, the rule then reports nothing about them, and
+        fails closed only on the others. Not failing closed, any unknown is the SDK's advisory."""
         messages: list[str] = []
         emit = report or messages.append
         if not self.applies_to(type_token):
@@ -234,30 +260,42 @@ class ResourceRule(Rule):
             emit(problem)
             return messages
         subject = Subject(type_token, name, urn, props, merged)
-        pending: UnknownValueError | None = None
+        unknowns: list[UnknownValueError] = []
         for part in self.check if isinstance(self.check, tuple) else (self.check,):
             try:
                 for message in part(subject):
                     emit(message)
             except UnknownValueError as exc:
-                pending = pending or exc
-        if pending is not None:
-            if not self.fails_closed(merged):
-                raise pending
-            emit(fail_closed_message(pending))
+                unknowns += each_unknown(exc)
+        if not unknowns:
+            return messages
+        closed = self.fails_closed(merged)
+        deferred = {id(exc): d for exc in unknowns
+                    if (d := deferral(self.name, self.sources, type_token, props, exc, closed)) is not None}
+        if deferred and defer is not None:
+            defer(list(deferred.values()))
+        others = [exc for exc in unknowns if id(exc) not in deferred]
+        if not closed:
+            raise unknowns[0]
+        if others:
+            emit(fail_closed_message(others[0]))
         return messages
 
     def policy(self) -> ResourceValidationPolicy:
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
             if not self.applies_to(args.resource_type):
                 return  # the common case: most resources are of another type
+            deferred: list[Deferral] = []
             try:
                 self.evaluate(args.resource_type, args.props, args.get_config(), args.name, args.urn,
-                              report=lambda message: report_violation(message, None))
+                              report=lambda message: report_violation(message, None), defer=deferred.extend)
             except (UnknownValueError, _NotApplicableError):
                 raise
             except Exception as exc:  # noqa: BLE001 - nothing may fail the user's preview
                 args.not_applicable(_internal_error(exc))
+            finally:
+                if self.sources:  # for unknown-value-sources, in AnalyzeStack (provenance)
+                    DEFERRED.record(args.urn, self.name, deferred)
 
         return ResourceValidationPolicy(name=self.name, validate=validate, remediate=self._remediate() if self.fix else None,
                                         **self._metadata())
@@ -303,9 +341,11 @@ class StackRule(Rule):
             for message, urn in self.check(items, merged):
                 emit(message, urn)
         except UnknownValueError as exc:
-            if not self.fails_closed(merged):
+            if isinstance(exc, AdvisoryUnknown) or not self.fails_closed(merged):
                 raise
-            emit(fail_closed_message(exc), None)
+            # One finding per resource that met an unknown (judge_each), on that resource.
+            for urn, unknown in exc.found if isinstance(exc, UnknownItems) else ((None, exc),):
+                emit(fail_closed_message(unknown), urn)
         return found
 
     def policy(self) -> StackValidationPolicy:

@@ -73,21 +73,31 @@ class StackIndex:
         return [other for other in found if other is not None and other.canonical in canonical_types]
 
 
+class UnknownItems(UnknownValueError):
+    """The unknown values a stack check met, each with the URN of the resource it belongs to, so a
+    rule that fails closed reports each on its resource (the SDK reads the first one's message)."""
+
+    def __init__(self, found: Sequence[tuple[str, UnknownValueError]]):
+        super().__init__(found[0][1].unknown_type_sentinel, list(found[0][1].props))
+        self.message = found[0][1].message  # the SDK's advisory text: the first one's (an Unlinked says why)
+        self.found = tuple(found)
+
+
 def judge_each(items: Iterable[StackItem], judge: Callable[[StackItem], str | None]) -> Iterator[tuple[str, str | None]]:
     """(message, URN) for each item ``judge`` finds a problem with. An item whose judgement meets a
-    value unknown during preview is skipped, and the first such unknown is raised after every other
-    item has been reported (the SDK then adds its advisory for the rest)."""
-    pending: UnknownValueError | None = None
+    value unknown during preview is skipped, and the unknowns are raised together (``UnknownItems``)
+    after every other item has been reported (the SDK then adds its advisory for the rest)."""
+    pending: list[tuple[str, UnknownValueError]] = []
     for item in items:
         try:
             problem = judge(item)
         except UnknownValueError as exc:
-            pending = pending or exc
+            pending.append((item.urn, exc))
             continue
         if problem:
             yield problem, item.urn
-    if pending is not None:
-        raise pending
+    if pending:
+        raise UnknownItems(pending)
 
 
 def root_stack(items: Sequence[StackItem]) -> StackItem | None:

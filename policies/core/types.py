@@ -47,6 +47,17 @@ CLASSIC_PRIVATE_ENDPOINT: Final = "azure:privatelink/endpoint:Endpoint"
 STORAGE_ACCOUNT: Final = "azure-native:storage:StorageAccount"
 CLASSIC_STORAGE_ACCOUNT: Final = "azure:storage/account:Account"
 CLASSIC_STORAGE_NETWORK_RULES: Final = "azure:storage/accountNetworkRules:AccountNetworkRules"
+# Resources whose own id or name may be a credential (random_string's id is its result): an
+# export that is one is not vouched for by its source (no-secret-exports).
+CREDENTIAL_TYPES: Final = ("random:index/randomString:RandomString", "random:index/randomPassword:RandomPassword",
+                           "tls:index/privateKey:PrivateKey")
+# Resources other resources reference by id (provenance.Sources).
+USER_ASSIGNED_IDENTITY: Final = "azure-native:managedidentity:UserAssignedIdentity"
+CLASSIC_USER_ASSIGNED_IDENTITY: Final = "azure:authorization/userAssignedIdentity:UserAssignedIdentity"
+SUBNET: Final = "azure-native:network:Subnet"
+CLASSIC_SUBNET: Final = "azure:network/subnet:Subnet"
+VIRTUAL_NETWORK: Final = "azure-native:network:VirtualNetwork"
+CLASSIC_VIRTUAL_NETWORK: Final = "azure:network/virtualNetwork:VirtualNetwork"
 
 ALL_ML: Final = f"{ML}:*"  # every Azure ML type (selectors ending in '*' match by prefix)
 ALL_CLASSIC_ML: Final = f"{CLASSIC_ML}/*"

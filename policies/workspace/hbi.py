@@ -23,7 +23,7 @@ from ..core.resources import workspace as ws
 from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject, unknown_advisory
 from ..core.samples import Sample, SampleResource, StackSample, sample_stack
 from ..core.shape import read
-from ..core.stack import StackIndex, StackItem
+from ..core.stack import StackIndex, StackItem, UnknownItems
 from . import samples as wx
 
 _RG: Final = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers"
@@ -150,7 +150,7 @@ def _hbi_storage_check(items: Sequence[StackItem], config: Mapping[str, Any]) ->
     index = StackIndex(items)
     linker = Linker(index)
     denied = _denied_by_rule_resources(index, linker)
-    pending: UnknownValueError | None = None
+    pending: list[tuple[str, UnknownValueError]] = []
     for workspace in index.of_type(*ws.TYPES):
         try:
             key = shape.path_of(workspace.type, workspace.props, ws.STORAGE_ACCOUNT) or ""
@@ -160,14 +160,14 @@ def _hbi_storage_check(items: Sequence[StackItem], config: Mapping[str, Any]) ->
             if not public or not ws.hbi(workspace.type, workspace.props):
                 continue
         except UnknownValueError as exc:
-            pending = pending or exc
+            pending.append((workspace.urn, exc))
             continue
         for storage in public:
             yield (f"The storage account of high-business-impact workspace '{workspace.name}' accepts traffic from "
                    "public networks; set its publicNetworkAccess to Disabled or its network rule set's defaultAction "
                    "to Deny (absent counts as public)."), storage.urn
-    if pending is not None:
-        raise pending
+    if pending:
+        raise UnknownItems(pending)
 
 
 _SA_ID = f"{_RG}/Microsoft.Storage/storageAccounts/st"

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Final
 
 from pulumi_policy import EnforcementLevel, Severity
+from pulumi_policy.proxy import UnknownValueError
 
 from ..core import frameworks as fw
 from ..core import props as p
@@ -15,11 +16,12 @@ from ..core import types as t
 from ..core.checks import config_list, enum_setting
 from ..core.messages import quote_known
 from ..core.options import flag, strings
+from ..core.provenance import Sources
 from ..core.providers import Provider
 from ..core.resources import workspace as ws
 from ..core.rule import ResourceRule, Subject, unknown_advisory
 from ..core.samples import Sample
-from ..core.shape import read
+from ..core.shape import Reading, read
 from . import samples as wx
 
 SYSTEM_DATASTORE_AUTH_MODES: Final = ("AccessKey", "Identity", "UserDelegationSAS")
@@ -71,16 +73,32 @@ def _managed_identity(subject: Subject) -> Iterator[str]:
 
 
 def _user_assigned(subject: Subject) -> Iterator[str]:
-    primary = read(subject.type, subject.props, ws.PRIMARY_IDENTITY)
-    listed_key, ids = _user_identity_ids(subject)
+    """The user-assigned identities: listed, and the primary one among them. What is known is judged
+    first; the unknowns (identity ids created in the same stack, during preview) are raised together."""
+    primary: Reading | UnknownValueError | None
+    try:
+        primary = read(subject.type, subject.props, ws.PRIMARY_IDENTITY)
+    except UnknownValueError as exc:
+        primary = exc
     if primary is None:
         return
-    if not ids:
+    ids: list[str] | UnknownValueError | None
+    try:
+        listed_key, ids = _user_identity_ids(subject)
+    except UnknownValueError as exc:
+        listed_key, ids = "", exc
+    if not isinstance(ids, UnknownValueError) and not ids:
         yield f"The identity type includes UserAssigned but {listed_key} lists no identity."
-    if not isinstance(primary.raw, str) or not primary.raw.strip():
-        yield f"{primary.path} must name the user-assigned identity the workspace uses."
-    elif ids and primary.raw.strip().lower() not in {i.strip().lower() for i in ids}:
-        yield f"{primary.path} is not one of the identities in {listed_key}."
+    if isinstance(primary, Reading):
+        if not isinstance(primary.raw, str) or not primary.raw.strip():
+            yield f"{primary.path} must name the user-assigned identity the workspace uses."
+        elif isinstance(ids, list) and ids and primary.raw.strip().lower() not in {i.strip().lower() for i in ids}:
+            yield f"{primary.path} is not one of the identities in {listed_key}."
+    p.raise_unknowns(primary, ids)
+
+
+# An identity reference that is unknown during preview is judged by what it was built from.
+IDENTITY_SOURCES: Final = (t.USER_ASSIGNED_IDENTITY, t.CLASSIC_USER_ASSIGNED_IDENTITY)
 
 
 workspace_managed_identity = ResourceRule(
@@ -98,8 +116,10 @@ workspace_managed_identity = ResourceRule(
     remediation="Give the workspace identity.type SystemAssigned, UserAssigned or 'SystemAssigned,UserAssigned'. "
     "With a user-assigned identity, list it in identity.userAssignedIdentities and set "
     "primaryUserAssignedIdentity to its resource id.",
-    unknowns="An unknown identity type or identity id during preview: the SDK's advisory 'can't run policy' "
-    "diagnostic (identity ids of identities created in the same stack are unknown until `pulumi up`).",
+    unknowns="An unknown identity type during preview: the SDK's advisory 'can't run policy' diagnostic. Identity ids "
+    "of identities created in the same stack are unknown until `pulumi up`: with failClosed, such an id is judged by "
+    "where it comes from (unknown-value-sources: built only from user-assigned identities of the stack passes), "
+    "without it the SDK's advisory; what is known is judged first.",
     topics=("identity", "data-access"),
     frameworks=(fw.AZ_USER_ASSIGNED_IDENTITY, fw.MCSB_IM3),
     types=ws.TYPES,
@@ -109,8 +129,14 @@ workspace_managed_identity = ResourceRule(
         flag("requireUserAssigned", False, "Require a user-assigned identity (Azure Policy 5f0c7d88)."),
     ),
     check=_managed_identity,
+    sources=(Sources(ws.PRIMARY_IDENTITY, IDENTITY_SOURCES, "a user-assigned identity of this stack"),
+             Sources(ws.USER_IDENTITIES, IDENTITY_SOURCES, "a user-assigned identity of this stack")),
     samples=(
         Sample("system assigned", {"identity": {"type": "SystemAssigned"}}),
+        Sample("identity ids unknown during preview, failing closed: judged by their source", {
+            "identity": {"type": "UserAssigned", "userAssignedIdentities": [p.UNKNOWN_STRING]},
+            "primaryUserAssignedIdentity": p.UNKNOWN_STRING,
+        }, config={"failClosed": True}),
         Sample("both, input list", {
             "identity": {"type": "SystemAssigned,UserAssigned", "userAssignedIdentities": ["/subscriptions/s/rg/id1"]},
             "primaryUserAssignedIdentity": "/subscriptions/s/rg/id1",
@@ -135,6 +161,8 @@ workspace_managed_identity = ResourceRule(
                config={"requireUserAssigned": True}),
         Sample("user assigned without primary", {"identity": {"type": "UserAssigned", "userAssignedIdentities": ["/ids/a"]}},
                ("primaryUserAssignedIdentity must name",)),
+        Sample("identity type unknown, failing closed", {"identity": {"type": p.UNKNOWN_STRING}},
+               ("identity.type is unknown during preview and this rule fails closed",), config={"failClosed": True}),
         Sample("primary not listed", {
             "identity": {"type": "UserAssigned", "userAssignedIdentities": ["/ids/a"]},
             "primaryUserAssignedIdentity": "/ids/b",

@@ -20,7 +20,7 @@ from ..core.resources import workspace as ws
 from ..core.rule import StackRule
 from ..core.samples import SampleResource, StackSample, ml_id, sample_stack
 from ..core.shape import read
-from ..core.stack import StackIndex, StackItem
+from ..core.stack import StackIndex, StackItem, UnknownItems
 from . import samples as wx
 
 _WORKSPACE_GROUP: Final = "amlworkspace"  # the private link sub-resource of a workspace
@@ -133,7 +133,7 @@ def _private_endpoint_check(items: Sequence[StackItem], config: Mapping[str, Any
         _add_endpoint(reach, endpoint, linker)
     for rule in index.of_type(*ws.OUTBOUND_RULE_TYPES):
         _add_outbound_rule(reach, rule, linker)
-    pending: UnknownValueError | None = None
+    pending: list[tuple[str, UnknownValueError]] = []
     for workspace in index.of_type(*ws.TYPES):
         if workspace.urn in reach.urns:
             continue
@@ -142,18 +142,19 @@ def _private_endpoint_check(items: Sequence[StackItem], config: Mapping[str, Any
                     or _via_hub(workspace, reach, linker)):
                 continue
         except UnknownValueError as exc:
-            pending = pending or exc
+            pending.append((workspace.urn, exc))
             continue
         hub_key = shape.path_of(workspace.type, workspace.props, ws.HUB) or ""
         if reach.may_reach({workspace.urn, *workspace.built_from(hub_key)}):
-            pending = pending or reach.unknown
+            if reach.unknown is not None:
+                pending.append((workspace.urn, reach.unknown))
             continue
         yield ("The workspace disables public network access, but no private endpoint in this stack connects to it "
                "(a PrivateEndpoint connection with groupIds 'amlworkspace' whose privateLinkServiceId is this "
                "workspace), and it has no managed network outbound rule of type PrivateEndpoint (inline, or an "
                "outbound rule resource of its own)."), workspace.urn
-    if pending is not None:
-        raise pending  # after reporting what was known: the SDK's advisory for the rest
+    if pending:
+        raise UnknownItems(pending)  # after reporting what was known: the SDK's advisory for the rest
 
 
 def _via_hub(workspace: StackItem, reach: _Reach, linker: Linker) -> bool:

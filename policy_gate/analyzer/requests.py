@@ -3,7 +3,8 @@
 Analyze gets a resource's inputs, AnalyzeStack every resource's outputs with parent,
 dependencies and property dependencies (pulumi/pulumi ``pkg/resource/plugin/analyzer_plugin.go``);
 both carry the resource options and the provider resource with the provider's inputs
-(``step_generator.go``: ``Properties: providerResource.Inputs``). Properties are marshalled as
+(``step_generator.go``: ``Properties: providerResource.Inputs``). For a program, the root stack's
+property dependencies say what each export is (``runner.exports``), which the engine does not record. Properties are marshalled as
 the engine marshals them for analyzers (``wire.without_references``): resource references become ids
 or URNs, and Analyze and AnalyzeStack drop internal ``__`` keys while Remediate keeps them.
 Configure gets each policy's enforcement level and properties.
@@ -95,11 +96,15 @@ def analyze_request(resource: Resource, inputs: Mapping[str, Any], by_urn: Mappi
 
 
 def stack_resource(resource: Resource, by_urn: Mapping[str, Resource],
-                   cache: ProviderCache | None = None) -> analyzer_pb2.AnalyzerResource:
+                   cache: ProviderCache | None = None,
+                   export_provenance: Mapping[str, list[str]] | None = None) -> analyzer_pb2.AnalyzerResource:
+    """One resource of AnalyzeStack; the root stack's carries ``export_provenance`` as its property
+    dependencies (``runner.exports``: the engine records none for it)."""
     message = analyzer_pb2.AnalyzerResource(
         type=resource.type, properties=struct(without_references(resource.outputs, True)), urn=resource.urn, name=resource.name,
         options=resource_options(resource), parent=resource.parent, dependencies=resource.dependencies)
-    for key, urns in resource.property_dependencies.items():
+    dependencies = {**resource.property_dependencies, **(export_provenance or {} if resource.is_root_stack else {})}
+    for key, urns in dependencies.items():
         if urns:  # analyzer_plugin.go AnalyzeStack: `if len(pd) == 0 { continue }`
             message.propertyDependencies[key].CopyFrom(analyzer_pb2.AnalyzerPropertyDependencies(urns=urns))
     provider = provider_resource(resource, by_urn, True, cache)
@@ -113,7 +118,8 @@ def stack_request(capture: Capture, by_urn: Mapping[str, Resource] | None = None
     providers included, reads only from state)."""
     by_urn = capture.by_urn() if by_urn is None else by_urn
     cache: ProviderCache = {}
-    return analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, by_urn, cache) for r in capture.analysed()])
+    return analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, by_urn, cache, capture.export_provenance)
+                                                       for r in capture.analysed()])
 
 
 def policy_config(level: str, props: Mapping[str, Any]) -> analyzer_pb2.PolicyConfig:

@@ -22,6 +22,7 @@ from pulumi.runtime import run_in_stack, set_all_config, set_mocks, settings
 from .. import redaction
 from ..wire import canonical_type
 from . import notices
+from .exports import provenance as export_provenance
 from .mocks import AzureMocks
 from .monitor import CaptureMonitor, MockError
 from .sources import install as locate_user_code
@@ -100,7 +101,7 @@ def execute(spec: RunSpec) -> dict[str, Any]:
     mocks = AzureMocks(spec.preview)
     monitor = CaptureMonitor(mocks, spec)
     _configure_sdk(mocks, monitor, spec)
-    locate_user_code(monitor.export_sources, monitor.program_dir)
+    locate_user_code(monitor.export_sources, monitor.program_dir, monitor.export_values)
     # As the language host's executor does with PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS:
     # secret keys make Config.get_secret/require_secret values secret outputs.
     set_all_config(dict(spec.config), list(spec.secret_keys))
@@ -125,6 +126,10 @@ def execute(spec: RunSpec) -> dict[str, Any]:
     except (Exception, SystemExit) as exc:
         raise ProgramFailed(exc, _secrets_seen(monitor, spec)) from exc
     capture = monitor.capture()
+    # Every export's Output has resolved by now: what each one is (runner.exports) is read at once.
+    secret_outputs = {r["urn"]: r["additionalSecretOutputs"] for r in capture["resources"]}
+    capture["exportProvenance"] = loop.run_until_complete(
+        export_provenance(monitor.export_values, monitor.root_urn, secret_outputs))
     capture["warnings"] = notices.collected()
     capture["programErrors"] = notices.program_errors()
     capture["runtime"] = {"python": sys.executable, "pulumi": _pulumi_version()}

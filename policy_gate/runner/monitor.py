@@ -89,6 +89,7 @@ class CaptureMonitor(MockMonitor, resource_pb2_grpc.ResourceMonitorStub):
         self._default_providers: dict[tuple[str, str], str] = {}  # (package, version) -> ref
         self.program_dir = spec.directory_path.resolve()
         self.export_sources: dict[str, dict[str, Any]] = {}  # export name -> its pulumi.export line
+        self.export_values: dict[str, Any] = {}  # export name -> the value the program exported (runner.exports)
         self.transforms = Transforms()
         self._check = ProviderCheck(self.records)
 
@@ -281,6 +282,12 @@ class CaptureMonitor(MockMonitor, resource_pb2_grpc.ResourceMonitorStub):
                 )
             )
         return list(dict.fromkeys(urns))
+
+    @property
+    def root_urn(self) -> str:
+        """The root stack's URN (registered by ``run_in_stack``), else the one it would have."""
+        return next((r["urn"] for r in self.records.values() if r["type"] == STACK_TYPE and not r["parent"]),
+                    wire.root_stack_urn(self.spec.stack, self.spec.project))
 
     def capture(self) -> dict[str, Any]:
         records = list(self.records.values())

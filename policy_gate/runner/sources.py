@@ -120,7 +120,8 @@ def _constructor_caller(repository: Path | None) -> tuple[str, int] | None:
     return innermost(((f.f_code.co_filename, line) for f, line in outside), repository)
 
 
-def install(export_sources: dict[str, dict[str, Any]], program_dir: Path) -> None:
+def install(export_sources: dict[str, dict[str, Any]], program_dir: Path,
+            export_values: dict[str, Any] | None = None) -> None:
     """Locate what the program does in the user's code, on every SDK version:
 
     - a resource's source position is its innermost user frame (older SDKs, 3.142 among them,
@@ -128,7 +129,7 @@ def install(export_sources: dict[str, dict[str, Any]], program_dir: Path) -> Non
       ``__init__`` in site-packages, and send no stack trace);
     - each ``pulumi.export`` call's innermost user frame is recorded in ``export_sources`` by
       export name (``pulumi.export`` and ``from pulumi import export`` both end in
-      ``Stack.output``).
+      ``Stack.output``), and the exported value in ``export_values`` (what it is: ``exports``).
 
     Frames in the program's git work tree come first (``innermost``)."""
     repository = work_tree(program_dir)
@@ -147,6 +148,8 @@ def install(export_sources: dict[str, dict[str, Any]], program_dir: Path) -> Non
         found = _live_user_frame(repository)
         if found is not None:
             export_sources[name] = {"file": relative(found[0], program_dir), "line": found[1]}
+        if export_values is not None:
+            export_values[name] = value
         original_output(self, name, value)
 
     pulumi_stack.Stack.output = output  # type: ignore[method-assign]
