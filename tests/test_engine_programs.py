@@ -75,12 +75,14 @@ def test_program_verdict(name: str, preview: bool) -> None:
 def test_resource_objects_reach_the_pack_as_ids() -> None:
     """Before, the pack died on the reference (exit 3, "Unrecognized signature ... when
     unmarshaling resource property"); every rule that follows ids now finds its resource: the
-    workspace's storage account (hbi-workspace-storage-private), the private endpoint's workspace
-    (workspace-private-endpoint), the compute's subnet and the job's compute are all in the stack."""
+    workspace's storage account (hbi-workspace-storage-private) and key vault (the dependency rules),
+    the private endpoint's workspace (workspace-private-endpoint), the compute's subnet and the job's
+    compute are all in the stack."""
     code, data = gate(PROGRAMS / "ids")
     judged = {v["policy"] for v in data["violations"]} | {n["policy"] for n in data["notApplicable"]}
     assert code == 0 and not judged & {"hbi-workspace-storage-private", "workspace-private-endpoint",
-                                       "compute-in-virtual-network", "job-allowed-compute"}
+                                       "compute-in-virtual-network", "job-allowed-compute", "workspace-storage-hardened",
+                                       "workspace-key-vault-protected", "workspace-dependencies-private"}
     assert data["resources"] == 11  # every registration, the root stack and the default provider included
 
 

@@ -54,7 +54,7 @@ workspace = ml.Workspace(
 )
 
 # Built-in roles: AzureML Data Scientist, and Contributor for the pipeline.
-ROLES = {"data-scientist": "f6c7c914-8db3-469d-8ca1-694a8f32e121", "contributor": "b24988ac-6180-42dd-9b0d-b1ab6d7f16f8"}
+ROLES = {"data-scientist": "f6c7c914-8db3-469d-8ca1-694a8f32e121", "contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c"}
 
 
 def grant(name: str, principal_id: str, principal_type: str, role: str) -> authorization.RoleAssignment:

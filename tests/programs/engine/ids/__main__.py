@@ -14,9 +14,10 @@ common = {"resource_group_name": rg.name, "location": LOCATION, "tags": TAGS}
 
 vault = keyvault.Vault("kv", **common, properties=keyvault.VaultPropertiesArgs(
     tenant_id="00000000-0000-0000-0000-000000000000", sku=keyvault.SkuArgs(family="A", name="standard"),
-    enable_rbac_authorization=True, public_network_access="Disabled"))
+    enable_rbac_authorization=True, enable_purge_protection=True, enable_soft_delete=True, public_network_access="Disabled"))
 account = storage.StorageAccount("st", **common, kind="StorageV2", sku=storage.SkuArgs(name="Standard_LRS"),
-                                 public_network_access="Disabled", allow_blob_public_access=False)
+                                 public_network_access="Disabled", allow_blob_public_access=False, allow_shared_key_access=False,
+                                 minimum_tls_version="TLS1_2", enable_https_traffic_only=True)
 vnet = network.VirtualNetwork("vnet", resource_group_name=rg.name, location=LOCATION,
                               address_space=network.AddressSpaceArgs(address_prefixes=["10.0.0.0/16"]))
 subnet = network.Subnet("snet", resource_group_name=rg.name, virtual_network_name=vnet.name,
