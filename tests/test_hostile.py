@@ -33,14 +33,18 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "hostile"
 MARK = "POLICY_GATE_HOSTILE_MARK"
 # The gate's entry point, measuring its own peak memory (the program and the pack are other processes).
+# VmHWM is this process image's own high-water mark: getrusage's ru_maxrss keeps the parent's across
+# fork and exec (Linux copies it at execve), so under a large pytest process it would measure pytest.
 _MEASURED = """\
-import resource, sys
+import sys
 from policy_gate.cli import main
 try:
     code = main(sys.argv[2:])
 finally:
+    with open("/proc/self/status") as status:
+        peak = next(line.split()[1] for line in status if line.startswith("VmHWM:"))
     with open(sys.argv[1], "w") as out:
-        out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        out.write(peak)
 sys.exit(code)
 """
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from policy_gate.checked import EMPTY_WARNING
 from tests.corpus import Gate, assert_verdicts, captured, copy_program, custom_resources, environment, exports, gate, run_copy, tool_dir
 
 pytestmark = pytest.mark.process  # starts a subprocess: the pack or a program run
@@ -45,6 +46,9 @@ AN2_VERDICTS = {
     # 2.x datastores carry their body under datastoreProperties: the storage key is inline there
     # (datastore credentials are that rule's, not ml-no-inline-credentials').
     ("datastore-no-inline-credentials", "training-data"),
+    # The resources the workspace stands on, as the program leaves them: Azure's defaults.
+    ("workspace-storage-hardened", "mlstorage"), ("workspace-key-vault-protected", "mlvault"),
+    ("workspace-app-insights-entra-only", "mlinsights"),
 }
 
 
@@ -93,6 +97,10 @@ CLASSIC_VERDICTS = {
     # storage_account_access_type is absent: the classic provider's default is AccessKey. No
     # workspace-allowed-sku: sku_name is absent and the classic provider's default is Basic.
     ("workspace-system-datastores-identity", "workspace"),
+    # The resources the private workspace stands on, read with the classic names and defaults.
+    ("workspace-storage-hardened", "mlstorage"), ("workspace-key-vault-protected", "mlvault"),
+    ("workspace-dependencies-private", "mlstorage"), ("workspace-dependencies-private", "mlvault"),
+    ("workspace-app-insights-entra-only", "ml-insights"),
 }
 
 
@@ -129,8 +137,9 @@ def test_poetry_project_on_the_oldest_pulumi_sdk(tmp_path: Path) -> None:
     env = environment((tool_dir("poetry"),))
     result = gate(program, env=env)
     warning = "stack reference acme/ml-network/dev: its outputs are not available offline; every output reads as unset"
-    assert (result.returncode, result.stderr_lines) == (0, [f"warning: {warning}"])
-    assert result.report["warnings"] == [warning] and result.report["violations"] == []
+    # It declares no resource of its own: nothing reached the pack for judging (checked.EMPTY_WARNING).
+    assert (result.returncode, result.stderr_lines) == (0, [f"warning: {warning}", f"warning: {EMPTY_WARNING}"])
+    assert result.report["warnings"] == [warning, EMPTY_WARNING] and result.report["violations"] == []
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PATH", env["PATH"])
         capture = captured(program)
