@@ -28,6 +28,7 @@ from bench import stacks
 from policies import RULES
 from policies.core import convert_once
 from policies.core.convert_once import SDK_SERVICER, ConvertOnceServicer, LazyDictProxy
+from policies.core.linking import Linker
 from policies.core.props import SECRET_SIG, SIG_KEY, UNKNOWN_STRING
 from policies.core.rule import ResourceRule, StackRule
 from policy_gate import config as gate_config
@@ -236,6 +237,82 @@ def test_each_request_is_converted_once(monkeypatch: pytest.MonkeyPatch) -> None
     per_stack = sum(1 + r.HasField("provider") for r in stack.resources)
     assert per_request == 2 and per_stack > len(stack.resources)
     assert counts == [resource_policies * per_request, per_request, (len(enabled) - resource_policies) * per_stack, per_stack]
+
+
+def test_stack_rules_share_one_index_per_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pack's stack rules build the stack's items, index and linker once per AnalyzeStack
+    request on the adapter (one per policy on the SDK's own servicer), and nothing outlives the request."""
+    built: list[str] = []
+    original = Linker.__init__
+
+    def counted(self: Linker, index: Any) -> None:
+        built.append("linker")
+        original(self, index)
+
+    monkeypatch.setattr(Linker, "__init__", counted)
+    stock, fast = differential.servicers("rules")
+    for servicer in (stock, fast):
+        servicer.Configure(_merged("rules", {}), None)
+    stack = stack_request(stacks.workspace_capture(3))
+    counts = []
+    for servicer in (stock, fast):
+        built.clear()
+        servicer.AnalyzeStack(stack, None)
+        counts.append(len(built))
+    assert counts[0] > 5 and counts[1] == 1
+    assert convert_once.request_memo() is None
+    built.clear()
+    fast.AnalyzeStack(stack, None)  # a new request: built again, from its own resources
+    assert built == ["linker"]
+
+
+def test_options_and_provider_are_built_when_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Most policies never read ``opts`` or ``provider``: the adapter builds them for those that do
+    (the probes), one object per policy (a write stays in its policy, test_a_write_stays_in_its_own_view)."""
+    calls: list[int] = []
+    original = SDK_SERVICER._get_resource_options
+
+    def counted(self: Any, request: Any) -> Any:
+        calls.append(1)
+        return original(self, request)
+
+    monkeypatch.setattr(SDK_SERVICER, "_get_resource_options", counted)
+    captured = stacks.workspace_capture(1)
+    request = analyze_request(captured.resources[2], captured.resources[2].inputs, captured.by_urn())
+    counts = []
+    for pack in ("rules", "probes"):
+        _, fast = differential.servicers(pack)
+        fast.Configure(_merged(pack, {}), None)
+        calls.clear()
+        fast.Analyze(request, None)
+        fast.AnalyzeStack(stack_request(captured), None)
+        counts.append(len(calls))
+    assert counts[0] == 0 and counts[1] > 0
+
+
+def test_the_runtime_is_configured_again_only_when_its_variables_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pulumi
+
+    calls: list[int] = []
+    original = SDK_SERVICER._configure_runtime_settings
+
+    def counted(self: Any) -> None:
+        calls.append(1)
+        original(self)
+
+    monkeypatch.setattr(SDK_SERVICER, "_configure_runtime_settings", counted)
+    for name, value in (("PULUMI_PROJECT", "p"), ("PULUMI_STACK", "dev"), ("PULUMI_DRY_RUN", "true")):
+        monkeypatch.setenv(name, value)
+    _, fast = differential.servicers("rules")
+    fast.Configure(_merged("rules", {}), None)
+    captured = stacks.workspace_capture(1)
+    request = analyze_request(captured.resources[2], captured.resources[2].inputs, captured.by_urn())
+    for _ in range(3):
+        fast.Analyze(request, None)
+    assert len(calls) == 1 and pulumi.runtime.is_dry_run()
+    monkeypatch.setenv("PULUMI_DRY_RUN", "false")
+    fast.AnalyzeStack(stack_request(captured), None)
+    assert len(calls) == 2 and not pulumi.runtime.is_dry_run()
 
 
 def test_views_behave_as_the_sdk_proxy() -> None:

@@ -9,7 +9,8 @@ stack policy. That conversion is most of what a pack of many policies costs per 
 of the loop, and nothing else changed:
 
 - Every policy still gets its own argument objects (args, options, provider, config copy, and in
-  ``AnalyzeStack`` its own ``PolicyResource`` list with parents and dependencies linked), and its
+  ``AnalyzeStack`` its own ``PolicyResource`` list with parents and dependencies linked; options
+  and provider are built when first read, since most policies never read them), and its
   own view of the properties: ``LazyDictProxy``/``LazyListProxy``, subclasses of the SDK's
   ``_DictProxy``/``_ListProxy`` over the one shared conversion. A view wraps a child only when
   it is read (then caches it, so ``props["a"] is props["a"]`` as before), raises
@@ -22,6 +23,8 @@ of the loop, and nothing else changed:
   no policy needs it. Violations, diagnostics, not-applicable entries, ``get_config()`` and the
   async and error paths are the SDK's own code, with the differences between SDK releases
   (stack tags since 1.19.0, severity since 1.20.0) detected once.
+- The SDK configures the Pulumi runtime (config, project, stack, dry run) on every request; here
+  again only when a variable it reads from the environment has changed.
 - ``Remediate`` is inherited unchanged: the SDK already converts its request once, on purpose (one
   bag shared so that remediations compose).
 
@@ -45,6 +48,7 @@ import operator
 import os
 import sys
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from inspect import isawaitable, signature
 from typing import Any, Final, TextIO
 
@@ -62,6 +66,16 @@ STOCK_ENV: Final = "POLICY_PACK_STOCK_SDK"
 SDK_SERVICER: Final = sdk._PolicyAnalyzerServicer  # the SDK's own class, kept before install() replaces it
 _PRIVATE = "_PolicyAnalyzerServicer__"  # the SDK's private attributes, by their mangled names
 _OWN_COPY = (pulumi.Asset, pulumi.Archive)  # mutable leaves: one copy per view
+# What the SDK's _configure_runtime_settings reads (pulumi.runtime.get_config_env, Settings).
+_RUNTIME_ENV: Final = ("PULUMI_CONFIG", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_ORGANIZATION")
+_MEMO: ContextVar[dict[str, Any] | None] = ContextVar("convert_once_request_memo", default=None)
+
+
+def request_memo() -> dict[str, Any] | None:
+    """A dict that lives as long as the AnalyzeStack request being served (None outside one, and
+    on the SDK's own servicer): where the pack keeps what its stack policies may share because
+    they only read it (``policies.core.stack.items_of``). Not part of the upstream change."""
+    return _MEMO.get()
 
 
 class _LazyView:
@@ -183,7 +197,58 @@ class _Converted:
 
     def policy_resource(self) -> sdk.PolicyResource:
         m = self.message
-        return sdk.PolicyResource(m.type, self.view(), m.urn, m.name, self.options(), self.provider_resource(), None, [], {})
+        return _LazyResource(self, m.type, self.view(), m.urn, m.name, None, None, None, [], {})
+
+
+_UNBUILT: Final = object()
+
+
+class _LazyFields:
+    """``opts`` and ``provider`` built from the conversion when first read, one per object as the
+    SDK builds them up front (most policies never read them); assignable as before."""
+
+    _source: _Converted
+    _opts: Any
+    _provider: Any
+
+    def _defer(self, source: _Converted) -> None:
+        self._source, self._opts, self._provider = source, _UNBUILT, _UNBUILT
+
+    @property
+    def opts(self) -> sdk.PolicyResourceOptions:
+        if self._opts is _UNBUILT:
+            self._opts = self._source.options()
+        return self._opts
+
+    @opts.setter
+    def opts(self, value: sdk.PolicyResourceOptions) -> None:
+        self._opts = value
+
+    @property
+    def provider(self) -> sdk.PolicyProviderResource | None:
+        if self._provider is _UNBUILT:
+            self._provider = self._source.provider_resource()
+        return self._provider
+
+    @provider.setter
+    def provider(self, value: sdk.PolicyProviderResource | None) -> None:
+        self._provider = value
+
+
+class _LazyResource(_LazyFields, sdk.PolicyResource):
+    """The SDK's ``PolicyResource`` of one policy, its ``opts`` and ``provider`` built when read."""
+
+    def __init__(self, source: _Converted, *args: Any) -> None:
+        super().__init__(*args)
+        self._defer(source)
+
+
+class _LazyArgs(_LazyFields, sdk.ResourceValidationArgs):
+    """The SDK's ``ResourceValidationArgs`` of one policy, its ``opts`` and ``provider`` built when read."""
+
+    def __init__(self, source: _Converted, *args: Any) -> None:
+        super().__init__(*args)
+        self._defer(source)
 
 
 class _ConvertedStack:
@@ -217,6 +282,15 @@ class ConvertOnceServicer(sdk._PolicyAnalyzerServicer):
         super().__init__(*args, **kwargs)
         self._with_severity = "severity" in signature(self._create_report_violation).parameters  # 1.20.0+
         self._with_stack_tags = hasattr(self, _PRIVATE + "stack_tags")  # 1.19.0+
+        self._runtime_key: tuple[str | None, ...] | None = None
+
+    def _configure_runtime_settings(self) -> None:
+        """The SDK's, run again only when a variable it reads changed: it re-parses ``PULUMI_CONFIG``
+        and re-inspects ``pulumi.runtime.Settings`` on every request, with the same outcome each time."""
+        key = tuple(os.environ.get(name) for name in _RUNTIME_ENV)
+        if key != self._runtime_key:
+            super()._configure_runtime_settings()
+            self._runtime_key = key
 
     def _sdk(self, name: str) -> Any:
         return getattr(self, _PRIVATE + name)
@@ -249,8 +323,8 @@ class ConvertOnceServicer(sdk._PolicyAnalyzerServicer):
             report_violation = self._report(response, policy, level)
             if converted is None:
                 converted = _Converted(self, request)
-            args = sdk.ResourceValidationArgs(request.type, converted.view(), request.urn, request.name, converted.options(),
-                                              converted.provider_resource(), self._get_policy_config(policy.name), *self._tags())
+            args = _LazyArgs(converted, request.type, converted.view(), request.urn, request.name, None, None,
+                             self._get_policy_config(policy.name), *self._tags())
             self._run(policy, args, report_violation, response)
         return response
 
@@ -258,14 +332,18 @@ class ConvertOnceServicer(sdk._PolicyAnalyzerServicer):
         self._configure_runtime_settings()
         response = sdk.proto.AnalyzeResponse()
         stack: _ConvertedStack | None = None
-        for policy, level in self._enabled(sdk.StackValidationPolicy):
-            if level == sdk.EnforcementLevel.REMEDIATE:
-                level = sdk.EnforcementLevel.MANDATORY  # as the SDK: stack policies cannot remediate
-            report_violation = self._report(response, policy, level)
-            if stack is None:
-                stack = _ConvertedStack(self, request)
-            args = sdk.StackValidationArgs(stack.policy_resources(), self._get_policy_config(policy.name), *self._tags())
-            self._run(policy, args, report_violation, response)
+        token = _MEMO.set({})
+        try:
+            for policy, level in self._enabled(sdk.StackValidationPolicy):
+                if level == sdk.EnforcementLevel.REMEDIATE:
+                    level = sdk.EnforcementLevel.MANDATORY  # as the SDK: stack policies cannot remediate
+                report_violation = self._report(response, policy, level)
+                if stack is None:
+                    stack = _ConvertedStack(self, request)
+                args = sdk.StackValidationArgs(stack.policy_resources(), self._get_policy_config(policy.name), *self._tags())
+                self._run(policy, args, report_violation, response)
+        finally:
+            _MEMO.reset(token)
         return response
 
     def _run(self, policy: Any, args: Any, report_violation: Callable[..., None], response: Any) -> None:
