@@ -73,7 +73,7 @@ class Estate:
     ids_unknown: bool = False  # an estate id is unknown yet (during preview)
 
     def __post_init__(self) -> None:
-        self.linker = Linker(self.index)
+        self.linker = self.index.derived(Linker)
         for item in self.index.by_urn.values():
             if t.matches(item.type, t.ML_TYPES):
                 self._add_ml(item)

@@ -14,7 +14,7 @@ from ..core import props as p
 from ..core import shape
 from ..core.options import flag
 from ..core.resources import access as ra
-from ..core.stack import StackIndex, StackItem, judge_each
+from ..core.stack import StackItem, index_of, judge_each
 from .estate import Estate, Target
 
 _GUID: Final = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)  # an object id
@@ -103,8 +103,8 @@ def each_assignment(judge: Callable[[Facts, Mapping[str, Any]], str | None]
     """A stack check that judges every role assignment of the stack against the estate, indexed once."""
 
     def check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-        index = StackIndex(items)
-        estate = Estate(index)
+        index = index_of(items)
+        estate = index.derived(Estate)
         yield from judge_each(index.of_type(*ra.TYPES), lambda item: judge(Facts(item, estate), config))
 
     return check

@@ -89,7 +89,7 @@ from .options import FAIL_CLOSED, FAIL_CLOSED_STACK_KEY, Option, merge
 from .props import each_unknown
 from .provenance import DEFERRED, Deferral, Sources, deferral
 from .samples import Sample, StackSample
-from .stack import StackItem, UnknownItems, stack_item
+from .stack import StackItem, UnknownItems, items_of
 
 
 @dataclass(frozen=True)
@@ -350,7 +350,7 @@ class StackRule(Rule):
 
     def policy(self) -> StackValidationPolicy:
         def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-            items = [stack_item(r) for r in args.resources]
+            items = items_of(args.resources)
             try:
                 self.evaluate(items, args.get_config(), report=report_violation)
             except (UnknownValueError, _NotApplicableError):

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pulumi_policy import PolicyResource
 from pulumi_policy.proxy import UnknownValueError
 
 from . import types
+from .convert_once import request_memo
 from .props import norm_key
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,41 @@ def stack_item(resource: PolicyResource) -> StackItem:
                      {k: tuple(d.urn for d in v) for k, v in resource.property_dependencies.items()})
 
 
+class StackItems(list[StackItem]):
+    """The items of one stack request, carrying the ``StackIndex`` built from them (``index_of``),
+    so the stack rules that read the same items share one index and what is derived from it."""
+
+    __slots__ = ("stack_index",)
+
+    def __init__(self, items: Iterable[StackItem] = ()):
+        super().__init__(items)
+        self.stack_index: StackIndex | None = None
+
+
+def items_of(resources: Sequence[PolicyResource]) -> StackItems:
+    """The ``StackItem``s of a stack policy's resources. While the convert-once adapter serves an
+    AnalyzeStack request they are built once, from the first stack policy's resources (every
+    policy's resources are views of the same conversion), and shared by the pack's stack rules,
+    which only read them (``StackItem`` is frozen, its props a ``Mapping``); on the SDK's own
+    servicer, once per policy."""
+    memo = request_memo()
+    if memo is None:
+        return StackItems(stack_item(r) for r in resources)
+    shared: StackItems | None = memo.get(__name__)
+    if shared is None:
+        shared = memo[__name__] = StackItems(stack_item(r) for r in resources)
+    return shared
+
+
+def index_of(items: Sequence[StackItem]) -> StackIndex:
+    """The index of ``items``: built once per ``StackItems`` list, else every time."""
+    if not isinstance(items, StackItems):
+        return StackIndex(items)
+    if items.stack_index is None:
+        items.stack_index = StackIndex(items)
+    return items.stack_index
+
+
 class StackIndex:
     """The stack's resources indexed once by canonical type and by URN, so stack rules stay
     linear in the size of the stack (no pairwise scans)."""
@@ -58,9 +96,18 @@ class StackIndex:
     def __init__(self, items: Sequence[StackItem]):
         self.by_urn: dict[str, StackItem] = {}
         self._by_type: dict[str, list[StackItem]] = {}
+        self._derived: dict[Callable[..., Any], Any] = {}
         for item in items:
             self.by_urn[item.urn] = item
             self._by_type.setdefault(item.canonical, []).append(item)
+
+    def derived(self, build: Callable[[StackIndex], _T]) -> _T:
+        """``build(self)``, built once per index (a ``Linker``, the access rules' estate): the
+        stack rules sharing this index share it too, so it must not change after it is built."""
+        if build not in self._derived:
+            self._derived[build] = build(self)
+        result: _T = self._derived[build]
+        return result
 
     def of_type(self, *canonical_types: str) -> list[StackItem]:
         if len(canonical_types) == 1:

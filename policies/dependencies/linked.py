@@ -24,7 +24,7 @@ from ..core.resources import dependencies as dx
 from ..core.resources import workspace as ws
 from ..core.rule import ResourceCheck, StackCheck, Subject
 from ..core.shape import Setting
-from ..core.stack import StackIndex, StackItem
+from ..core.stack import StackItem, index_of
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def dependency_check(*parts: tuple[Dependency, tuple[ResourceCheck, ...], Worksp
     what it decides and is raised after everything else is reported."""
 
     def check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-        index = StackIndex(items)
-        linker = Linker(index)
+        index = index_of(items)
+        linker = index.derived(Linker)
         workspaces = index.of_type(*ws.TYPES)
         pending: UnknownValueError | None = None
         for dependency, checks, wanted in parts:

@@ -19,7 +19,7 @@ from ..core.refs import AssetRef, parse_ref, pin_problem, workspace_of
 from ..core.resources import assets as av
 from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject
 from ..core.samples import Sample, SampleResource, StackSample, ml_id, sample_stack
-from ..core.stack import StackIndex, StackItem, judge_each
+from ..core.stack import StackItem, index_of, judge_each
 
 _DATA_KEY = string("dataVersionKey", "dataVersionId",
                    "Key of the featureset version's properties map that records the data version it was built from.")
@@ -179,7 +179,7 @@ class _Stack:
 
 
 def _index(items: Sequence[StackItem]) -> _Stack:
-    found = _Stack(Linker(StackIndex(items)))
+    found = _Stack(index_of(items).derived(Linker))
     for item in items:
         if item.canonical not in (t.DATA_VERSION, *t.WORKSPACE_TYPES):
             continue

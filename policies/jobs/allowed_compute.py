@@ -21,7 +21,7 @@ from ..core.resources import compute as cs
 from ..core.resources import jobs as jb
 from ..core.rule import SDK_ADVISORY, StackRule
 from ..core.samples import SampleResource, StackSample, sample_stack
-from ..core.stack import StackIndex, StackItem
+from ..core.stack import StackItem, index_of
 from . import samples as js
 from .model import JOB_TYPES, TRIAL, JobNode, job_definitions
 
@@ -150,8 +150,8 @@ def _job_workspace(item: StackItem, linker: Linker) -> str | None:
 
 
 def _allowed_computes(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    index = StackIndex(items)
-    linker = Linker(index)
+    index = index_of(items)
+    linker = index.derived(Linker)
     computes = _index_computes(linker)
     allowed = [a.strip().lower() for a in config["allowedComputes"] if isinstance(a, str) and a.strip()]
     pending: UnknownValueError | None = None

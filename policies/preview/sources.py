@@ -16,7 +16,7 @@ from ..core.providers import Provider
 from ..core.resources import workspace as ws
 from ..core.rule import StackRule, fail_closed
 from ..core.samples import SampleResource, StackSample, sample_stack
-from ..core.stack import StackIndex, StackItem
+from ..core.stack import StackIndex, StackItem, index_of
 
 KEY_VAULT = "azure-native:keyvault:Vault"  # a resource of another type, in the samples
 
@@ -34,7 +34,7 @@ def _problems(item: StackItem, deferrals: Sequence[Deferral], index: StackIndex)
 
 def _unknown_value_sources(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     every = fail_closed(config)  # also the deferrals of rules that do not fail closed themselves
-    index = StackIndex(items)
+    index = index_of(items)
     for item in items:
         deferrals = [d for d in DEFERRED.of(item.urn) if d.fail_closed or every]
         for message in _problems(item, deferrals, index) if deferrals else ():

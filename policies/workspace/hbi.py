@@ -23,7 +23,7 @@ from ..core.resources import workspace as ws
 from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject, unknown_advisory
 from ..core.samples import Sample, SampleResource, StackSample, sample_stack
 from ..core.shape import read
-from ..core.stack import StackIndex, StackItem, UnknownItems
+from ..core.stack import StackIndex, StackItem, UnknownItems, index_of
 from . import samples as wx
 
 _RG: Final = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers"
@@ -147,8 +147,8 @@ def _storage_public(storage: StackItem, denied: set[str]) -> bool:
 
 
 def _hbi_storage_check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    index = StackIndex(items)
-    linker = Linker(index)
+    index = index_of(items)
+    linker = index.derived(Linker)
     denied = _denied_by_rule_resources(index, linker)
     pending: list[tuple[str, UnknownValueError]] = []
     for workspace in index.of_type(*ws.TYPES):

@@ -20,7 +20,7 @@ from ..core.resources import workspace as ws
 from ..core.rule import StackRule
 from ..core.samples import SampleResource, StackSample, ml_id, sample_stack
 from ..core.shape import read
-from ..core.stack import StackIndex, StackItem, UnknownItems
+from ..core.stack import StackItem, UnknownItems, index_of
 from . import samples as wx
 
 _WORKSPACE_GROUP: Final = "amlworkspace"  # the private link sub-resource of a workspace
@@ -126,8 +126,8 @@ def _has_outbound_private_endpoint(workspace: StackItem) -> bool:
 
 
 def _private_endpoint_check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    index = StackIndex(items)
-    linker = Linker(index)
+    index = index_of(items)
+    linker = index.derived(Linker)
     reach = _Reach()
     for endpoint in index.of_type(*ws.ENDPOINT_TYPES):
         _add_endpoint(reach, endpoint, linker)
