@@ -257,10 +257,7 @@ def walk(obj: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str
     """Every node of a value tree as (path, value), parents before children, secrets unwrapped.
     Unknown values are yielded as their sentinel (check with ``is_unknown``) rather than raised,
     so a caller judging a whole tree can decide per node."""
-    try:
-        value = unwrap(obj)
-    except UnknownValueError as exc:  # an SDK-proxied envelope whose value is unknown
-        value = exc.unknown_type_sentinel
+    value = walked(obj)
     yield path, value
     if isinstance(value, Mapping):
         for key in list(value):
@@ -268,6 +265,19 @@ def walk(obj: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str
     elif isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
         for index in range(len(value)):
             yield from walk(_unknown_as_sentinel(value, index), (*path, index))
+
+
+def walked(value: Any) -> Any:
+    """A node as ``walk`` yields it: secrets unwrapped, an unknown value as its sentinel."""
+    try:
+        return unwrap(value)
+    except UnknownValueError as exc:  # an SDK-proxied envelope whose value is unknown
+        return exc.unknown_type_sentinel
+
+
+def walk_child(container: Any, key: Any) -> Any:
+    """The child ``container[key]`` as ``walk`` yields it."""
+    return walked(_unknown_as_sentinel(container, key))
 
 
 def path_text(path: Sequence[str | int]) -> str:

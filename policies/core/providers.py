@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 from typing import Any, Final
@@ -154,21 +155,35 @@ def body_key(token: str, props: Any) -> str | None:
     return candidates[0]
 
 
-def spelled_2x(token: str, props: Any) -> bool:
-    """Whether the resource's body is spelled the 2.x way (a name 3.x does not use for the type)."""
+@dataclass(frozen=True)
+class Layout:
+    """How one resource is spelled, read once: its provider, the key holding its body as the
+    resource spells it (None: flat, or classic) and whether that is the 2.x spelling."""
+
+    provider: Provider
+    body: str | None
+    spelled_2x: bool
+
+
+def layout(token: str, props: Any) -> Layout:
+    """Which provider declared a resource: classic by its token; azure-native 2.x by a versioned
+    token (3.x ships no versioned modules) or a body spelled the 2.x way (a name 3.x does not use
+    for the type); else 3.x (for flat types the two cannot be told apart)."""
+    if t.is_classic(token):
+        return Layout(Provider.CLASSIC, None, False)
     key = body_key(token, props)
-    return key is not None and not t.is_classic(token) and key != _BODY_3.get(type_name(token), "properties")
+    two = key is not None and key != _BODY_3.get(type_name(token), "properties")
+    return Layout(Provider.AN2 if two or t.api_version(token) is not None else Provider.AN3, key, two)
+
+
+def spelled_2x(token: str, props: Any) -> bool:
+    """Whether the resource's body is spelled the 2.x way (see ``layout``)."""
+    return layout(token, props).spelled_2x
 
 
 def provider_of(token: str, props: Any) -> Provider:
-    """Which provider declared a resource: classic by its token; azure-native 2.x by a versioned
-    token (3.x ships no versioned modules) or a body spelled the 2.x way; else 3.x (for flat types
-    the two cannot be told apart)."""
-    if t.is_classic(token):
-        return Provider.CLASSIC
-    if t.api_version(token) is not None or spelled_2x(token, props):
-        return Provider.AN2
-    return Provider.AN3
+    """Which provider declared a resource (see ``layout``)."""
+    return layout(token, props).provider
 
 
 # Types that hold the same thing as an azure-native type, in another provider or API generation: a

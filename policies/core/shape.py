@@ -22,7 +22,7 @@ from typing import Any, Final
 
 from . import props as p
 from . import types as t
-from .providers import Provider, body_key, provider_of, spelled_2x
+from .providers import Layout, Provider, body_key, layout
 
 __all__ = ["BODY", "Default", "Only", "Reading", "Setting", "body", "body_key", "path_of", "read", "resolve"]
 
@@ -103,9 +103,12 @@ def _said(value: Any) -> str:
 
 def resolve(token: str, props: Any, path: str) -> str:
     """A ``{body}``-relative path as this resource spells it."""
+    return _resolved(path, body_key(token, props))
+
+
+def _resolved(path: str, key: str | None) -> str:
     if not path.startswith(BODY):
         return path
-    key = body_key(token, props)
     rest = path[len(BODY):].lstrip(".")
     return ".".join(part for part in (key, rest) if part)
 
@@ -120,22 +123,26 @@ def body(token: str, props: Any) -> tuple[str, Mapping[str, Any] | None]:
 
 def path_of(token: str, props: Any, setting: Setting) -> str | None:
     """Where this resource keeps a setting (None when its provider has no such setting)."""
-    provider = provider_of(token, props)
-    if provider is Provider.CLASSIC:
+    return _path(layout(token, props), setting)
+
+
+def _path(spelling: Layout, setting: Setting) -> str | None:
+    if spelling.provider is Provider.CLASSIC:
         return setting.classic
     if setting.native is None:
         return None
-    return resolve(token, props, setting.an2 if setting.an2 and spelled_2x(token, props) else setting.native)
+    return _resolved(setting.an2 if setting.an2 and spelling.spelled_2x else setting.native, spelling.body)
 
 
 def read(token: str, props: Any, setting: Setting) -> Reading | None:
     """The setting as this resource holds it; None when the resource's provider has no such setting.
     An unknown value raises ``UnknownValueError`` (as ``props.get`` does)."""
-    provider = provider_of(token, props)
-    where = path_of(token, props, setting)
+    spelling = layout(token, props)
+    where = _path(spelling, setting)
     if where is None:
         return None
     raw = p.get(props, where)
+    provider = spelling.provider
     classic = provider is Provider.CLASSIC
     default = setting.classic_default if classic else setting.default
     values = setting.classic_values if classic else {}

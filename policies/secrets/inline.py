@@ -8,7 +8,7 @@ Datastore and connection credentials are left to their own rules (``_OWNED_ELSEW
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from pulumi_policy import EnforcementLevel, Severity
@@ -107,39 +107,61 @@ def _owned_elsewhere(subject: Subject) -> list[tuple[str, ...]]:
     return [tuple(p.norm_key(part) for part in where.split(".")) for where in found if where]
 
 
-def _under(path: tuple[str | int, ...], owned: list[tuple[str, ...]]) -> bool:
-    keys = tuple(p.norm_key(part) if isinstance(part, str) else "" for part in path)
-    return any(keys[: len(prefix)] == prefix for prefix in owned)
-
-
 def _inline_credentials(subject: Subject) -> Iterator[str]:
-    done: set[tuple[str | int, ...]] = set()  # judged subtrees: each offending path is reported once
+    """Every property judged once, parents before children: a judged subtree (an offending value, a
+    wrapper of one value) is not walked further, so each offending path is reported once; the
+    subtrees a dedicated rule owns are skipped. Unknown values that could hide a credential are
+    raised after everything known is reported."""
     unknown: list[tuple[str | int, ...]] = []
-    owned = _owned_elsewhere(subject)
-    for path, value in p.walk(subject.props):
-        if not path or any(path[:n] in done for n in range(1, len(path))) or _under(path, owned):
-            continue
-        name = path[-1] if isinstance(path[-1], str) else None
-        wrapped = _unwrapped(name, value) if isinstance(value, Mapping) else None
-        if wrapped is not None:
-            name, value, labels = wrapped
-            if isinstance(value, (Mapping, Sequence)) and not isinstance(value, str):
-                # Walk into the value; the label is a name, never judged as a credential.
-                done.update((*path, label) for label in labels)
-                continue
-            done.add(path)
-        try:
-            reasons, hidden = _judge(path, name, value)
-        except UnknownValueError:  # an unknown list element under a credential name
-            reasons, hidden = [], True
-        if hidden:
-            unknown.append(path)
-        if reasons:
-            done.add(path)
-            yield f"{p.path_text(path)} holds a credential inline: {'; '.join(reasons)}."
+    owned = frozenset(_owned_elsewhere(subject))
+    yield from _children(p.walked(subject.props), (), (), owned, unknown)
     if unknown:
         # What was known is reported; these values can only be judged at `pulumi up`.
         raise UnknownValueError(p.UNKNOWN_STRING, [str(part) for part in unknown[0]])
+
+
+def _children(container: Any, path: tuple[str | int, ...], keys: tuple[str, ...], owned: frozenset[tuple[str, ...]],
+              unknown: list[tuple[str | int, ...]], labels: Sequence[str] = ()) -> Iterator[str]:
+    """The findings in the children of ``container``, read as ``props.walk`` reads them; below a
+    wrapper's ``labels`` (names, never credentials themselves) nothing is walked."""
+    if isinstance(container, Mapping):
+        entries: Iterable[tuple[str | int, Any]] = ((key, p.walk_child(container, key)) for key in list(container))
+    elif isinstance(container, Sequence) and not isinstance(container, (str, bytes)):
+        entries = ((index, p.walk_child(container, index)) for index in range(len(container)))
+    else:
+        return
+    for key, value in entries:
+        child_keys = (*keys, p.norm_key(key) if isinstance(key, str) else "")
+        if child_keys not in owned:  # else judged by datastore-/workspace-connection-no-inline-credentials
+            yield from _node((*path, key), child_keys, value, owned, unknown, key not in labels)
+
+
+def _node(path: tuple[str | int, ...], keys: tuple[str, ...], value: Any, owned: frozenset[tuple[str, ...]],
+          unknown: list[tuple[str | int, ...]], walk: bool) -> Iterator[str]:
+    name = path[-1] if isinstance(path[-1], str) else None
+    judged = value
+    if isinstance(value, Mapping):
+        wrapped = _unwrapped(name, value)
+        if wrapped is None:  # an object is judged by its children
+            if walk:
+                yield from _children(value, path, keys, owned, unknown)
+            return
+        name, judged, labels = wrapped
+        if isinstance(judged, (Mapping, Sequence)) and not isinstance(judged, str):
+            if walk:  # walk into the value
+                yield from _children(value, path, keys, owned, unknown, labels)
+            return
+        walk = False  # a wrapper of one value is judged as that value
+    try:
+        reasons, hidden = _judge(path, name, judged)
+    except UnknownValueError:  # an unknown list element under a credential name
+        reasons, hidden = [], True
+    if hidden:
+        unknown.append(path)
+    if reasons:
+        yield f"{p.path_text(path)} holds a credential inline: {'; '.join(reasons)}."
+    elif walk:
+        yield from _children(value, path, keys, owned, unknown)
 
 
 _KEY = "Zm9v" * 21 + "Ym=="  # the shape of a storage account key, not a real one
