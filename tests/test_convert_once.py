@@ -315,6 +315,32 @@ def test_the_runtime_is_configured_again_only_when_its_variables_change(monkeypa
     assert len(calls) == 2 and not pulumi.runtime.is_dry_run()
 
 
+def test_policies_that_judge_other_types_are_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule declares the types it judges (``APPLIES_TO``): Analyze builds arguments only for the
+    rules that judge the request's type; a policy without the attribute (the probes) runs on every type."""
+    configs: list[str] = []
+    original = SDK_SERVICER._get_policy_config
+
+    def counted(self: Any, name: str) -> Any:
+        configs.append(name)
+        return original(self, name)
+
+    monkeypatch.setattr(SDK_SERVICER, "_get_policy_config", counted)
+    captured = stacks.workspace_capture(1)
+    workspace = next(r for r in captured.resources if r.type.endswith(":Workspace"))
+    request = analyze_request(workspace, workspace.inputs, captured.by_urn())
+    judging = {r.name for r in RULES if isinstance(r, ResourceRule) and not r.opt_in and r.applies_to(workspace.type)}
+    seen: dict[tuple[str, str], list[str]] = {}
+    for pack in ("rules", "probes"):
+        for kind, servicer in zip(("stock", "fast"), differential.servicers(pack)):
+            servicer.Configure(_merged(pack, {}), None)
+            configs.clear()
+            servicer.Analyze(request, None)
+            seen[pack, kind] = sorted(configs)
+    assert set(seen["rules", "fast"]) == judging and len(judging) < len(seen["rules", "stock"]) / 2
+    assert seen["probes", "fast"] == seen["probes", "stock"] != []
+
+
 def test_views_behave_as_the_sdk_proxy() -> None:
     tree = {"a": {"b": [1.0, {"c": UNKNOWN_STRING}, [2.0]], "d": "x"}, "u": UNKNOWN_STRING}
     stock, lazy = unknown_checking_proxy(tree), LazyDictProxy(tree, [])

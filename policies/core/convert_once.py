@@ -23,6 +23,8 @@ of the loop, and nothing else changed:
   no policy needs it. Violations, diagnostics, not-applicable entries, ``get_config()`` and the
   async and error paths are the SDK's own code, with the differences between SDK releases
   (stack tags since 1.19.0, severity since 1.20.0) detected once.
+- A policy that declares the types it judges (``APPLIES_TO``, below) is skipped for other types,
+  before its arguments are built: most policies of a pack judge a few types.
 - The SDK configures the Pulumi runtime (config, project, stack, dry run) on every request; here
   again only when a variable it reads from the environment has changed.
 - ``Remediate`` is inherited unchanged: the SDK already converts its request once, on purpose (one
@@ -66,6 +68,10 @@ STOCK_ENV: Final = "POLICY_PACK_STOCK_SDK"
 SDK_SERVICER: Final = sdk._PolicyAnalyzerServicer  # the SDK's own class, kept before install() replaces it
 _PRIVATE = "_PolicyAnalyzerServicer__"  # the SDK's private attributes, by their mangled names
 _OWN_COPY = (pulumi.Asset, pulumi.Archive)  # mutable leaves: one copy per view
+# A resource policy may carry ``applies_to(type_token) -> bool``, set only where its validate returns
+# at once, reporting nothing, for the types it says no to (this pack's rules): Analyze then skips it
+# for those types, as pulumi-policy's TypeScript ``validateResourceOfType`` skips other types.
+APPLIES_TO: Final = "applies_to"
 # What the SDK's _configure_runtime_settings reads (pulumi.runtime.get_config_env, Settings).
 _RUNTIME_ENV: Final = ("PULUMI_CONFIG", "PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_ORGANIZATION")
 _MEMO: ContextVar[dict[str, Any] | None] = ContextVar("convert_once_request_memo", default=None)
@@ -318,6 +324,9 @@ class ConvertOnceServicer(sdk._PolicyAnalyzerServicer):
                 response.not_applicable.append(sdk.proto.PolicyNotApplicable(
                     policy_name=policy.name, reason="Policy does not implement validate"))
                 continue
+            applies_to = getattr(policy, APPLIES_TO, None)
+            if applies_to is not None and not applies_to(request.type):
+                continue  # its validate would return at once: nothing built, nothing called
             if level == sdk.EnforcementLevel.REMEDIATE:
                 level = sdk.EnforcementLevel.MANDATORY  # as the SDK: a remaining violation is mandatory
             report_violation = self._report(response, policy, level)

@@ -83,6 +83,7 @@ from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError
 
 from . import links, types
+from .convert_once import APPLIES_TO
 from .frameworks import Framework
 from .linking import Unlinked
 from .options import FAIL_CLOSED, FAIL_CLOSED_STACK_KEY, Option, merge
@@ -297,8 +298,10 @@ class ResourceRule(Rule):
                 if self.sources:  # for unknown-value-sources, in AnalyzeStack (provenance)
                     DEFERRED.record(args.urn, self.name, deferred)
 
-        return ResourceValidationPolicy(name=self.name, validate=validate, remediate=self._remediate() if self.fix else None,
-                                        **self._metadata())
+        policy = ResourceValidationPolicy(name=self.name, validate=validate, remediate=self._remediate() if self.fix else None,
+                                          **self._metadata())
+        setattr(policy, APPLIES_TO, self.applies_to)  # validate returns at once for other types (convert_once skips it)
+        return policy
 
     def remediated(self, type_token: str, props: Mapping[str, Any], config: Mapping[str, Any] | None = None,
                    name: str = "", urn: str = "") -> dict[str, Any] | None:

@@ -88,6 +88,7 @@ def is_classic(token: str) -> bool:
 
 
 @lru_cache(maxsize=8192)
+@lru_cache(maxsize=8192)  # every policy asks it of every resource
 def matches(token: str, selectors: tuple[str, ...]) -> bool:
     """Whether a token (any spelling) is one of ``selectors``: canonical tokens, or prefixes
     ending in ``*`` such as ``ALL_ML``."""
