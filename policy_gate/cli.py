@@ -34,6 +34,7 @@ from .reports.markdown import MIN_LIMIT as MARKDOWN_MIN
 from .results import FAIL_ON, SEVERITIES
 
 if TYPE_CHECKING:
+    from .analyzer import PackOptions, PackProcess
     from .analyzer.session import Rerun
 
 
@@ -131,16 +132,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _capture(args: argparse.Namespace, runs: list[Capture], progress: Progress) -> tuple[Capture, Rerun | None]:
+def _capture(args: argparse.Namespace, runs: list[Capture], progress: Progress,
+             on_kind: Callable[[str], None]) -> tuple[Capture, Rerun | None]:
     """What to analyse, and for a program how to run it again with remediated inputs (each
-    run's capture is appended to ``runs``)."""
+    run's capture is appended to ``runs``); ``on_kind`` is told a file's kind once it is known."""
     from . import inputs
     from .program import run_program
 
     path = resolve(args.path)
     kind = args.input
-    if kind == "auto":
-        kind = inputs.kind_of(path) if path.exists() else "program"
+    if kind == "auto" and (path.is_dir() or not path.exists()):
+        kind = "program"
     if kind == "program":
         def rerun(remediations: dict[str, dict[str, Any]]) -> Capture:
             progress.stage("Running the program again with the remediated inputs")
@@ -152,7 +154,7 @@ def _capture(args: argparse.Namespace, runs: list[Capture], progress: Progress) 
         return run_program(path, args.stack, args.preview, args.timeout, args.verbose, args.allow_missing_stack_file), rerun
     if args.preview:
         raise UsageError("--preview applies to programs; a preview JSON file is already a preview")
-    return inputs.load(path, expected=kind), None
+    return inputs.load(path, expected=None if kind == "auto" else kind, on_kind=on_kind), None
 
 
 def _source_root(args: argparse.Namespace, capture: Capture) -> Path:
@@ -169,6 +171,29 @@ def _run(args: argparse.Namespace) -> int:
         progress.close()  # before the error line main prints
 
 
+class _EarlyPack:
+    """Told the input file's kind (``inputs.load``'s ``on_kind``): a state file gives the pack no
+    stack options (``state_environment``), so the pack starts then, while the file is checked and
+    read; leaving the ``with`` ends it, whatever happened."""
+
+    def __init__(self, options: PackOptions) -> None:
+        self.options = options
+        self.pack: PackProcess | None = None
+
+    def __call__(self, kind: str) -> None:
+        from .analyzer import PackProcess, state_environment
+
+        if kind == "state":
+            self.pack = PackProcess(self.options, state_environment())
+
+    def __enter__(self) -> _EarlyPack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pack is not None:
+            self.pack.close()
+
+
 def _gate(args: argparse.Namespace, progress: Progress) -> int:
     from . import checked, tags
     from . import exemptions as exemptions_mod
@@ -182,22 +207,23 @@ def _gate(args: argparse.Namespace, progress: Progress) -> int:
     if args.source_root and not Path(args.source_root).is_dir():
         raise UsageError(f"--source-root {args.source_root} is not a directory")
     given_tags = tags.parse_flags(args.stack_tag)
-    runs: list[Capture] = []
-    capture, rerun = _capture(args, runs, progress)
-    gate_warnings = [tags.STATE_FILE_WARNING] if capture.kind == "state" and given_tags else []
-    stack_tags = tags.stack_tags(capture, given_tags) if capture.kind == "program" else given_tags
-    secrets = capture.secret_strings()
-    redact = Redactor(secrets)
-    said: set[str] = set()
-    _say(capture.warnings + gate_warnings, redact, said)  # before the analysis, which may fail
     options = PackOptions(pack_dir, python=args.pack_python, start_timeout=args.pack_start_timeout,
                           call_timeout=args.pack_timeout)
-    try:
-        outcome = analyze(capture, options, user_config, config_origin=args.config or "config", rerun=rerun, progress=progress,
-                          stack_tags=stack_tags)
-    except GateError as exc:
-        exc.message = redact(exc.message)  # a pack's error text may quote a property value
-        raise
+    runs: list[Capture] = []
+    with _EarlyPack(options) as early:
+        capture, rerun = _capture(args, runs, progress, early)
+        gate_warnings = [tags.STATE_FILE_WARNING] if capture.kind == "state" and given_tags else []
+        stack_tags = tags.stack_tags(capture, given_tags) if capture.kind == "program" else given_tags
+        secrets = capture.secret_strings()
+        redact = Redactor(secrets)
+        said: set[str] = set()
+        _say(capture.warnings + gate_warnings, redact, said)  # before the analysis, which may fail
+        try:
+            outcome = analyze(capture, options, user_config, config_origin=args.config or "config", rerun=rerun,
+                              progress=progress, stack_tags=stack_tags, pack=early.pack)
+        except GateError as exc:
+            exc.message = redact(exc.message)  # a pack's error text may quote a property value
+            raise
     if runs:  # the program ran again with remediated inputs: report on what it deployed
         capture = runs[-1]
         redact = Redactor(secrets | capture.secret_strings())

@@ -25,7 +25,7 @@ error naming its path; a preview file recording an error is ``IncompleteInput`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,18 +42,14 @@ OPAQUE_SECRET = state_secrets.OPAQUE_SECRET
 _GONE_OPS = frozenset({"delete", "delete-replaced", "discard", "discard-replaced", "read-discard", "remove-pending-replace"})
 
 
-def kind_of(path: Path) -> str:
-    """``program`` for a directory, else the shape of the JSON file (``state`` or ``preview``)."""
-    if path.is_dir():
-        return "program"
-    _, kind = _load(path)
-    return kind
-
-
-def load(path: Path, expected: str | None = None) -> Capture:
+def load(path: Path, expected: str | None = None, on_kind: Callable[[str], None] | None = None) -> Capture:
+    """The capture of a state or preview file; ``on_kind`` is told the file's kind as soon as it
+    is known (the CLI starts the pack then, while the file is checked)."""
     data, kind = _load(path)
     if expected and expected != kind:
         raise UsageError(f"{path} is a {_describe(kind)}, not a {_describe(expected)}")
+    if on_kind is not None:
+        on_kind(kind)
     if kind == "preview":
         apitype.check_diagnostics(data, str(path))
         states = _preview_states(data, path)

@@ -245,3 +245,33 @@ def test_reference_stack_passes_the_opt_in_rules(tmp_path: Path) -> None:
     config.write_text(json.dumps({"all": "mandatory", **{name: "mandatory" for name in opt_in}}))
     code, data = report("reference_stack", "--config", str(config))
     assert opt_in and code == 0 and data["violations"] == [] and data["diagnostics"] == []
+
+
+@pytest.mark.parametrize(("name", "early"), [("stack-export.json", True), ("checkpoint.json", True), ("preview.json", False)])
+def test_the_pack_starts_while_a_state_file_is_read(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                                    name: str, early: bool) -> None:
+    """A state file gives the pack no stack options, so the pack starts as soon as the file's kind
+    is known, before its resources are read; a preview file's environment comes from the file, so
+    its pack starts after. Either way one pack, ended before the gate returns."""
+    from policy_gate import cli, inputs
+    from policy_gate.analyzer import process
+
+    events: list[str] = []
+    packs: list[process.PackProcess] = []
+    start, read = process.PackProcess.__init__, inputs._resource
+
+    def started(self: process.PackProcess, *args: Any) -> None:
+        events.append("pack")
+        packs.append(self)
+        start(self, *args)
+
+    def resource(*args: Any) -> Any:
+        events.append("resource")
+        return read(*args)
+
+    monkeypatch.setattr(process.PackProcess, "__init__", started)
+    monkeypatch.setattr(inputs, "_resource", resource)
+    assert cli.main(["run", str(ROOT / "tests" / "fixtures" / "state" / name), "--format", "json", "--fail-on", "none"]) == 0
+    assert json.loads(capsys.readouterr().out)["judged"] > 0
+    assert events.count("pack") == 1 and (events[0] == "pack") == early
+    assert packs[0]._proc.poll() is not None

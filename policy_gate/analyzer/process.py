@@ -49,7 +49,7 @@ def pack_environment(capture: Capture, base: Mapping[str, str] | None = None) ->
     config (``PULUMI_CONFIG``, JSON of ``"project:key": value``). For a state file none of
     these: ``pulumi policy analyze`` loads its packs with no stack options
     (``pkg/cmd/pulumi/policy/policy_analyze.go``; ``constructEnv(nil)``)."""
-    env = {k: v for k, v in (os.environ if base is None else base).items() if not k.startswith("PULUMI_")}
+    env = state_environment(base)
     if capture.kind == "state":
         return env
     env.update({
@@ -57,6 +57,12 @@ def pack_environment(capture: Capture, base: Mapping[str, str] | None = None) ->
         "PULUMI_DRY_RUN": "true" if capture.dry_run else "false", "PULUMI_CONFIG": json.dumps(capture.config),
     })
     return env
+
+
+def state_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A pack's environment for a state file: ``base`` (default: this process's) without any
+    ``PULUMI_*`` variable. It needs nothing from the file, so the pack can start while the file is read."""
+    return {k: v for k, v in (os.environ if base is None else base).items() if not k.startswith("PULUMI_")}
 
 
 def _environment_limit() -> int | None:
@@ -110,6 +116,7 @@ class PackProcess:
 
     def __init__(self, options: PackOptions, env: Mapping[str, str]):
         self.options = options
+        self._closed = False
         self.pack = project.load_pack(options.directory)
         self.python = self.pack.interpreter(options.python)
         check_environment(env)
@@ -253,6 +260,9 @@ class PackProcess:
         raise RunError(f"the policy pack failed in {name}: {first}") from None
 
     def close(self) -> None:
+        if self._closed:  # the CLI's clean-up may close a pack the session has closed
+            return
+        self._closed = True
         if self.channel is not None:
             self.channel.close()
         if self._proc.poll() is None:

@@ -46,15 +46,16 @@ IN_FLIGHT = 4  # Analyze calls outstanding at once: the SDK's server answers wit
 
 def analyze(capture: Capture, options: PackOptions, user_config: Mapping[str, Any], config_origin: str = "config",
             rerun: Rerun | None = None, stack_tags: Mapping[str, str] | None = None,
-            progress: Progress | None = None) -> Outcome:
+            progress: Progress | None = None, pack: PackProcess | None = None) -> Outcome:
     """Start the pack, run every call on ``capture`` and end the pack; ``user_config`` is the
     ``--policy-pack-config`` object (``config_origin`` names it in errors); ``rerun`` runs the
     program again with remediated inputs; ``stack_tags`` go to ConfigureStack; ``progress``
-    shows each stage and each resource analysed. The outcome's ``warnings`` are the config's
-    (``checked.record`` adds the rest)."""
+    shows each stage and each resource analysed; ``pack``, a pack already started with the
+    capture's environment (a state file's, ``state_environment``), is used and ended instead.
+    The outcome's ``warnings`` are the config's (``checked.record`` adds the rest)."""
     progress = progress or Progress()
     progress.stage("Starting the policy pack")
-    with PackProcess(options, pack_environment(capture)) as pack:
+    with pack or PackProcess(options, pack_environment(capture)) as pack:
         outcome = _session(pack, capture, user_config, config_origin, rerun, dict(stack_tags or {}), progress)
     # pulumi_policy does not connect to the engine: its pulumi.log calls land on stderr.
     outcome.diagnostics.extend(Diagnostic("log", line) for line in pack.log_lines())
