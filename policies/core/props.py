@@ -67,12 +67,27 @@ def is_unknown(value: Any) -> bool:
     return isinstance(value, str) and value in UNKNOWN_SENTINELS
 
 
+LEAF, MAP, SEQ = 0, 1, 2
+_KINDS: dict[type, int] = {}
+
+
+def kind_of(value: Any) -> int:
+    """``MAP``, ``SEQ`` (a sequence other than a string) or ``LEAF``, by the value's class: as
+    ``isinstance`` against the ABCs, cached per class (walks ask it of every node)."""
+    cls = type(value)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        sequence = issubclass(cls, Sequence) and not issubclass(cls, (str, bytes))
+        kind = _KINDS[cls] = MAP if issubclass(cls, Mapping) else SEQ if sequence else LEAF
+    return kind
+
+
 def unwrap(value: Any) -> Any:
     """Strip secret envelopes (wire form or the SDK's ``Secret``); policies judge the value."""
     while True:
         if isinstance(value, Secret):
             value = value.value
-        elif isinstance(value, Mapping) and SIG_KEY in value and _raw(value, SIG_KEY) == SECRET_SIG:
+        elif kind_of(value) == MAP and SIG_KEY in value and _raw(value, SIG_KEY) == SECRET_SIG:
             value = _raw(value, "value")
         else:
             return value

@@ -124,9 +124,10 @@ def _children(container: Any, path: tuple[str | int, ...], keys: tuple[str, ...]
               unknown: list[tuple[str | int, ...]], labels: Sequence[str] = ()) -> Iterator[str]:
     """The findings in the children of ``container``, read as ``props.walk`` reads them; below a
     wrapper's ``labels`` (names, never credentials themselves) nothing is walked."""
-    if isinstance(container, Mapping):
+    kind = p.kind_of(container)
+    if kind == p.MAP:
         entries: Iterable[tuple[str | int, Any]] = ((key, p.walk_child(container, key)) for key in list(container))
-    elif isinstance(container, Sequence) and not isinstance(container, (str, bytes)):
+    elif kind == p.SEQ:
         entries = ((index, p.walk_child(container, index)) for index in range(len(container)))
     else:
         return
@@ -140,14 +141,14 @@ def _node(path: tuple[str | int, ...], keys: tuple[str, ...], value: Any, owned:
           unknown: list[tuple[str | int, ...]], walk: bool) -> Iterator[str]:
     name = path[-1] if isinstance(path[-1], str) else None
     judged = value
-    if isinstance(value, Mapping):
+    if p.kind_of(value) == p.MAP:
         wrapped = _unwrapped(name, value)
         if wrapped is None:  # an object is judged by its children
             if walk:
                 yield from _children(value, path, keys, owned, unknown)
             return
         name, judged, labels = wrapped
-        if isinstance(judged, (Mapping, Sequence)) and not isinstance(judged, str):
+        if p.kind_of(judged) != p.LEAF:
             if walk:  # walk into the value
                 yield from _children(value, path, keys, owned, unknown, labels)
             return
