@@ -91,6 +91,9 @@ class Capture:
     # root stack's property dependencies in AnalyzeStack. Empty for a state or preview file.
     export_provenance: dict[str, list[str]] = field(default_factory=dict)
     kind: str = "program"  # one of KINDS
+    # The secret strings of every property bag, when the reader collected them as it read (a state
+    # or preview file: inputs._opaque_secrets); else secret_strings walks the bags.
+    bag_secrets: set[str] | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Capture:
@@ -127,8 +130,11 @@ class Capture:
         """Every secret value of the capture as a message would show it (``redaction``): the
         gate redacts these from everything it prints, whatever a policy wrote."""
         found = redaction.config_secrets(self.config, self.config_secret_keys)
-        for resource in self.resources:
-            for bag in (resource.inputs, resource.outputs):
-                redaction.collect(bag, found)
+        if self.bag_secrets is not None:
+            found |= self.bag_secrets
+        else:
+            for resource in self.resources:
+                for bag in (resource.inputs, resource.outputs):
+                    redaction.collect(bag, found)
         return {s for s in found if len(s) >= redaction.MIN_LENGTH}
 

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import apitype, state_secrets
+from . import apitype, redaction, state_secrets
 from .capture import Capture, Resource
 from .errors import UsageError, clip
 from .files import parse_json, read_text
@@ -61,11 +61,12 @@ def load(path: Path, expected: str | None = None, on_kind: Callable[[str], None]
         for name in ("inputs", "outputs"):
             apitype.check_values(state.get(name), f"{path}: {state['urn']} {name}", unknowns=dry_run)
     secrets = StateSecrets.for_state(data)
+    found: set[str] = set()
     try:
-        resources = [_resource(state, secrets, read) for state, read in states]
+        resources = [_resource(state, secrets, found, read) for state, read in states]
     except DecryptError:
-        secrets = secrets.blind()
-        resources = [_resource(state, secrets, read) for state, read in states]
+        secrets, found = secrets.blind(), set()
+        resources = [_resource(state, secrets, found, read) for state, read in states]
     if not resources:
         raise UsageError(f"{path} holds no resources to analyse (an empty deployment)")
     for resource, (state, _) in zip(resources, states):  # after decryption: a plaintext is a JSON value too
@@ -75,7 +76,8 @@ def load(path: Path, expected: str | None = None, on_kind: Callable[[str], None]
                 apitype.check_values(bag, f"{path}: {resource.urn} {name}", unknowns=dry_run)
     project, stack = _names(resources)
     warnings = [state_secrets.warning(path)] if secrets.blinded else []
-    return Capture(project=project, stack=stack, dry_run=dry_run, resources=resources, warnings=warnings, kind=kind)
+    return Capture(project=project, stack=stack, dry_run=dry_run, resources=resources, warnings=warnings, kind=kind,
+                   bag_secrets=found)
 
 
 def _describe(kind: str) -> str:
@@ -157,14 +159,14 @@ def _preview_states(data: Mapping[str, Any], path: Path) -> list[tuple[Mapping[s
     return list(first.values())
 
 
-def _resource(state: Mapping[str, Any], secrets: StateSecrets, read: bool = False) -> Resource:
-    """A ``ResourceV3`` that ``apitype.check_resource`` accepted."""
+def _resource(state: Mapping[str, Any], secrets: StateSecrets, found: set[str], read: bool = False) -> Resource:
+    """A ``ResourceV3`` that ``apitype.check_resource`` accepted; its secret strings go to ``found``."""
     urn, type_token = state["urn"], state["type"]
     return Resource(
         urn=urn, type=type_token, name=urn_name(urn), custom=bool(state.get("custom", False)),
         id=str(state.get("id") or ""), parent=str(state.get("parent") or ""), provider=str(state.get("provider") or ""),
-        inputs=_opaque_secrets(state.get("inputs") or {}, secrets),
-        outputs=_opaque_secrets(state.get("outputs") or {}, secrets),
+        inputs=_opaque_secrets(state.get("inputs") or {}, secrets, found),
+        outputs=_opaque_secrets(state.get("outputs") or {}, secrets, found),
         dependencies=_strings(state.get("dependencies")),
         property_dependencies={str(k): _strings(v) for k, v in (state.get("propertyDependencies") or {}).items()},
         protect=bool(state.get("protect", False)), ignore_changes=_strings(state.get("ignoreChanges")),
@@ -202,16 +204,24 @@ def _source(position: Any) -> dict[str, Any] | None:
     return {"file": file, "line": line} if file else None
 
 
-def _opaque_secrets(value: Any, secrets: StateSecrets) -> Any:
+def _opaque_secrets(value: Any, secrets: StateSecrets, found: set[str] | None) -> Any:
     """``value`` with each encrypted secret envelope (``ciphertext``) replaced by a revealed (or
-    blinded) one; parts holding none are returned as they are, not copied (most of an export)."""
+    blinded) one; parts holding none are returned as they are, not copied (most of an export).
+    The secret strings of each outermost envelope, as ``redaction.collect`` finds them in the
+    result, go to ``found`` (None inside an envelope: the outer one collects them): one walk."""
     if isinstance(value, Mapping):
-        if value.get(SIG_KEY) == SECRET_SIG and "value" not in value:
-            return {SIG_KEY: SECRET_SIG, "value": _opaque_secrets(secrets.reveal(value), secrets)}
-        changed = {k: new for k, v in value.items() if (new := _opaque_secrets(v, secrets)) is not v}
-        return {**value, **changed} if changed else value
+        envelope = value.get(SIG_KEY) == SECRET_SIG
+        inner = None if envelope else found
+        if envelope and "value" not in value:
+            result: Any = {SIG_KEY: SECRET_SIG, "value": _opaque_secrets(secrets.reveal(value), secrets, None)}
+        else:
+            changed = {k: new for k, v in value.items() if (new := _opaque_secrets(v, secrets, inner)) is not v}
+            result = {**value, **changed} if changed else value
+        if envelope and found is not None:
+            redaction.collect(result, found)
+        return result
     if isinstance(value, list):
-        items = [_opaque_secrets(v, secrets) for v in value]
+        items = [_opaque_secrets(v, secrets, found) for v in value]
         return items if any(new is not old for new, old in zip(items, value)) else value
     return value
 

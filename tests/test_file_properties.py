@@ -10,6 +10,7 @@ and renders every report format (50 examples with ``HYPOTHESIS_PROFILE=quick``, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -53,6 +54,9 @@ def test_a_file_is_refused_in_one_line_or_analysable_in_full(document: tuple[str
             assert exc.exit_code == EXIT_USAGE or (exc.exit_code == EXIT_INCOMPLETE and kind == "preview"), exc.message
             assert exc.message.strip() and "\n" not in one_line(exc.message)
             return
+    # The secret strings collected while reading are the ones a walk of every bag finds.
+    assert capture.bag_secrets is not None
+    assert capture.secret_strings() == dataclasses.replace(capture, bag_secrets=None).secret_strings()
     by_urn = capture.by_urn()
     for resource in capture.analysed():
         analyze_request(resource, resource.inputs, by_urn)

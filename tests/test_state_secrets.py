@@ -5,6 +5,7 @@ blinded to ``[secret]`` with the CLI's warning, on stderr and in the report."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import os
 import subprocess
@@ -71,6 +72,16 @@ def test_passphrase_secrets_are_decrypted(tmp_path: Path) -> None:
     assert code == 1  # the bare workspace breaks other rules
     assert RULE not in verdicts(report) and report["warnings"] == [] and stderr == []
     assert "Disabled" not in json.dumps(report["violations"])  # a decrypted secret is never printed either
+
+
+def test_decrypted_secrets_are_collected_while_the_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One walk reveals the secrets and collects what the gate redacts: the same set as walking every bag after."""
+    from policy_gate import inputs
+
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PHRASE)
+    capture = inputs.load(export(tmp_path / "state.json", PASSPHRASE_PROVIDER, encrypt('"Disabled"')))
+    assert capture.bag_secrets == {"Disabled"}
+    assert capture.secret_strings() == dataclasses.replace(capture, bag_secrets=None).secret_strings() == {"Disabled"}
 
 
 @pytest.mark.parametrize(("case", "provider", "passphrase", "corrupt"), [
