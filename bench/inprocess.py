@@ -14,7 +14,7 @@ from google.protobuf import json_format
 from pulumi.runtime.proto import analyzer_pb2
 
 from bench.harness import BENCH_STACK, child_env
-from policies import RULES, StackRule
+from policies import RULES, ResourceRule, StackRule
 from policy_gate.analyzer import pack_environment
 
 
@@ -34,8 +34,16 @@ def noop_policies() -> list[Any]:
     def noop(args: Any, report: Any) -> None:
         return None
 
-    return [(StackValidationPolicy if isinstance(r, StackRule) else ResourceValidationPolicy)(
-        name=r.name, description="no-op", validate=noop, enforcement_level=r.level) for r in RULES]
+    from policies.core.convert_once import APPLIES_TO
+
+    policies = []
+    for rule in RULES:
+        policy = (StackValidationPolicy if isinstance(rule, StackRule) else ResourceValidationPolicy)(
+            name=rule.name, description="no-op", validate=noop, enforcement_level=rule.level)
+        if isinstance(rule, ResourceRule):
+            setattr(policy, APPLIES_TO, rule.applies_to)  # the rule's judged types, as bench/noop_pack.py
+        policies.append(policy)
+    return policies
 
 
 @contextlib.contextmanager
