@@ -68,18 +68,19 @@ def is_unknown(value: Any) -> bool:
 
 
 LEAF, MAP, SEQ = 0, 1, 2
-_KINDS: dict[type, int] = {}
 
 
 def kind_of(value: Any) -> int:
     """``MAP``, ``SEQ`` (a sequence other than a string) or ``LEAF``, by the value's class: as
     ``isinstance`` against the ABCs, cached per class (walks ask it of every node)."""
-    cls = type(value)
-    kind = _KINDS.get(cls)
-    if kind is None:
-        sequence = issubclass(cls, Sequence) and not issubclass(cls, (str, bytes))
-        kind = _KINDS[cls] = MAP if issubclass(cls, Mapping) else SEQ if sequence else LEAF
-    return kind
+    return _kind_of_class(type(value))
+
+
+@lru_cache(maxsize=256)
+def _kind_of_class(cls: type) -> int:
+    if issubclass(cls, Mapping):
+        return MAP
+    return SEQ if issubclass(cls, Sequence) and not issubclass(cls, (str, bytes)) else LEAF
 
 
 def unwrap(value: Any) -> Any:
