@@ -266,6 +266,27 @@ def test_stack_rules_share_one_index_per_request(monkeypatch: pytest.MonkeyPatch
     assert built == ["linker"]
 
 
+@pytest.mark.parametrize("stock", [False, True], ids=["adapter", "stock"])
+def test_a_stack_request_leaves_no_cyclic_garbage(stock: bool) -> None:
+    """What the stack rules share (items, index, linker, estate) forms no reference cycle, so it is
+    freed when the request ends, not at the cyclic collector's next run: a large stack's memory
+    would otherwise pile up across requests (the pack raises the collector's threshold)."""
+    import gc
+
+    pair = differential.servicers("rules")
+    servicer = pair[0] if stock else pair[1]
+    servicer.Configure(_merged("rules", {}), None)
+    request = stack_request(stacks.ml_stack(140))
+    servicer.AnalyzeStack(request, None)
+    gc.collect()
+    gc.disable()
+    try:
+        servicer.AnalyzeStack(request, None)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
 def test_options_and_provider_are_built_when_read(monkeypatch: pytest.MonkeyPatch) -> None:
     """Most policies never read ``opts`` or ``provider``: the adapter builds them for those that do
     (the probes), one object per policy (a write stays in its policy, test_a_write_stays_in_its_own_view)."""

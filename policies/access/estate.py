@@ -18,7 +18,7 @@ identity declared in the stack does not exist before the identity is created.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -27,10 +27,10 @@ from pulumi_policy.proxy import UnknownValueError
 from ..core import props as p
 from ..core import shape
 from ..core import types as t
-from ..core.linking import ArmId, Linker, Unlinked, parse_arm_id
+from ..core.linking import ArmId, Linker, Unlinked, linker_of, parse_arm_id
 from ..core.resources import access as ra
 from ..core.resources import workspace as ws
-from ..core.stack import StackIndex, StackItem
+from ..core.stack import StackIndex, StackItem, derived
 
 _RESOURCE_GROUP: Final = re.compile(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)/?$", re.IGNORECASE)
 _ML_NAMESPACE: Final = "microsoft.machinelearningservices"
@@ -61,8 +61,7 @@ class Target:
 
 @dataclass
 class Estate:
-    index: StackIndex
-    linker: Linker = field(init=False)
+    linker: Linker
     ml: set[str] = field(default_factory=set)  # URNs of ML resources
     dependency_of: dict[str, set[str]] = field(default_factory=dict)  # dependency URN -> workspace URNs
     dependency_ids: dict[str, set[str]] = field(default_factory=dict)  # str(ArmId) -> workspace URNs
@@ -72,8 +71,11 @@ class Estate:
     principals: dict[str, set[str]] = field(default_factory=dict)  # known principal id -> ML resource URNs
     ids_unknown: bool = False  # an estate id is unknown yet (during preview)
 
+    @property
+    def index(self) -> StackIndex:
+        return self.linker.index
+
     def __post_init__(self) -> None:
-        self.linker = self.index.derived(Linker)
         for item in self.index.by_urn.values():
             if t.matches(item.type, t.ML_TYPES):
                 self._add_ml(item)
@@ -264,3 +266,8 @@ def any_holds(*conditions: Callable[[], bool]) -> bool:
     if pending is not None:
         raise pending
     return False
+
+
+def estate_of(items: Sequence[StackItem]) -> Estate:
+    """The estate of a stack's items (``stack.derived(items, estate_of)`` shares it), on their shared ``Linker``."""
+    return Estate(derived(items, linker_of))

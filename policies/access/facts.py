@@ -14,8 +14,8 @@ from ..core import props as p
 from ..core import shape
 from ..core.options import flag
 from ..core.resources import access as ra
-from ..core.stack import StackItem, index_of, judge_each
-from .estate import Estate, Target
+from ..core.stack import StackItem, derived, judge_each
+from .estate import Estate, Target, estate_of
 
 _GUID: Final = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)  # an object id
 WORKSPACE_CONTRIBUTOR: Final = flag(
@@ -103,8 +103,8 @@ def each_assignment(judge: Callable[[Facts, Mapping[str, Any]], str | None]
     """A stack check that judges every role assignment of the stack against the estate, indexed once."""
 
     def check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-        index = index_of(items)
-        estate = index.derived(Estate)
+        estate = derived(items, estate_of)
+        index = estate.index
         yield from judge_each(index.of_type(*ra.TYPES), lambda item: judge(Facts(item, estate), config))
 
     return check

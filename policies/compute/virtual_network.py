@@ -13,7 +13,7 @@ from ..core import frameworks as fw
 from ..core import props as p
 from ..core import shape
 from ..core import types as t
-from ..core.linking import Linker
+from ..core.linking import Linker, linker_of
 from ..core.options import flag
 from ..core.provenance import Sources, built_from, judge, unjudged
 from ..core.providers import Provider
@@ -23,7 +23,7 @@ from ..core.resources.compute import CLUSTER, INSTANCE, compute_kind
 from ..core.rule import SDK_ADVISORY, StackRule, fail_closed
 from ..core.samples import SampleResource, StackSample, ml_id, sample_stack
 from ..core.shape import read
-from ..core.stack import StackIndex, StackItem, index_of, judge_each
+from ..core.stack import StackIndex, StackItem, derived, judge_each
 from . import samples as cx
 
 _MANAGED_MODES: Final = frozenset({"allowinternetoutbound", "allowonlyapprovedoutbound"})
@@ -102,8 +102,8 @@ def _vnet_problem(item: StackItem, linker: Linker, config: Mapping[str, Any]) ->
 
 
 def _in_virtual_network(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    index = index_of(items)
-    linker = index.derived(Linker)
+    linker = derived(items, linker_of)
+    index = linker.index
     return judge_each(index.of_type(*cs.TYPES), lambda item: _vnet_problem(item, linker, config))
 
 

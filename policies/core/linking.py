@@ -37,7 +37,7 @@ from typing import Any, Final
 from pulumi_policy.proxy import UnknownValueError
 
 from . import props as p
-from .stack import StackIndex, StackItem
+from .stack import StackIndex, StackItem, index_of
 
 _ARM: Final = re.compile(r"^/subscriptions/([^/]+)(?:/resourcegroups/([^/]+))?/providers/([^/]+)((?:/[^/]+/[^/]+)+)/?$",
                          re.IGNORECASE)
@@ -226,6 +226,11 @@ class Linker:
         """Whether a candidate's id (or name) is unknown yet, so a value matching none of the
         known ones may still name it."""
         return any(c.urn in self._unknown[how] for c in candidates)
+
+
+def linker_of(items: Sequence[StackItem]) -> Linker:
+    """The ``Linker`` of a stack's items (``stack.derived(items, linker_of)`` shares it)."""
+    return Linker(index_of(items))
 
 
 def _known(item: StackItem, key: str) -> tuple[str | None, bool]:

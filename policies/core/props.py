@@ -73,7 +73,8 @@ LEAF, MAP, SEQ = 0, 1, 2
 def kind_of(value: Any) -> int:
     """``MAP``, ``SEQ`` (a sequence other than a string) or ``LEAF``, by the value's class: as
     ``isinstance`` against the ABCs, cached per class (walks ask it of every node)."""
-    return _kind_of_class(type(value))
+    cls: Any = type(value)  # mypy takes type[Any] for unhashable
+    return _kind_of_class(cls)
 
 
 @lru_cache(maxsize=256)

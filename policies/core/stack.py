@@ -55,14 +55,17 @@ def stack_item(resource: PolicyResource) -> StackItem:
 
 
 class StackItems(list[StackItem]):
-    """The items of one stack request, carrying the ``StackIndex`` built from them (``index_of``),
-    so the stack rules that read the same items share one index and what is derived from it."""
+    """The items of one stack request, carrying the ``StackIndex`` built from them (``index_of``)
+    and what is derived from it (``derived``), so the stack rules that read the same items share
+    them. The index does not point back here, so nothing forms a reference cycle: all of it is freed
+    with the list, at the end of the request, without waiting for the cyclic collector."""
 
-    __slots__ = ("stack_index",)
+    __slots__ = ("derived", "stack_index")
 
     def __init__(self, items: Iterable[StackItem] = ()):
         super().__init__(items)
         self.stack_index: StackIndex | None = None
+        self.derived: dict[Callable[..., Any], Any] = {}
 
 
 def items_of(resources: Sequence[PolicyResource]) -> StackItems:
@@ -89,6 +92,18 @@ def index_of(items: Sequence[StackItem]) -> StackIndex:
     return items.stack_index
 
 
+def derived(items: Sequence[StackItem], build: Callable[[Sequence[StackItem]], _T]) -> _T:
+    """``build(items)`` (a ``Linker``, the access rules' estate), built once per ``StackItems``
+    list, else every time: the stack rules sharing the items share it too, so it must not change
+    after it is built."""
+    if not isinstance(items, StackItems):
+        return build(items)
+    if build not in items.derived:
+        items.derived[build] = build(items)
+    result: _T = items.derived[build]
+    return result
+
+
 class StackIndex:
     """The stack's resources indexed once by canonical type and by URN, so stack rules stay
     linear in the size of the stack (no pairwise scans)."""
@@ -96,18 +111,9 @@ class StackIndex:
     def __init__(self, items: Sequence[StackItem]):
         self.by_urn: dict[str, StackItem] = {}
         self._by_type: dict[str, list[StackItem]] = {}
-        self._derived: dict[Callable[..., Any], Any] = {}
         for item in items:
             self.by_urn[item.urn] = item
             self._by_type.setdefault(item.canonical, []).append(item)
-
-    def derived(self, build: Callable[[StackIndex], _T]) -> _T:
-        """``build(self)``, built once per index (a ``Linker``, the access rules' estate): the
-        stack rules sharing this index share it too, so it must not change after it is built."""
-        if build not in self._derived:
-            self._derived[build] = build(self)
-        result: _T = self._derived[build]
-        return result
 
     def of_type(self, *canonical_types: str) -> list[StackItem]:
         if len(canonical_types) == 1:

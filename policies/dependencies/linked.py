@@ -19,12 +19,12 @@ from pulumi_policy.proxy import UnknownValueError
 
 from ..core import props as p
 from ..core import shape
-from ..core.linking import Linker
+from ..core.linking import Linker, linker_of
 from ..core.resources import dependencies as dx
 from ..core.resources import workspace as ws
 from ..core.rule import ResourceCheck, StackCheck, Subject
 from ..core.shape import Setting
-from ..core.stack import StackItem, index_of
+from ..core.stack import StackItem, derived
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,8 @@ def dependency_check(*parts: tuple[Dependency, tuple[ResourceCheck, ...], Worksp
     what it decides and is raised after everything else is reported."""
 
     def check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-        index = index_of(items)
-        linker = index.derived(Linker)
+        linker = derived(items, linker_of)
+        index = linker.index
         workspaces = index.of_type(*ws.TYPES)
         pending: UnknownValueError | None = None
         for dependency, checks, wanted in parts:

@@ -13,13 +13,13 @@ from pulumi_policy import EnforcementLevel, Severity
 from ..core import props as p
 from ..core import shape
 from ..core import types as t
-from ..core.linking import Linker, Unlinked
+from ..core.linking import Linker, Unlinked, linker_of
 from ..core.options import flag, string, strings
 from ..core.refs import AssetRef, parse_ref, pin_problem, workspace_of
 from ..core.resources import assets as av
 from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject
 from ..core.samples import Sample, SampleResource, StackSample, ml_id, sample_stack
-from ..core.stack import StackItem, index_of, judge_each
+from ..core.stack import StackItem, derived, judge_each
 
 _DATA_KEY = string("dataVersionKey", "dataVersionId",
                    "Key of the featureset version's properties map that records the data version it was built from.")
@@ -179,7 +179,7 @@ class _Stack:
 
 
 def _index(items: Sequence[StackItem]) -> _Stack:
-    found = _Stack(index_of(items).derived(Linker))
+    found = _Stack(derived(items, linker_of))
     for item in items:
         if item.canonical not in (t.DATA_VERSION, *t.WORKSPACE_TYPES):
             continue

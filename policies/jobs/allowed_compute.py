@@ -14,14 +14,14 @@ from pulumi_policy.proxy import UnknownValueError
 from ..core import props as p
 from ..core import shape
 from ..core import types as t
-from ..core.linking import Linker, Unlinked, parse_arm_id
+from ..core.linking import Linker, Unlinked, linker_of, parse_arm_id
 from ..core.options import strings
 from ..core.providers import Provider
 from ..core.resources import compute as cs
 from ..core.resources import jobs as jb
 from ..core.rule import SDK_ADVISORY, StackRule
 from ..core.samples import SampleResource, StackSample, sample_stack
-from ..core.stack import StackItem, index_of
+from ..core.stack import StackItem, derived
 from . import samples as js
 from .model import JOB_TYPES, TRIAL, JobNode, job_definitions
 
@@ -150,8 +150,8 @@ def _job_workspace(item: StackItem, linker: Linker) -> str | None:
 
 
 def _allowed_computes(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    index = index_of(items)
-    linker = index.derived(Linker)
+    linker = derived(items, linker_of)
+    index = linker.index
     computes = _index_computes(linker)
     allowed = [a.strip().lower() for a in config["allowedComputes"] if isinstance(a, str) and a.strip()]
     pending: UnknownValueError | None = None

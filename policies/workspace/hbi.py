@@ -14,7 +14,7 @@ from ..core import frameworks as fw
 from ..core import props as p
 from ..core import shape
 from ..core import types as t
-from ..core.linking import Linker
+from ..core.linking import Linker, linker_of
 from ..core.messages import quote_known
 from ..core.options import string, strings
 from ..core.providers import Provider
@@ -23,7 +23,7 @@ from ..core.resources import workspace as ws
 from ..core.rule import SDK_ADVISORY, ResourceRule, StackRule, Subject, unknown_advisory
 from ..core.samples import Sample, SampleResource, StackSample, sample_stack
 from ..core.shape import read
-from ..core.stack import StackIndex, StackItem, UnknownItems, index_of
+from ..core.stack import StackIndex, StackItem, UnknownItems, derived
 from . import samples as wx
 
 _RG: Final = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers"
@@ -147,8 +147,8 @@ def _storage_public(storage: StackItem, denied: set[str]) -> bool:
 
 
 def _hbi_storage_check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    index = index_of(items)
-    linker = index.derived(Linker)
+    linker = derived(items, linker_of)
+    index = linker.index
     denied = _denied_by_rule_resources(index, linker)
     pending: list[tuple[str, UnknownValueError]] = []
     for workspace in index.of_type(*ws.TYPES):

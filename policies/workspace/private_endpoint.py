@@ -14,13 +14,13 @@ from ..core import frameworks as fw
 from ..core import props as p
 from ..core import shape
 from ..core import types as t
-from ..core.linking import Linker
+from ..core.linking import Linker, linker_of
 from ..core.providers import Provider
 from ..core.resources import workspace as ws
 from ..core.rule import StackRule
 from ..core.samples import SampleResource, StackSample, ml_id, sample_stack
 from ..core.shape import read
-from ..core.stack import StackItem, UnknownItems, index_of
+from ..core.stack import StackItem, UnknownItems, derived
 from . import samples as wx
 
 _WORKSPACE_GROUP: Final = "amlworkspace"  # the private link sub-resource of a workspace
@@ -126,8 +126,8 @@ def _has_outbound_private_endpoint(workspace: StackItem) -> bool:
 
 
 def _private_endpoint_check(items: Sequence[StackItem], config: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
-    index = index_of(items)
-    linker = index.derived(Linker)
+    linker = derived(items, linker_of)
+    index = linker.index
     reach = _Reach()
     for endpoint in index.of_type(*ws.ENDPOINT_TYPES):
         _add_endpoint(reach, endpoint, linker)
