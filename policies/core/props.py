@@ -117,7 +117,7 @@ def get(obj: Any, path: str | Sequence[str]) -> Any:
     value = unwrap(obj)
     for key in keys:
         walked.append(key)
-        if not isinstance(value, Mapping):
+        if kind_of(value) != MAP:
             return MISSING
         value = _child(value, key, walked)
         if value is MISSING:
